@@ -1,0 +1,66 @@
+# fcgi-auth — one Makefile. `make` builds, `make run` serves, `make test` tests.
+# Switches: SANITIZE=address,undefined  CC=clang  V=1
+
+CC      ?= cc
+PKGS     = fcgi libmongoc-1.0 libbson-1.0 libcrypto
+# -isystem instead of -I, so the libraries' own headers do not trip -Werror.
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null | sed 's/-I/-isystem /g')
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lunistring
+
+CFLAGS  ?= -O2 -g
+CFLAGS  += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+           -Wmissing-prototypes -Wpointer-arith -Wformat=2 -Wno-format-nonliteral \
+           -fstack-protector-strong -D_FORTIFY_SOURCE=2 -Ilib $(PKG_CFLAGS)
+LDFLAGS ?=
+ifdef SANITIZE
+CFLAGS  += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
+LDFLAGS += -fsanitize=$(SANITIZE)
+endif
+
+B        = build
+LIB_SRC  = $(wildcard lib/*.c)
+LIB_OBJ  = $(LIB_SRC:lib/%.c=$(B)/lib/%.o)
+LIB_A    = $(B)/libfcgiauth.a
+CGI_SRC  = $(wildcard cgi-bin/*.c)
+CGI_BIN  = $(CGI_SRC:cgi-bin/%.c=$(B)/cgi-bin/%)
+UNIT_SRC = $(wildcard tests/unit/test_*.c)
+UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
+TOOL_BIN = $(B)/schema-apply
+
+.PHONY: all deps run test unit schema clean
+all: $(CGI_BIN) $(UNIT_BIN) $(TOOL_BIN)
+
+$(B)/lib/%.o: lib/%.c $(wildcard lib/*.h) | $(B)/lib
+	$(CC) $(CFLAGS) -c -o $@ $<
+$(LIB_A): $(LIB_OBJ)
+	rm -f $@ && ar rcs $@ $^
+$(B)/cgi-bin/%: cgi-bin/%.c $(LIB_A) | $(B)/cgi-bin
+	$(CC) $(CFLAGS) -o $@ $< $(LIB_A) $(LDFLAGS) $(PKG_LIBS)
+$(B)/tests/%: tests/unit/%.c tests/unit/unit.h $(LIB_A) | $(B)/tests
+	$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(LIB_A) $(LDFLAGS) $(PKG_LIBS)
+$(B)/schema-apply: schema/schema-apply.c $(LIB_A)
+	$(CC) $(CFLAGS) -o $@ $< $(LIB_A) $(LDFLAGS) $(PKG_LIBS)
+$(B)/lib $(B)/cgi-bin $(B)/tests:
+	mkdir -p $@
+
+deps:
+	@./scripts/deps.sh
+
+# Unit tests alone (no store, no web server).
+unit: $(UNIT_BIN)
+	@./tests/run-unit.sh $(UNIT_BIN)
+
+# Everything: deps, build, FerretDB + lighttpd on loopback, unit + end-to-end + interop.
+test: deps all
+	@./tests/run.sh
+
+# Serve the suite through lighttpd on 127.0.0.1:$${PORT:-8080} until Ctrl-C.
+run: deps all
+	@./scripts/run.sh
+
+# Apply the indexes of schema/ to $$MONGODB_URI / $$MONGODB_DB (idempotent).
+schema: $(TOOL_BIN)
+	@./$(TOOL_BIN)
+
+clean:
+	rm -rf $(B)

@@ -1,0 +1,42 @@
+/*
+ * account_repo.c — see account_repo.h.
+ */
+#include "account_repo.h"
+
+enum db_status
+account_repo_insert_credential(const bson_oid_t *user_id, const char *hash, int64_t now_ms)
+{
+	bson_t doc = BSON_INITIALIZER;
+	bson_oid_t oid;
+	char hex[25];
+	enum db_status st;
+
+	bson_oid_init(&oid, NULL);
+	bson_oid_to_string(user_id, hex);
+	BSON_APPEND_OID(&doc, "_id", &oid);
+	BSON_APPEND_UTF8(&doc, "accountId", hex);
+	BSON_APPEND_UTF8(&doc, "providerId", "credential");
+	BSON_APPEND_OID(&doc, "userId", user_id);
+	BSON_APPEND_UTF8(&doc, "password", hash);
+	BSON_APPEND_DATE_TIME(&doc, "createdAt", now_ms);
+	BSON_APPEND_DATE_TIME(&doc, "updatedAt", now_ms);
+	st = db_insert(DB_ACCOUNT, &doc);
+	bson_destroy(&doc);
+	return st;
+}
+
+enum db_status
+account_repo_find_credential(const bson_oid_t *user_id, bson_t **out)
+{
+	bson_t filter = BSON_INITIALIZER;
+	char hex[25];
+	enum db_status st;
+
+	bson_oid_to_string(user_id, hex);
+	BSON_APPEND_OID(&filter, "userId", user_id);
+	BSON_APPEND_UTF8(&filter, "providerId", "credential");
+	BSON_APPEND_UTF8(&filter, "accountId", hex);
+	st = db_find_one(DB_ACCOUNT, &filter, out);
+	bson_destroy(&filter);
+	return st;
+}

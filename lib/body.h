@@ -1,0 +1,55 @@
+/*
+ * body.h — a request body as Better Auth's router sees it: media type check
+ * (415), JSON or form decoding (400), the callback-URL fields check, and zod's
+ * schema-validation messages ("[body.email] Invalid input: expected string,
+ * received object"), all in Better Auth's order of steps (spec §1).
+ */
+#ifndef BODY_H
+#define BODY_H
+
+#include "json.h"
+
+#include <bson/bson.h>
+#include <stdbool.h>
+
+struct request;
+struct response;
+
+struct body {
+	bson_t doc;         /* the object's members (empty unless an object) */
+	bool present;       /* false: "undefined" (no body, or no Content-Type) */
+	enum json_kind kind;
+};
+
+/* Reads req's body into b (always initialised; body_cleanup after). allow_form:
+ * sign-in/sign-up also take application/x-www-form-urlencoded. On a 413, 415
+ * or 400 fills res and returns false. */
+bool body_read(const struct request *req, struct response *res, bool allow_form, struct body *b);
+
+void body_cleanup(struct body *b);
+
+/* Step 5: callbackURL / redirectTo / errorCallbackURL / newUserCallbackURL in
+ * the body, and callbackURL in the query: a truthy non-string is a 400, an
+ * untrusted URL a 403. false with res filled when refused. */
+bool body_check_callbacks(const struct request *req, struct response *res, const struct body *b);
+
+/* The value of a string member, or NULL when absent or not a string. */
+const char *body_string(const struct body *b, const char *key);
+
+/* Optional boolean member: def when absent. */
+bool body_bool(const struct body *b, const char *key, bool def);
+
+/* zod checks: each appends "[body.key] …" to issues (joined by "; ") when
+ * the member fails. */
+enum body_rule { BODY_STRING, BODY_STRING_OPT, BODY_BOOL_OPT, BODY_EMAIL, BODY_STRING_NONEMPTY };
+void body_expect(const struct body *b, const char *key, enum body_rule rule, bson_string_t *issues);
+
+/* Whole-body issue when the body is not an object: "[body] Invalid input:
+ * expected object, received X" (and "… expected record …" when
+ * with_record, as sign-up's intersection schema reports). true if added. */
+bool body_expect_object(const struct body *b, bool with_record, bson_string_t *issues);
+
+/* zod's default email regex (ASCII only), spec §4.3. */
+bool body_is_email(const char *s);
+
+#endif

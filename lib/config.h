@@ -1,0 +1,47 @@
+/*
+ * config.h — the environment, read once at process start (before the accept
+ * loop: FCGI_Accept replaces environ), validated into one read-only struct.
+ * Every variable is documented in README.md.
+ */
+#ifndef CONFIG_H
+#define CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define CONFIG_MAX_ORIGINS 32
+#define CONFIG_NAME_MAX 128
+
+struct config {
+	char *secret;                  /* BETTER_AUTH_SECRET, >= 32 chars */
+	size_t secret_len;
+	char *base_url;                /* BETTER_AUTH_URL, may be NULL */
+	char *origins[CONFIG_MAX_ORIGINS]; /* trusted origins, normalised */
+	size_t n_origins;
+	char *mongodb_uri;             /* MONGODB_URI */
+	char *mongodb_db;              /* MONGODB_DB */
+	bool secure_cookies;           /* __Secure- prefix and ; Secure */
+	/* Full cookie names: [__Secure-]<prefix>.<kind> */
+	char name_token[CONFIG_NAME_MAX];
+	char name_data[CONFIG_NAME_MAX];
+	char name_dont_remember[CONFIG_NAME_MAX];
+	int64_t expires_in;            /* session lifetime, s */
+	int64_t update_age;            /* refresh after, s */
+	bool cookie_cache;             /* session_data on/off */
+	int64_t cookie_cache_max_age;  /* s */
+	size_t max_body;               /* bytes */
+	int db_timeout_ms;             /* per operation */
+};
+
+/* Fills cfg from the environment. On a missing or unsafe value returns false
+ * with one line in err (for stderr) and cfg zeroed; the caller exits.
+ * Free with config_cleanup. */
+bool config_load(struct config *cfg, char *err, size_t errlen);
+
+void config_cleanup(struct config *cfg);
+
+/* True if origin (already normalised, see origin_normalize) is trusted. */
+bool config_is_trusted_origin(const struct config *cfg, const char *origin);
+
+#endif

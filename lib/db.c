@@ -1,0 +1,158 @@
+/*
+ * db.c — see db.h.
+ */
+#include "db.h"
+
+#include "config.h"
+#include "log.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static mongoc_client_t *db_client;
+static mongoc_collection_t *db_colls[DB__COUNT];
+static const struct config *db_cfg;
+
+static const char *const db_names[DB__COUNT] = {
+	[DB_USER] = "user",         [DB_ACCOUNT] = "account",   [DB_SESSION] = "session",
+	[DB_APP_USERS] = "users",   [DB_PROFILES] = "profiles",
+};
+
+bool
+db_open(const struct config *cfg, char *err, size_t errlen)
+{
+	bson_error_t error;
+	mongoc_uri_t *uri;
+
+	db_cfg = cfg;
+	uri = mongoc_uri_new_with_error(cfg->mongodb_uri, &error);
+	if (!uri) {
+		snprintf(err, errlen, "MONGODB_URI is not a valid MongoDB URI: %s", error.message);
+		return false;
+	}
+	if (!mongoc_uri_has_option(uri, MONGOC_URI_CONNECTTIMEOUTMS))
+		mongoc_uri_set_option_as_int32(uri, MONGOC_URI_CONNECTTIMEOUTMS, 2000);
+	if (!mongoc_uri_has_option(uri, MONGOC_URI_SERVERSELECTIONTIMEOUTMS))
+		mongoc_uri_set_option_as_int32(uri, MONGOC_URI_SERVERSELECTIONTIMEOUTMS, 2000);
+	if (!mongoc_uri_has_option(uri, MONGOC_URI_SOCKETTIMEOUTMS))
+		mongoc_uri_set_option_as_int32(uri, MONGOC_URI_SOCKETTIMEOUTMS, cfg->db_timeout_ms + 1000);
+	if (!mongoc_uri_has_option(uri, MONGOC_URI_APPNAME))
+		mongoc_uri_set_option_as_utf8(uri, MONGOC_URI_APPNAME, "fcgi-auth");
+	db_client = mongoc_client_new_from_uri_with_error(uri, &error);
+	mongoc_uri_destroy(uri);
+	if (!db_client) {
+		snprintf(err, errlen, "cannot create the MongoDB client: %s", error.message);
+		return false;
+	}
+	mongoc_client_set_error_api(db_client, MONGOC_ERROR_API_VERSION_2);
+	return true;
+}
+
+void
+db_close(void)
+{
+	size_t i;
+
+	for (i = 0; i < DB__COUNT; i++) {
+		mongoc_collection_destroy(db_colls[i]);
+		db_colls[i] = NULL;
+	}
+	mongoc_client_destroy(db_client);
+	db_client = NULL;
+}
+
+mongoc_collection_t *
+db_collection(enum db_collection c)
+{
+	if (!db_colls[c])
+		db_colls[c] = mongoc_client_get_collection(db_client, db_cfg->mongodb_db, db_names[c]);
+	return db_colls[c];
+}
+
+enum db_status
+db_status_of(const bson_error_t *error, const char *what)
+{
+	if (error->code == 11000 || error->code == 11001 || error->code == 12582) {
+		log_info("%s: duplicate key", what);
+		return DB_DUPLICATE;
+	}
+	if (error->domain == MONGOC_ERROR_SERVER_SELECTION || error->domain == MONGOC_ERROR_STREAM ||
+	    (error->domain == MONGOC_ERROR_CLIENT && error->code == MONGOC_ERROR_CLIENT_AUTHENTICATE) ||
+	    error->code == 50 /* MaxTimeMSExpired */ || error->code == 91 /* ShutdownInProgress */ ||
+	    error->code == 189 || error->code == 11600 || error->code == 11602 ||
+	    error->code == 10107 || error->code == 13435) {
+		log_error("%s: store unavailable: %s (domain %u code %u)", what, error->message,
+		          error->domain, error->code);
+		return DB_UNAVAILABLE;
+	}
+	log_error("%s: %s (domain %u code %u)", what, error->message, error->domain, error->code);
+	return DB_FAILED;
+}
+
+static bson_t *
+db_opts_limit1(void)
+{
+	bson_t *opts = BCON_NEW("limit", BCON_INT64(1));
+
+	BSON_APPEND_INT64(opts, "maxTimeMS", db_cfg->db_timeout_ms);
+	return opts;
+}
+
+enum db_status
+db_find_one(enum db_collection c, const bson_t *filter, bson_t **out)
+{
+	mongoc_cursor_t *cursor;
+	const bson_t *doc;
+	bson_error_t error;
+	bson_t *opts = db_opts_limit1();
+	enum db_status st = DB_NOT_FOUND;
+
+	*out = NULL;
+	cursor = mongoc_collection_find_with_opts(db_collection(c), filter, opts, NULL);
+	if (mongoc_cursor_next(cursor, &doc)) {
+		*out = bson_copy(doc);
+		st = DB_OK;
+	} else if (mongoc_cursor_error(cursor, &error)) {
+		st = db_status_of(&error, db_names[c]);
+	}
+	mongoc_cursor_destroy(cursor);
+	bson_destroy(opts);
+	return st;
+}
+
+enum db_status
+db_insert(enum db_collection c, const bson_t *doc)
+{
+	bson_error_t error;
+
+	if (!mongoc_collection_insert_one(db_collection(c), doc, NULL, NULL, &error))
+		return db_status_of(&error, db_names[c]);
+	return DB_OK;
+}
+
+enum db_status
+db_update_one(enum db_collection c, const bson_t *filter, const bson_t *update)
+{
+	bson_error_t error;
+	bson_t reply;
+	bson_iter_t it;
+	enum db_status st = DB_OK;
+
+	if (!mongoc_collection_update_one(db_collection(c), filter, update, NULL, &reply, &error))
+		st = db_status_of(&error, db_names[c]);
+	else if (bson_iter_init_find(&it, &reply, "matchedCount") && bson_iter_as_int64(&it) == 0)
+		st = DB_NOT_FOUND;
+	bson_destroy(&reply);
+	return st;
+}
+
+enum db_status
+db_delete(enum db_collection c, const bson_t *filter, bool many)
+{
+	bson_error_t error;
+	bool ok;
+
+	ok = many ? mongoc_collection_delete_many(db_collection(c), filter, NULL, NULL, &error)
+	          : mongoc_collection_delete_one(db_collection(c), filter, NULL, NULL, &error);
+	return ok ? DB_OK : db_status_of(&error, db_names[c]);
+}

@@ -1,0 +1,52 @@
+/*
+ * db.h — the process's one MongoDB client (libmongoc, single-threaded), opened
+ * once before the accept loop and reused by every request, with explicit
+ * timeouts and error API v2; plus the few operations the repositories share.
+ * Errors are classified so callers answer 503 when the store is unreachable
+ * and 422/"already there" on a duplicate key.
+ */
+#ifndef DB_H
+#define DB_H
+
+#include <bson/bson.h>
+#include <mongoc/mongoc.h>
+#include <stdbool.h>
+
+struct config;
+
+enum db_status {
+	DB_OK = 0,
+	DB_NOT_FOUND,    /* find/update/delete matched nothing */
+	DB_DUPLICATE,    /* E11000 duplicate key */
+	DB_UNAVAILABLE,  /* no server, network error, timeout: answer 503 */
+	DB_FAILED        /* any other server error: answer 500 */
+};
+
+enum db_collection { DB_USER, DB_ACCOUNT, DB_SESSION, DB_APP_USERS, DB_PROFILES, DB__COUNT };
+
+/* Creates the client from cfg->mongodb_uri. connectTimeoutMS,
+ * serverSelectionTimeoutMS and socketTimeoutMS get safe defaults unless the
+ * URI sets them. Does not connect yet. false + err on a bad URI. */
+bool db_open(const struct config *cfg, char *err, size_t errlen);
+
+void db_close(void);
+
+/* The collection handle, created once and kept for the process. */
+mongoc_collection_t *db_collection(enum db_collection c);
+
+/* Classifies a libmongoc error, logging it with what (never with values). */
+enum db_status db_status_of(const bson_error_t *error, const char *what);
+
+/* find_one: *out is a new document (caller bson_destroy) or NULL. */
+enum db_status db_find_one(enum db_collection c, const bson_t *filter, bson_t **out);
+
+/* insert_one of doc (which carries its own _id). */
+enum db_status db_insert(enum db_collection c, const bson_t *doc);
+
+/* update_one; DB_NOT_FOUND when nothing matched. */
+enum db_status db_update_one(enum db_collection c, const bson_t *filter, const bson_t *update);
+
+/* delete_one / delete_many; DB_OK also when nothing matched. */
+enum db_status db_delete(enum db_collection c, const bson_t *filter, bool many);
+
+#endif

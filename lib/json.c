@@ -1,0 +1,566 @@
+/*
+ * json.c — see json.h.
+ */
+#include "json.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+struct json_parser {
+	const unsigned char *p, *end;
+	int depth;
+	enum json_status status;
+	bson_string_t *scratch; /* decoded string of the moment */
+};
+
+static void
+json_skip_ws(struct json_parser *jp)
+{
+	while (jp->p < jp->end && (*jp->p == ' ' || *jp->p == '\t' || *jp->p == '\n' || *jp->p == '\r'))
+		jp->p++;
+}
+
+static bool
+json_fail(struct json_parser *jp, enum json_status st)
+{
+	if (jp->status == JSON_OK)
+		jp->status = st;
+	return false;
+}
+
+static int
+json_hex4(const unsigned char *p)
+{
+	int v = 0, i;
+
+	for (i = 0; i < 4; i++) {
+		int c = p[i];
+
+		v <<= 4;
+		if (c >= '0' && c <= '9')
+			v |= c - '0';
+		else if (c >= 'a' && c <= 'f')
+			v |= c - 'a' + 10;
+		else if (c >= 'A' && c <= 'F')
+			v |= c - 'A' + 10;
+		else
+			return -1;
+	}
+	return v;
+}
+
+static void
+json_put_utf8(bson_string_t *s, unsigned cp)
+{
+	if (cp < 0x80) {
+		bson_string_append_c(s, (char)cp);
+	} else if (cp < 0x800) {
+		bson_string_append_c(s, (char)(0xc0 | cp >> 6));
+		bson_string_append_c(s, (char)(0x80 | (cp & 0x3f)));
+	} else if (cp < 0x10000) {
+		bson_string_append_c(s, (char)(0xe0 | cp >> 12));
+		bson_string_append_c(s, (char)(0x80 | ((cp >> 6) & 0x3f)));
+		bson_string_append_c(s, (char)(0x80 | (cp & 0x3f)));
+	} else {
+		bson_string_append_c(s, (char)(0xf0 | cp >> 18));
+		bson_string_append_c(s, (char)(0x80 | ((cp >> 12) & 0x3f)));
+		bson_string_append_c(s, (char)(0x80 | ((cp >> 6) & 0x3f)));
+		bson_string_append_c(s, (char)(0x80 | (cp & 0x3f)));
+	}
+}
+
+/* Length of the valid UTF-8 sequence at p (no overlongs, no surrogates,
+ * <= U+10FFFF), or 0. */
+static size_t
+json_utf8_seq(const unsigned char *p, const unsigned char *end)
+{
+	unsigned c = p[0], cp;
+	size_t n, i;
+
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf)
+		n = 2, cp = c & 0x1f;
+	else if (c >= 0xe0 && c <= 0xef)
+		n = 3, cp = c & 0x0f;
+	else if (c >= 0xf0 && c <= 0xf4)
+		n = 4, cp = c & 0x07;
+	else
+		return 0;
+	if ((size_t)(end - p) < n)
+		return 0;
+	for (i = 1; i < n; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (p[i] & 0x3f);
+	}
+	if ((n == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
+	    (n == 4 && (cp < 0x10000 || cp > 0x10ffff)))
+		return 0;
+	return n;
+}
+
+/* Decodes the string at jp->p (on the opening quote) into jp->scratch. */
+static bool
+json_parse_string(struct json_parser *jp)
+{
+	bson_string_truncate(jp->scratch, 0);
+	jp->p++;
+	while (jp->p < jp->end) {
+		unsigned c = *jp->p;
+
+		if (c == '"') {
+			jp->p++;
+			return true;
+		}
+		if (c < 0x20)
+			return json_fail(jp, JSON_SYNTAX);
+		if (c == '\\') {
+			int cp, lo;
+
+			if (jp->end - jp->p < 2)
+				return json_fail(jp, JSON_SYNTAX);
+			switch (jp->p[1]) {
+			case '"': bson_string_append_c(jp->scratch, '"'); break;
+			case '\\': bson_string_append_c(jp->scratch, '\\'); break;
+			case '/': bson_string_append_c(jp->scratch, '/'); break;
+			case 'b': bson_string_append_c(jp->scratch, '\b'); break;
+			case 'f': bson_string_append_c(jp->scratch, '\f'); break;
+			case 'n': bson_string_append_c(jp->scratch, '\n'); break;
+			case 'r': bson_string_append_c(jp->scratch, '\r'); break;
+			case 't': bson_string_append_c(jp->scratch, '\t'); break;
+			case 'u':
+				if (jp->end - jp->p < 6 || (cp = json_hex4(jp->p + 2)) < 0)
+					return json_fail(jp, JSON_SYNTAX);
+				if (cp == 0)
+					return json_fail(jp, JSON_BAD_STRING);
+				if (cp >= 0xdc00 && cp <= 0xdfff)
+					return json_fail(jp, JSON_BAD_STRING);
+				if (cp >= 0xd800 && cp <= 0xdbff) {
+					if (jp->end - jp->p < 12 || jp->p[6] != '\\' || jp->p[7] != 'u' ||
+					    (lo = json_hex4(jp->p + 8)) < 0xdc00 || lo > 0xdfff)
+						return json_fail(jp, JSON_BAD_STRING);
+					cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
+					jp->p += 6;
+				}
+				json_put_utf8(jp->scratch, (unsigned)cp);
+				jp->p += 4;
+				break;
+			default:
+				return json_fail(jp, JSON_SYNTAX);
+			}
+			jp->p += 2;
+			continue;
+		}
+		{
+			size_t n = json_utf8_seq(jp->p, jp->end);
+
+			if (!n)
+				return json_fail(jp, JSON_BAD_STRING);
+			bson_string_append_printf(jp->scratch, "%.*s", (int)n, (const char *)jp->p);
+			jp->p += n;
+		}
+	}
+	return json_fail(jp, JSON_SYNTAX);
+}
+
+static bool
+json_parse_number(struct json_parser *jp, double *out)
+{
+	const unsigned char *s = jp->p;
+	char buf[64];
+
+	if (jp->p < jp->end && *jp->p == '-')
+		jp->p++;
+	if (jp->p >= jp->end)
+		return json_fail(jp, JSON_SYNTAX);
+	if (*jp->p == '0')
+		jp->p++;
+	else if (*jp->p >= '1' && *jp->p <= '9')
+		while (jp->p < jp->end && *jp->p >= '0' && *jp->p <= '9')
+			jp->p++;
+	else
+		return json_fail(jp, JSON_SYNTAX);
+	if (jp->p < jp->end && *jp->p == '.') {
+		jp->p++;
+		if (jp->p >= jp->end || *jp->p < '0' || *jp->p > '9')
+			return json_fail(jp, JSON_SYNTAX);
+		while (jp->p < jp->end && *jp->p >= '0' && *jp->p <= '9')
+			jp->p++;
+	}
+	if (jp->p < jp->end && (*jp->p == 'e' || *jp->p == 'E')) {
+		jp->p++;
+		if (jp->p < jp->end && (*jp->p == '+' || *jp->p == '-'))
+			jp->p++;
+		if (jp->p >= jp->end || *jp->p < '0' || *jp->p > '9')
+			return json_fail(jp, JSON_SYNTAX);
+		while (jp->p < jp->end && *jp->p >= '0' && *jp->p <= '9')
+			jp->p++;
+	}
+	if ((size_t)(jp->p - s) >= sizeof(buf))
+		return json_fail(jp, JSON_SYNTAX);
+	memcpy(buf, s, (size_t)(jp->p - s));
+	buf[jp->p - s] = '\0';
+	*out = strtod(buf, NULL);
+	return true;
+}
+
+static bool json_parse_value(struct json_parser *jp, bson_t *parent, const char *key,
+                             enum json_kind *kind);
+
+static bool
+json_literal(struct json_parser *jp, const char *word)
+{
+	size_t n = strlen(word);
+
+	if ((size_t)(jp->end - jp->p) < n || memcmp(jp->p, word, n) != 0)
+		return json_fail(jp, JSON_SYNTAX);
+	jp->p += n;
+	return true;
+}
+
+static bool
+json_parse_object(struct json_parser *jp, bson_t *doc)
+{
+	bool first = true;
+
+	if (++jp->depth > JSON_MAX_DEPTH)
+		return json_fail(jp, JSON_TOO_DEEP);
+	jp->p++; /* '{' */
+	for (;;) {
+		char *key;
+		bool ok;
+
+		json_skip_ws(jp);
+		if (jp->p >= jp->end)
+			return json_fail(jp, JSON_SYNTAX);
+		if (first && *jp->p == '}')
+			break;
+		if (*jp->p != '"' || !json_parse_string(jp))
+			return json_fail(jp, JSON_SYNTAX);
+		if (memchr(jp->scratch->str, '\0', jp->scratch->len))
+			return json_fail(jp, JSON_BAD_STRING);
+		{
+			bson_iter_t it;
+
+			if (bson_iter_init_find(&it, doc, jp->scratch->str))
+				return json_fail(jp, JSON_DUPLICATE_KEY);
+		}
+		key = bson_strdup(jp->scratch->str);
+		json_skip_ws(jp);
+		if (jp->p >= jp->end || *jp->p != ':') {
+			bson_free(key);
+			return json_fail(jp, JSON_SYNTAX);
+		}
+		jp->p++;
+		ok = json_parse_value(jp, doc, key, NULL);
+		bson_free(key);
+		if (!ok)
+			return false;
+		json_skip_ws(jp);
+		if (jp->p < jp->end && *jp->p == ',') {
+			jp->p++;
+			first = false;
+			continue;
+		}
+		if (jp->p < jp->end && *jp->p == '}')
+			break;
+		return json_fail(jp, JSON_SYNTAX);
+	}
+	jp->p++;
+	jp->depth--;
+	return true;
+}
+
+static bool
+json_parse_array(struct json_parser *jp, bson_t *arr)
+{
+	uint32_t i = 0;
+
+	if (++jp->depth > JSON_MAX_DEPTH)
+		return json_fail(jp, JSON_TOO_DEEP);
+	jp->p++; /* '[' */
+	json_skip_ws(jp);
+	if (jp->p < jp->end && *jp->p == ']') {
+		jp->p++;
+		jp->depth--;
+		return true;
+	}
+	for (;;) {
+		char kbuf[16];
+		const char *key;
+
+		bson_uint32_to_string(i++, &key, kbuf, sizeof(kbuf));
+		if (!json_parse_value(jp, arr, key, NULL))
+			return false;
+		json_skip_ws(jp);
+		if (jp->p < jp->end && *jp->p == ',') {
+			jp->p++;
+			continue;
+		}
+		if (jp->p < jp->end && *jp->p == ']')
+			break;
+		return json_fail(jp, JSON_SYNTAX);
+	}
+	jp->p++;
+	jp->depth--;
+	return true;
+}
+
+/* Parses one value; appends it to parent under key (parent NULL: top level,
+ * where an object's members go straight into jp's output via *kind). */
+static bool
+json_parse_value(struct json_parser *jp, bson_t *parent, const char *key, enum json_kind *kind)
+{
+	bson_t child;
+	double d;
+	bool ok;
+
+	json_skip_ws(jp);
+	if (jp->p >= jp->end)
+		return json_fail(jp, JSON_SYNTAX);
+	switch (*jp->p) {
+	case '{':
+		if (kind)
+			*kind = JSON_OBJECT;
+		if (!key) /* top level: members go into parent itself */
+			return json_parse_object(jp, parent);
+		bson_append_document_begin(parent, key, -1, &child);
+		ok = json_parse_object(jp, &child);
+		bson_append_document_end(parent, &child);
+		return ok;
+	case '[':
+		if (kind)
+			*kind = JSON_ARRAY;
+		if (!key) {
+			bson_t scratch = BSON_INITIALIZER;
+
+			ok = json_parse_array(jp, &scratch);
+			bson_destroy(&scratch);
+			return ok;
+		}
+		bson_append_array_begin(parent, key, -1, &child);
+		ok = json_parse_array(jp, &child);
+		bson_append_array_end(parent, &child);
+		return ok;
+	case '"':
+		if (kind)
+			*kind = JSON_STRING;
+		if (!json_parse_string(jp))
+			return false;
+		if (key)
+			bson_append_utf8(parent, key, -1, jp->scratch->str, (int)jp->scratch->len);
+		return true;
+	case 't':
+		if (kind)
+			*kind = JSON_BOOL;
+		if (!json_literal(jp, "true"))
+			return false;
+		if (key)
+			bson_append_bool(parent, key, -1, true);
+		return true;
+	case 'f':
+		if (kind)
+			*kind = JSON_BOOL;
+		if (!json_literal(jp, "false"))
+			return false;
+		if (key)
+			bson_append_bool(parent, key, -1, false);
+		return true;
+	case 'n':
+		if (kind)
+			*kind = JSON_NULL;
+		if (!json_literal(jp, "null"))
+			return false;
+		if (key)
+			bson_append_null(parent, key, -1);
+		return true;
+	default:
+		if (kind)
+			*kind = JSON_NUMBER;
+		if (!json_parse_number(jp, &d))
+			return false;
+		if (key)
+			bson_append_double(parent, key, -1, d);
+		return true;
+	}
+}
+
+enum json_status
+json_parse(const char *buf, size_t len, bson_t *out, enum json_kind *kind)
+{
+	struct json_parser jp;
+	enum json_kind k = JSON_NULL;
+
+	memset(&jp, 0, sizeof(jp));
+	jp.p = (const unsigned char *)buf;
+	jp.end = jp.p + len;
+	jp.scratch = bson_string_new(NULL);
+	/* A UTF-8 byte-order mark is not JSON (JSON.parse rejects it too). */
+	if (json_parse_value(&jp, out, NULL, &k)) {
+		json_skip_ws(&jp);
+		if (jp.p != jp.end)
+			json_fail(&jp, JSON_SYNTAX);
+	}
+	bson_string_free(jp.scratch, true);
+	*kind = k;
+	if (jp.status != JSON_OK)
+		bson_reinit(out);
+	return jp.status;
+}
+
+const char *
+json_type_name(const bson_iter_t *it)
+{
+	if (!it)
+		return "undefined";
+	switch (bson_iter_type(it)) {
+	case BSON_TYPE_UTF8: return "string";
+	case BSON_TYPE_DOUBLE:
+	case BSON_TYPE_INT32:
+	case BSON_TYPE_INT64: return "number";
+	case BSON_TYPE_BOOL: return "boolean";
+	case BSON_TYPE_NULL: return "null";
+	case BSON_TYPE_ARRAY: return "array";
+	default: return "object";
+	}
+}
+
+void
+json_write_string(bson_string_t *out, const char *s, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t i, run = 0;
+
+	bson_string_append_c(out, '"');
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		const char *esc = NULL;
+		char u[7];
+
+		if (c >= 0x20 && c != '"' && c != '\\')
+			continue;
+		switch (c) {
+		case '"': esc = "\\\""; break;
+		case '\\': esc = "\\\\"; break;
+		case '\b': esc = "\\b"; break;
+		case '\f': esc = "\\f"; break;
+		case '\n': esc = "\\n"; break;
+		case '\r': esc = "\\r"; break;
+		case '\t': esc = "\\t"; break;
+		default:
+			memcpy(u, "\\u00", 4);
+			u[4] = hex[c >> 4];
+			u[5] = hex[c & 15];
+			u[6] = '\0';
+			esc = u;
+		}
+		if (i > run)
+			bson_string_append_printf(out, "%.*s", (int)(i - run), s + run);
+		bson_string_append(out, esc);
+		run = i + 1;
+	}
+	if (n > run)
+		bson_string_append_printf(out, "%.*s", (int)(n - run), s + run);
+	bson_string_append_c(out, '"');
+}
+
+void
+json_write_date(bson_string_t *out, int64_t ms)
+{
+	time_t secs = (time_t)(ms >= 0 ? ms / 1000 : (ms - 999) / 1000);
+	int milli = (int)(ms - (int64_t)secs * 1000);
+	struct tm tm;
+
+	gmtime_r(&secs, &tm);
+	bson_string_append_printf(out, "\"%04d-%02d-%02dT%02d:%02d:%02d.%03dZ\"", tm.tm_year + 1900,
+	                          tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, milli);
+}
+
+void
+json_write_number(bson_string_t *out, double v)
+{
+	char buf[40];
+	int prec;
+
+	if (!isfinite(v)) {
+		bson_string_append(out, "null");
+		return;
+	}
+	if (v == floor(v) && fabs(v) < 9007199254740992.0) {
+		bson_string_append_printf(out, "%lld", (long long)v);
+		return;
+	}
+	/* Shortest representation that reads back exactly, as JavaScript prints. */
+	for (prec = 1; prec <= 17; prec++) {
+		snprintf(buf, sizeof(buf), "%.*g", prec, v);
+		if (strtod(buf, NULL) == v)
+			break;
+	}
+	bson_string_append(out, buf);
+}
+
+void
+json_write_key(bson_string_t *out, const char *key, bool first)
+{
+	if (!first)
+		bson_string_append_c(out, ',');
+	json_write_string(out, key, strlen(key));
+	bson_string_append_c(out, ':');
+}
+
+void
+json_write_value(bson_string_t *out, const bson_iter_t *it)
+{
+	bson_iter_t child;
+	uint32_t len;
+	const char *s;
+	char hex[25];
+	bool first = true, is_array;
+
+	switch (bson_iter_type(it)) {
+	case BSON_TYPE_UTF8:
+		s = bson_iter_utf8(it, &len);
+		json_write_string(out, s, len);
+		break;
+	case BSON_TYPE_DOUBLE:
+		json_write_number(out, bson_iter_double(it));
+		break;
+	case BSON_TYPE_INT32:
+		bson_string_append_printf(out, "%d", bson_iter_int32(it));
+		break;
+	case BSON_TYPE_INT64:
+		bson_string_append_printf(out, "%lld", (long long)bson_iter_int64(it));
+		break;
+	case BSON_TYPE_BOOL:
+		bson_string_append(out, bson_iter_bool(it) ? "true" : "false");
+		break;
+	case BSON_TYPE_DATE_TIME:
+		json_write_date(out, bson_iter_date_time(it));
+		break;
+	case BSON_TYPE_OID:
+		bson_oid_to_string(bson_iter_oid(it), hex);
+		json_write_string(out, hex, 24);
+		break;
+	case BSON_TYPE_DOCUMENT:
+	case BSON_TYPE_ARRAY:
+		is_array = bson_iter_type(it) == BSON_TYPE_ARRAY;
+		bson_string_append_c(out, is_array ? '[' : '{');
+		if (bson_iter_recurse(it, &child))
+			while (bson_iter_next(&child)) {
+				if (is_array && !first)
+					bson_string_append_c(out, ',');
+				else if (!is_array)
+					json_write_key(out, bson_iter_key(&child), first);
+				json_write_value(out, &child);
+				first = false;
+			}
+		bson_string_append_c(out, is_array ? ']' : '}');
+		break;
+	default:
+		bson_string_append(out, "null");
+	}
+}

@@ -1,0 +1,28 @@
+/*
+ * model.h — Better Auth's JSON for a user and a session, from a stored
+ * document (or a cookie-cache payload): fixed key order, "id" from _id (hex),
+ * ObjectIds as hex, dates as ISO strings, absent fields omitted.
+ */
+#ifndef MODEL_H
+#define MODEL_H
+
+#include <bson/bson.h>
+
+/* Key orders (NULL-terminated): the database path, and the cookie cache. */
+extern const char *const model_user_keys[];
+extern const char *const model_session_keys[];
+extern const char *const model_user_cache_keys[];
+extern const char *const model_session_cache_keys[];
+
+/* Appends doc as a JSON object with the given key order. "id" is taken from
+ * "_id" when present, else from "id". */
+void model_write(bson_string_t *out, const bson_t *doc, const char *const *keys);
+
+/* The user's _id of a user or session document (field "_id" or "userId"). */
+bool model_oid(const bson_t *doc, const char *key, bson_oid_t *out);
+
+/* A UTF-8 field's value or NULL; a date field's value or def. */
+const char *model_str(const bson_t *doc, const char *key);
+int64_t model_date(const bson_t *doc, const char *key, int64_t def);
+
+#endif

@@ -1,0 +1,178 @@
+/*
+ * origin.c — see origin.h.
+ */
+#include "origin.h"
+
+#include "config.h"
+#include "request.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+char *
+origin_normalize(const char *url, size_t n)
+{
+	const char *p, *end = url + n, *host, *host_end, *port = NULL;
+	char *out, scheme[6];
+	size_t slen, i;
+	long portnum = -1;
+
+	p = memchr(url, ':', n);
+	if (!p || p == url || (size_t)(p - url) >= sizeof(scheme))
+		return NULL;
+	slen = (size_t)(p - url);
+	for (i = 0; i < slen; i++)
+		scheme[i] = (char)tolower((unsigned char)url[i]);
+	scheme[slen] = '\0';
+	if (strcmp(scheme, "http") && strcmp(scheme, "https"))
+		return NULL;
+	if (end - p < 3 || p[1] != '/' || p[2] != '/')
+		return NULL;
+	host = p + 3;
+	for (host_end = host; host_end < end && !strchr("/?#\\", *host_end); host_end++)
+		;
+	/* userinfo@ is not part of the origin */
+	for (p = host_end; p > host; p--)
+		if (p[-1] == '@') {
+			host = p;
+			break;
+		}
+	if (host < host_end && *host == '[') {
+		p = memchr(host, ']', (size_t)(host_end - host));
+		if (!p)
+			return NULL;
+		if (p + 1 < host_end) {
+			if (p[1] != ':')
+				return NULL;
+			port = p + 2;
+		}
+		p++;
+	} else {
+		p = memchr(host, ':', (size_t)(host_end - host));
+		if (p)
+			port = p + 1;
+		else
+			p = host_end;
+	}
+	if (p == host)
+		return NULL;
+	for (i = 0; host + i < p; i++) {
+		unsigned char c = (unsigned char)host[i];
+
+		if (c <= 0x20 || c >= 0x7f || strchr("<>^|%\"'`{}", c))
+			return NULL;
+	}
+	if (port && port < host_end) {
+		const char *q;
+
+		portnum = 0;
+		for (q = port; q < host_end; q++) {
+			if (!isdigit((unsigned char)*q) || portnum > 65535)
+				return NULL;
+			portnum = portnum * 10 + (*q - '0');
+		}
+		if (portnum > 65535)
+			return NULL;
+		if ((!strcmp(scheme, "http") && portnum == 80) || (!strcmp(scheme, "https") && portnum == 443))
+			portnum = -1;
+	}
+	if (portnum >= 0) {
+		if (asprintf(&out, "%s://%.*s:%ld", scheme, (int)(p - host), host, portnum) < 0)
+			abort();
+	} else if (asprintf(&out, "%s://%.*s", scheme, (int)(p - host), host) < 0) {
+		abort();
+	}
+	for (i = slen + 3; out[i]; i++)
+		out[i] = (char)tolower((unsigned char)out[i]);
+	return out;
+}
+
+static bool
+origin_is_trusted(const struct request *req, const char *value)
+{
+	char *o = origin_normalize(value, strlen(value));
+	bool ok = o && config_is_trusted_origin(req->cfg, o);
+
+	free(o);
+	return ok;
+}
+
+/* The origin check proper: Origin, else Referer, must be a trusted origin. */
+static bool
+origin_validate(const struct request *req, enum response_error *err)
+{
+	const char *h = req->origin && *req->origin ? req->origin : req->referer;
+
+	if (!h || !*h || !strcmp(h, "null")) {
+		/* Origin: null with Sec-Fetch-Site: same-origin means our own origin. */
+		if (h && !strcmp(h, "null") && req->sec_fetch_site &&
+		    !strcmp(req->sec_fetch_site, "same-origin"))
+			return true;
+		*err = ERR_MISSING_OR_NULL_ORIGIN;
+		return false;
+	}
+	if (!origin_is_trusted(req, h)) {
+		*err = ERR_INVALID_ORIGIN;
+		return false;
+	}
+	return true;
+}
+
+bool
+origin_check(const struct request *req, enum response_error *err)
+{
+	const char *m = req->method;
+
+	if (!strcmp(m, "GET") || !strcmp(m, "HEAD") || !strcmp(m, "OPTIONS"))
+		return true;
+	if (req->cookie)
+		return origin_validate(req, err);
+	return true;
+}
+
+bool
+origin_check_form(const struct request *req, enum response_error *err)
+{
+	if (req->cookie) /* already checked by origin_check */
+		return true;
+	if (req->sec_fetch_site || req->sec_fetch_mode || req->sec_fetch_dest) {
+		if (req->sec_fetch_site && !strcmp(req->sec_fetch_site, "cross-site") &&
+		    req->sec_fetch_mode && !strcmp(req->sec_fetch_mode, "navigate")) {
+			*err = ERR_CROSS_SITE_NAVIGATION;
+			return false;
+		}
+		return origin_validate(req, err);
+	}
+	if ((req->origin && *req->origin) || (req->referer && *req->referer))
+		return origin_validate(req, err);
+	return true;
+}
+
+bool
+origin_callback_ok(const struct request *req, const char *url, size_t n)
+{
+	size_t i;
+	char *o;
+	bool ok;
+
+	if (n >= 1 && url[0] == '/' && (n == 1 || (url[1] != '/' && url[1] != '\\'))) {
+		for (i = 0; i < n; i++) {
+			unsigned char c = (unsigned char)url[i];
+
+			if (c < 0x20 || c == 0x7f || c == '\\')
+				return false;
+			if (c == '%' && i + 2 < n &&
+			    ((url[i + 1] == '2' && (url[i + 2] == 'f' || url[i + 2] == 'F')) ||
+			     (url[i + 1] == '5' && (url[i + 2] == 'c' || url[i + 2] == 'C'))))
+				return false;
+		}
+		return true;
+	}
+	o = origin_normalize(url, n);
+	ok = o && config_is_trusted_origin(req->cfg, o);
+	free(o);
+	return ok;
+}

@@ -1,0 +1,152 @@
+/*
+ * response.c — see response.h.
+ */
+#include "response.h"
+
+#include "json.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const struct {
+	int status;
+	const char *message; /* NULL: no body */
+	const char *code;    /* NULL: no "code" member */
+} response_errors[ERR__COUNT] = {
+	[ERR_NOT_FOUND] = {404, NULL, NULL},
+	[ERR_BAD_JSON] = {400, "Invalid JSON in request body", "BAD_REQUEST"},
+	[ERR_INVALID_EMAIL] = {400, "Invalid email", "INVALID_EMAIL"},
+	[ERR_PASSWORD_TOO_SHORT] = {400, "Password too short", "PASSWORD_TOO_SHORT"},
+	[ERR_PASSWORD_TOO_LONG] = {400, "Password too long", "PASSWORD_TOO_LONG"},
+	[ERR_USER_EXISTS] = {422, "User already exists. Use another email.",
+	                     "USER_ALREADY_EXISTS_USE_ANOTHER_EMAIL"},
+	[ERR_FAILED_TO_CREATE_USER] = {422, "Failed to create user", "FAILED_TO_CREATE_USER"},
+	[ERR_FAILED_TO_CREATE_SESSION] = {400, "Failed to create session", "FAILED_TO_CREATE_SESSION"},
+	[ERR_INVALID_EMAIL_OR_PASSWORD] = {401, "Invalid email or password", "INVALID_EMAIL_OR_PASSWORD"},
+	[ERR_UNAUTHORIZED] = {401, "Unauthorized", "UNAUTHORIZED"},
+	[ERR_FAILED_TO_GET_SESSION] = {401, "Failed to get session", "FAILED_TO_GET_SESSION"},
+	[ERR_METHOD_NOT_ALLOWED_DEFER] = {405,
+	    "POST method requires deferSessionRefresh to be enabled in session config",
+	    "METHOD_NOT_ALLOWED_DEFER_SESSION_REQUIRED"},
+	[ERR_MISSING_OR_NULL_ORIGIN] = {403, "Missing or null Origin", "MISSING_OR_NULL_ORIGIN"},
+	[ERR_INVALID_ORIGIN] = {403, "Invalid origin", "INVALID_ORIGIN"},
+	[ERR_CROSS_SITE_NAVIGATION] = {403,
+	    "Cross-site navigation login blocked. This request appears to be a CSRF attack.",
+	    "CROSS_SITE_NAVIGATION_LOGIN_BLOCKED"},
+	[ERR_INVALID_CALLBACK_URL] = {403, "Invalid callbackURL", "INVALID_CALLBACK_URL"},
+	[ERR_CALLBACK_NOT_STRING] = {400, "Invalid callbackURL: expected a string", NULL},
+	[ERR_PAYLOAD_TOO_LARGE] = {413, "Request body too large", "PAYLOAD_TOO_LARGE"},
+	[ERR_HEADER_TOO_LARGE] = {431, "Request header fields too large",
+	                          "REQUEST_HEADER_FIELDS_TOO_LARGE"},
+	[ERR_SERVICE_UNAVAILABLE] = {503, "Service temporarily unavailable, please retry",
+	                             "SERVICE_UNAVAILABLE"},
+	[ERR_INTERNAL] = {500, "Internal Server Error", "INTERNAL_SERVER_ERROR"},
+	[ERR_TOO_MANY_REQUESTS] = {429, "Too many requests. Please try again later.", NULL},
+};
+
+static const char *
+response_reason(int status)
+{
+	switch (status) {
+	case 200: return "OK";
+	case 400: return "Bad Request";
+	case 401: return "Unauthorized";
+	case 403: return "Forbidden";
+	case 404: return "Not Found";
+	case 405: return "Method Not Allowed";
+	case 413: return "Payload Too Large";
+	case 415: return "Unsupported Media Type";
+	case 422: return "Unprocessable Entity";
+	case 429: return "Too Many Requests";
+	case 431: return "Request Header Fields Too Large";
+	case 503: return "Service Unavailable";
+	default: return "Internal Server Error";
+	}
+}
+
+void
+response_init(struct response *res)
+{
+	memset(res, 0, sizeof(*res));
+	res->status = 200;
+}
+
+void
+response_cleanup(struct response *res)
+{
+	size_t i;
+
+	if (res->body)
+		bson_string_free(res->body, true);
+	for (i = 0; i < res->n_headers; i++)
+		free(res->headers[i]);
+	memset(res, 0, sizeof(*res));
+}
+
+void
+response_header(struct response *res, const char *name, const char *value)
+{
+	char *line;
+
+	if (res->n_headers == RESPONSE_MAX_HEADERS)
+		return;
+	if (asprintf(&line, "%s: %s", name, value) < 0)
+		abort();
+	res->headers[res->n_headers++] = line;
+}
+
+void
+response_json(struct response *res, int status, bson_string_t *body)
+{
+	if (res->body)
+		bson_string_free(res->body, true);
+	res->status = status;
+	res->body = body;
+}
+
+void
+response_error_message(struct response *res, int status, const char *message, const char *code)
+{
+	bson_string_t *b = bson_string_new("{\"message\":");
+
+	json_write_string(b, message, strlen(message));
+	if (code) {
+		bson_string_append(b, ",\"code\":");
+		json_write_string(b, code, strlen(code));
+	}
+	bson_string_append_c(b, '}');
+	response_json(res, status, b);
+	res->is_error = true;
+}
+
+void
+response_error(struct response *res, enum response_error err)
+{
+	if (response_errors[err].message) {
+		response_error_message(res, response_errors[err].status, response_errors[err].message,
+		                       response_errors[err].code);
+	} else {
+		response_json(res, response_errors[err].status, NULL);
+		res->is_error = true;
+	}
+	if (err == ERR_SERVICE_UNAVAILABLE)
+		response_header(res, "Retry-After", "2");
+}
+
+void
+response_format(const struct response *res, bson_string_t *out)
+{
+	size_t i;
+
+	bson_string_append_printf(out, "Status: %d %s\r\n", res->status, response_reason(res->status));
+	if (res->body)
+		bson_string_append(out, "Content-Type: application/json\r\n");
+	for (i = 0; i < res->n_headers; i++) {
+		bson_string_append(out, res->headers[i]);
+		bson_string_append(out, "\r\n");
+	}
+	bson_string_append_printf(out, "Content-Length: %u\r\n\r\n", res->body ? res->body->len : 0u);
+	if (res->body)
+		bson_string_append(out, res->body->str);
+}

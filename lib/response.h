@@ -1,0 +1,72 @@
+/*
+ * response.h — the response being built: status, headers (Set-Cookie in the
+ * order set), an optional JSON body; written once at the end of the request.
+ * Errors go through one table (enum response_error) that maps a status to
+ * the HTTP status and Better Auth's {"message","code"} body.
+ */
+#ifndef RESPONSE_H
+#define RESPONSE_H
+
+#include <bson/bson.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#define RESPONSE_MAX_HEADERS 24
+
+enum response_error {
+	ERR_NOT_FOUND = 0,        /* 404, empty body, no Content-Type */
+	ERR_BAD_JSON,             /* 400 BAD_REQUEST Invalid JSON in request body */
+	ERR_INVALID_EMAIL,
+	ERR_PASSWORD_TOO_SHORT,
+	ERR_PASSWORD_TOO_LONG,
+	ERR_USER_EXISTS,
+	ERR_FAILED_TO_CREATE_USER,
+	ERR_FAILED_TO_CREATE_SESSION,
+	ERR_INVALID_EMAIL_OR_PASSWORD,
+	ERR_UNAUTHORIZED,
+	ERR_FAILED_TO_GET_SESSION,    /* 401 (refresh update found nothing) */
+	ERR_METHOD_NOT_ALLOWED_DEFER,
+	ERR_MISSING_OR_NULL_ORIGIN,
+	ERR_INVALID_ORIGIN,
+	ERR_CROSS_SITE_NAVIGATION,
+	ERR_INVALID_CALLBACK_URL,
+	ERR_CALLBACK_NOT_STRING,      /* 400, no code */
+	ERR_PAYLOAD_TOO_LARGE,        /* 413 */
+	ERR_HEADER_TOO_LARGE,         /* 431 */
+	ERR_SERVICE_UNAVAILABLE,      /* 503 + Retry-After */
+	ERR_INTERNAL,                 /* 500 INTERNAL_SERVER_ERROR */
+	ERR_TOO_MANY_REQUESTS,        /* 429, no code */
+	ERR__COUNT
+};
+
+struct response {
+	int status;
+	bson_string_t *body;          /* NULL: no body */
+	char *headers[RESPONSE_MAX_HEADERS]; /* "Name: value", malloc'd */
+	size_t n_headers;
+	bool is_error;
+};
+
+void response_init(struct response *res);
+void response_cleanup(struct response *res);
+
+/* Adds a header line "name: value" (value copied). Drops it past the cap. */
+void response_header(struct response *res, const char *name, const char *value);
+
+/* Sets a JSON body (takes ownership of body) and status. */
+void response_json(struct response *res, int status, bson_string_t *body);
+
+/* Sets the error's status and body, replacing any body set before;
+ * cookies already added stay. */
+void response_error(struct response *res, enum response_error err);
+
+/* A 400 VALIDATION_ERROR (or another status/code) with a message built by the
+ * caller; code may be NULL for Better Auth's code-less errors. */
+void response_error_message(struct response *res, int status, const char *message,
+                            const char *code);
+
+/* Formats the response as a CGI/FastCGI response into out (Status line,
+ * headers, blank line, body). */
+void response_format(const struct response *res, bson_string_t *out);
+
+#endif

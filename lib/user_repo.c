@@ -1,0 +1,66 @@
+/*
+ * user_repo.c — see user_repo.h.
+ */
+#include "user_repo.h"
+
+enum db_status
+user_repo_find_by_email(const char *email, bson_t **out)
+{
+	bson_t filter = BSON_INITIALIZER;
+	enum db_status st;
+
+	BSON_APPEND_UTF8(&filter, "email", email);
+	st = db_find_one(DB_USER, &filter, out);
+	bson_destroy(&filter);
+	return st;
+}
+
+enum db_status
+user_repo_find_by_id(const bson_oid_t *id, bson_t **out)
+{
+	bson_t filter = BSON_INITIALIZER;
+	enum db_status st;
+
+	BSON_APPEND_OID(&filter, "_id", id);
+	st = db_find_one(DB_USER, &filter, out);
+	bson_destroy(&filter);
+	return st;
+}
+
+enum db_status
+user_repo_insert(const char *name, const char *email, const char *image, int64_t now_ms, bson_t **out)
+{
+	bson_t *doc = bson_new();
+	bson_oid_t oid;
+	enum db_status st;
+
+	bson_oid_init(&oid, NULL);
+	BSON_APPEND_OID(doc, "_id", &oid);
+	BSON_APPEND_UTF8(doc, "name", name);
+	BSON_APPEND_UTF8(doc, "email", email);
+	BSON_APPEND_BOOL(doc, "emailVerified", false);
+	if (image)
+		BSON_APPEND_UTF8(doc, "image", image);
+	BSON_APPEND_DATE_TIME(doc, "createdAt", now_ms);
+	BSON_APPEND_DATE_TIME(doc, "updatedAt", now_ms);
+	st = db_insert(DB_USER, doc);
+	if (st == DB_OK) {
+		*out = doc;
+	} else {
+		*out = NULL;
+		bson_destroy(doc);
+	}
+	return st;
+}
+
+enum db_status
+user_repo_delete(const bson_oid_t *id)
+{
+	bson_t filter = BSON_INITIALIZER;
+	enum db_status st;
+
+	BSON_APPEND_OID(&filter, "_id", id);
+	st = db_delete(DB_USER, &filter, false);
+	bson_destroy(&filter);
+	return st;
+}

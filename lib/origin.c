@@ -171,6 +171,9 @@ origin_callback_ok(const struct request *req, const char *url, size_t n)
 		}
 		return true;
 	}
+	for (i = 0; i < n; i++) /* the URL goes into a Location header */
+		if ((unsigned char)url[i] < 0x20 || url[i] == 0x7f)
+			return false;
 	o = origin_normalize(url, n);
 	ok = o && config_is_trusted_origin(req->cfg, o);
 	free(o);

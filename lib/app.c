@@ -1,0 +1,115 @@
+/*
+ * app.c — see app.h.
+ */
+#include "app.h"
+
+#include "config.h"
+#include "crypto.h"
+#include "db.h"
+#include "log.h"
+
+#include <fcgiapp.h>
+#include <mongoc/mongoc.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+extern char **environ;
+
+static size_t
+app_read_fcgi(void *ctx, char *buf, size_t n)
+{
+	int got = FCGX_GetStr(buf, (int)(n > 65536 ? 65536 : n), ctx);
+
+	return got > 0 ? (size_t)got : 0;
+}
+
+static size_t
+app_read_cgi(void *ctx, char *buf, size_t n)
+{
+	return fread(buf, 1, n, ctx);
+}
+
+/* Handles one request and formats its response into out. */
+static void
+app_serve(const struct config *cfg, app_handler handler, char **envp, request_read_fn read,
+          void *ctx, bson_string_t *out)
+{
+	struct request req;
+	struct response res;
+
+	request_init(&req, cfg, envp, read, ctx);
+	response_init(&res);
+	if (req.header_too_large)
+		response_error(&res, ERR_HEADER_TOO_LARGE);
+	else
+		handler(&req, &res);
+	response_format(&res, out);
+	if (res.status >= 500)
+		log_warn("%s %s -> %d", req.method, req.path, res.status);
+	else
+		log_debug("%s %s -> %d", req.method, req.path, res.status);
+	response_cleanup(&res);
+	request_cleanup(&req);
+}
+
+int
+app_run(const char *program, app_handler handler)
+{
+	struct config cfg;
+	char err[256];
+	FCGX_Request fr;
+	bson_string_t *out;
+	int rc = 0;
+
+	log_init(program);
+	/* Everything from the environment is read here, before the accept loop. */
+	if (!config_load(&cfg, err, sizeof(err))) {
+		fprintf(stderr, "%s: %s\n", program, err);
+		return 1;
+	}
+	signal(SIGPIPE, SIG_IGN);
+	mongoc_init();
+	if (!crypto_init(cfg.secret, cfg.secret_len) || !db_open(&cfg, err, sizeof(err))) {
+		fprintf(stderr, "%s: %s\n", program, *err ? err : "cannot initialise OpenSSL");
+		rc = 1;
+		goto done;
+	}
+	if (FCGX_Init() != 0) {
+		fprintf(stderr, "%s: FCGX_Init failed\n", program);
+		rc = 1;
+		goto done;
+	}
+	out = bson_string_new(NULL);
+	if (FCGX_IsCGI()) {
+		/* Plain CGI: one request from the environment and stdin. */
+		app_serve(&cfg, handler, environ, app_read_cgi, stdin, out);
+		fwrite(out->str, 1, out->len, stdout);
+		fflush(stdout);
+	} else {
+		FCGX_InitRequest(&fr, 0, 0);
+		log_info("ready (FastCGI), database %s", cfg.mongodb_db);
+		while (FCGX_Accept_r(&fr) >= 0) {
+			bson_string_truncate(out, 0);
+			app_serve(&cfg, handler, fr.envp, app_read_fcgi, fr.in, out);
+			FCGX_PutStr(out->str, (int)out->len, fr.out);
+			FCGX_Finish_r(&fr);
+		}
+		FCGX_Free(&fr, 1);
+	}
+	bson_string_free(out, true);
+done:
+	db_close();
+	crypto_cleanup();
+	mongoc_cleanup();
+	config_cleanup(&cfg);
+	return rc;
+}
+
+bool
+app_route(const struct request *req, const char *method, const char *path)
+{
+	return !strcmp(req->path, path) && !strcmp(req->method, method);
+}

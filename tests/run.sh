@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# The whole test suite, as `make test` runs it: unit tests, then a FerretDB on a
+# free loopback port, then the end-to-end and interop suites (node --test, the
+# official better-auth client against lighttpd + our programs, and Better Auth
+# itself as the oracle). Ends with "N passed, N failed"; non-zero on failure.
+# Stops everything it started, by PID.
+set -u
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+out=tests/out
+rm -rf "$out"
+mkdir -p "$out"
+fdb_pid=""
+cleanup() { [ -n "$fdb_pid" ] && kill "$fdb_pid" 2>/dev/null; wait 2>/dev/null; }
+trap cleanup EXIT INT TERM
+
+passed=0 failed=0
+add() { passed=$((passed + $1)); failed=$((failed + $2)); }
+
+# 1. unit tests
+./tests/run-unit.sh build/tests/test_* | tee "$out/unit.log"
+line=$(tail -n 1 "$out/unit.log")
+u_p=${line#unit: }; u_p=${u_p%% passed*}
+u_f=${line##*, }; u_f=${u_f%% failed}
+add "$u_p" "$u_f"
+
+# 2. FerretDB for everything else
+port=$(./scripts/free-port.sh)
+if ! fdb_pid=$(./scripts/ferretdb.sh "$port" "$out/ferretdb" "$out/ferretdb.log"); then
+	echo "FerretDB did not start: see $out/ferretdb.log" >&2
+	add 0 1
+	echo "$passed passed, $failed failed"
+	exit 1
+fi
+export MONGODB_URI="mongodb://127.0.0.1:$port/"
+export BETTER_AUTH_TELEMETRY=0 DO_NOT_TRACK=1
+export FCGI_AUTH_TEST_OUT="$top/$out"
+
+# 3. end-to-end and interop suites
+files=$(ls tests/e2e/*.test.mjs tests/interop/*.test.mjs 2>/dev/null)
+if [ -n "$files" ]; then
+	node --test --test-reporter=tap --test-concurrency=2 $files >"$out/node.tap" 2>&1
+	grep -E '^not ok|^# (tests|pass|fail|skipped|todo)' "$out/node.tap"
+	n_p=$(sed -n 's/^# pass \([0-9]*\)$/\1/p' "$out/node.tap" | tail -n 1)
+	n_f=$(sed -n 's/^# fail \([0-9]*\)$/\1/p' "$out/node.tap" | tail -n 1)
+	n_s=$(sed -n 's/^# skipped \([0-9]*\)$/\1/p' "$out/node.tap" | tail -n 1)
+	if [ -z "$n_p" ]; then n_p=0 n_f=1; echo "node --test printed no summary; see $out/node.tap" >&2; fi
+	if [ "${n_s:-0}" -gt 0 ]; then
+		echo "node: $n_s test(s) skipped — counted as failures (see $out/node.tap)" >&2
+		n_f=$((n_f + n_s))
+	fi
+	[ "$n_f" -gt 0 ] && grep -B2 -A30 '^not ok' "$out/node.tap" | head -200 >&2
+	add "$n_p" "$n_f"
+else
+	echo "no end-to-end tests found" >&2
+	add 0 1
+fi
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

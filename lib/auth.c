@@ -14,6 +14,7 @@
 #include "model.h"
 #include "origin.h"
 #include "password.h"
+#include "profile.h"
 #include "session_cache.h"
 #include "session_repo.h"
 #include "token.h"
@@ -276,6 +277,7 @@ auth_sign_up(struct request *req, struct response *res)
 		auth_error_of(res, st);
 		goto done;
 	}
+	profile_link_new_user(user, req->now_ms); /* best effort; logged */
 	st = auth_start_session(req, res, user, remember, false, token, &session);
 	if (st != DB_OK) {
 		if (st == DB_UNAVAILABLE)

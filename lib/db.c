@@ -147,6 +147,35 @@ db_update_one(enum db_collection c, const bson_t *filter, const bson_t *update)
 }
 
 enum db_status
+db_find_and_modify(enum db_collection c, const bson_t *filter, const bson_t *update, bool upsert,
+                   bson_t **out)
+{
+	mongoc_find_and_modify_opts_t *opts = mongoc_find_and_modify_opts_new();
+	bson_error_t error;
+	bson_t reply;
+	bson_iter_t it;
+	enum db_status st = DB_NOT_FOUND;
+	uint32_t len;
+	const uint8_t *data;
+
+	*out = NULL;
+	mongoc_find_and_modify_opts_set_update(opts, update);
+	mongoc_find_and_modify_opts_set_flags(opts, MONGOC_FIND_AND_MODIFY_RETURN_NEW |
+	                                                (upsert ? MONGOC_FIND_AND_MODIFY_UPSERT : 0));
+	mongoc_find_and_modify_opts_set_max_time_ms(opts, (uint32_t)db_cfg->db_timeout_ms);
+	if (!mongoc_collection_find_and_modify_with_opts(db_collection(c), filter, opts, &reply, &error)) {
+		st = db_status_of(&error, db_names[c]);
+	} else if (bson_iter_init_find(&it, &reply, "value") && BSON_ITER_HOLDS_DOCUMENT(&it)) {
+		bson_iter_document(&it, &len, &data);
+		*out = bson_new_from_data(data, len);
+		st = DB_OK;
+	}
+	bson_destroy(&reply);
+	mongoc_find_and_modify_opts_destroy(opts);
+	return st;
+}
+
+enum db_status
 db_delete(enum db_collection c, const bson_t *filter, bool many)
 {
 	bson_error_t error;

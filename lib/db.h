@@ -46,6 +46,12 @@ enum db_status db_insert(enum db_collection c, const bson_t *doc);
 /* update_one; DB_NOT_FOUND when nothing matched. */
 enum db_status db_update_one(enum db_collection c, const bson_t *filter, const bson_t *update);
 
+/* findAndModify(filter, update, new: true, upsert) — *out the document after
+ * the update (caller destroys), NULL with DB_NOT_FOUND when nothing matched
+ * and upsert is false. */
+enum db_status db_find_and_modify(enum db_collection c, const bson_t *filter, const bson_t *update,
+                                  bool upsert, bson_t **out);
+
 /* delete_one / delete_many; DB_OK also when nothing matched. */
 enum db_status db_delete(enum db_collection c, const bson_t *filter, bool many);
 

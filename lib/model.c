@@ -17,6 +17,11 @@ const char *const model_session_cache_keys[] = {"id", "createdAt", "updatedAt", 
                                                 "expiresAt", "token", "ipAddress", "userAgent",
                                                 NULL};
 
+const char *const model_app_user_keys[] = {"id", "betterAuthUserId", "email", "name",
+                                           "createdAt", "updatedAt", NULL};
+const char *const model_profile_keys[] = {"id", "userId", "bio", "avatarUrl", "phoneNumber",
+                                          "address", "createdAt", "updatedAt", NULL};
+
 void
 model_write(bson_string_t *out, const bson_t *doc, const char *const *keys)
 {

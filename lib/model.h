@@ -13,6 +13,9 @@ extern const char *const model_user_keys[];
 extern const char *const model_session_keys[];
 extern const char *const model_user_cache_keys[];
 extern const char *const model_session_cache_keys[];
+/* The application's users and profiles documents. */
+extern const char *const model_app_user_keys[];
+extern const char *const model_profile_keys[];
 
 /* Appends doc as a JSON object with the given key order. "id" is taken from
  * "_id" when present, else from "id". */

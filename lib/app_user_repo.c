@@ -1,0 +1,54 @@
+/*
+ * app_user_repo.c — see app_user_repo.h.
+ */
+#include "app_user_repo.h"
+
+/* One findAndModify upsert on betterAuthUserId. overwrite: email, name and
+ * updatedAt are $set; otherwise everything is $setOnInsert (create only). */
+static enum db_status
+app_user_repo_upsert_once(const char *ba_id, const char *email, const char *name, int64_t now_ms,
+                          bool overwrite, bson_t **out)
+{
+	bson_t filter = BSON_INITIALIZER, update = BSON_INITIALIZER, set, insert;
+	enum db_status st;
+
+	BSON_APPEND_UTF8(&filter, "betterAuthUserId", ba_id);
+	if (overwrite) {
+		BSON_APPEND_DOCUMENT_BEGIN(&update, "$set", &set);
+		BSON_APPEND_UTF8(&set, "email", email);
+		BSON_APPEND_UTF8(&set, "name", name);
+		BSON_APPEND_DATE_TIME(&set, "updatedAt", now_ms);
+		bson_append_document_end(&update, &set);
+	}
+	BSON_APPEND_DOCUMENT_BEGIN(&update, "$setOnInsert", &insert);
+	if (!overwrite) {
+		BSON_APPEND_UTF8(&insert, "email", email);
+		BSON_APPEND_UTF8(&insert, "name", name);
+	}
+	BSON_APPEND_DATE_TIME(&insert, "createdAt", now_ms);
+	if (!overwrite)
+		BSON_APPEND_DATE_TIME(&insert, "updatedAt", now_ms);
+	bson_append_document_end(&update, &insert);
+	st = db_find_and_modify(DB_APP_USERS, &filter, &update, true, out);
+	/* Two upserts racing on a missing document: one inserts, the other gets
+	 * E11000 from the unique index; the same upsert now matches. */
+	if (st == DB_DUPLICATE)
+		st = db_find_and_modify(DB_APP_USERS, &filter, &update, true, out);
+	bson_destroy(&update);
+	bson_destroy(&filter);
+	return st;
+}
+
+enum db_status
+app_user_repo_upsert(const char *ba_id, const char *email, const char *name, int64_t now_ms,
+                     bson_t **out)
+{
+	return app_user_repo_upsert_once(ba_id, email, name, now_ms, true, out);
+}
+
+enum db_status
+app_user_repo_ensure(const char *ba_id, const char *email, const char *name, int64_t now_ms,
+                     bson_t **out)
+{
+	return app_user_repo_upsert_once(ba_id, email, name, now_ms, false, out);
+}

@@ -1,0 +1,26 @@
+/*
+ * app_user_repo.h — the application's `users` collection, one document per
+ * Better Auth user: {_id: ObjectId, betterAuthUserId: "<24-hex>", email, name,
+ * createdAt, updatedAt}, unique on betterAuthUserId. Writes are upserts on
+ * that unique key, never "find, then insert".
+ */
+#ifndef APP_USER_REPO_H
+#define APP_USER_REPO_H
+
+#include "db.h"
+
+#include <stdint.h>
+
+/* Creates or updates the document of auth user ba_id with email and name;
+ * race-free (upsert on the unique index; on a duplicate-key error from a
+ * concurrent upsert, retried once, which then matches). *out is the document
+ * after the write (caller destroys). */
+enum db_status app_user_repo_upsert(const char *ba_id, const char *email, const char *name,
+                                    int64_t now_ms, bson_t **out);
+
+/* The document of auth user ba_id, created with email and name when missing;
+ * an existing one is returned unchanged. Race-free like the upsert. */
+enum db_status app_user_repo_ensure(const char *ba_id, const char *email, const char *name,
+                                    int64_t now_ms, bson_t **out);
+
+#endif

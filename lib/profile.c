@@ -1,0 +1,300 @@
+/*
+ * profile.c — see profile.h.
+ */
+#include "profile.h"
+
+#include "app_user_repo.h"
+#include "auth.h"
+#include "auth_internal.h"
+#include "body.h"
+#include "db.h"
+#include "json.h"
+#include "log.h"
+#include "model.h"
+#include "origin.h"
+#include "password.h"
+#include "profile_repo.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define PROFILE_BIO_MAX 500
+#define PROFILE_URL_MAX 2048
+#define PROFILE_PHONE_MAX 32
+#define PROFILE_ADDRESS_MAX 200
+
+static const char *const profile_address_keys[] = {"street", "city", "state", "postalCode",
+                                                   "country", NULL};
+
+/* The app user and profile of auth_user. update: overwrite email and name
+ * (sync-user); otherwise only create what is missing (me, sign-up). */
+static int
+profile_link(const bson_t *auth_user, bool update, int64_t now_ms, bson_t **app_user,
+             bson_t **profile)
+{
+	bson_oid_t ba_oid, app_oid;
+	char ba_id[25];
+	const char *email = model_str(auth_user, "email"), *name = model_str(auth_user, "name");
+	int st;
+
+	*app_user = *profile = NULL;
+	if (!model_oid(auth_user, "_id", &ba_oid))
+		return DB_FAILED;
+	bson_oid_to_string(&ba_oid, ba_id);
+	if (update)
+		st = app_user_repo_upsert(ba_id, email ? email : "", name ? name : "", now_ms, app_user);
+	else
+		st = app_user_repo_ensure(ba_id, email ? email : "", name ? name : "", now_ms, app_user);
+	if (st != DB_OK)
+		return st;
+	model_oid(*app_user, "_id", &app_oid);
+	return profile_repo_ensure(&app_oid, now_ms, profile);
+}
+
+int
+profile_link_new_user(const bson_t *auth_user, int64_t now_ms)
+{
+	bson_t *app_user, *profile;
+	int st = profile_link(auth_user, false, now_ms, &app_user, &profile);
+
+	if (st != DB_OK)
+		log_error("sign-up: app user/profile not created (status %d); sync-user or me repairs it", st);
+	bson_destroy(app_user);
+	bson_destroy(profile);
+	return st;
+}
+
+static void
+profile_answer(struct response *res, bool success, const bson_t *app_user, const bson_t *profile)
+{
+	bson_string_t *out = bson_string_new(success ? "{\"success\":true,\"user\":" : "{\"user\":");
+
+	model_write(out, app_user, model_app_user_keys);
+	bson_string_append(out, ",\"profile\":");
+	model_write(out, profile, model_profile_keys);
+	bson_string_append_c(out, '}');
+	response_json(res, 200, out);
+}
+
+/* The verified user of the request, or an answer (401/503) in res. */
+static bool
+profile_auth(struct request *req, struct response *res, bson_t **auth_user)
+{
+	bson_t *session;
+	int st;
+
+	if (auth_current_user(req, &session, auth_user, &st)) {
+		bson_destroy(session);
+		return true;
+	}
+	if (st == DB_NOT_FOUND)
+		response_error(res, ERR_UNAUTHORIZED);
+	else
+		auth_error_of(res, st);
+	return false;
+}
+
+void
+profile_sync_user(struct request *req, struct response *res)
+{
+	struct body b;
+	bson_t *auth_user = NULL, *app_user = NULL, *profile = NULL;
+	int st;
+
+	if (!auth_read_body(req, res, false, &b) || !profile_auth(req, res, &auth_user))
+		goto done;
+	st = profile_link(auth_user, true, req->now_ms, &app_user, &profile);
+	if (st != DB_OK) {
+		auth_error_of(res, st);
+		goto done;
+	}
+	profile_answer(res, true, app_user, profile);
+done:
+	bson_destroy(auth_user);
+	bson_destroy(app_user);
+	bson_destroy(profile);
+	body_cleanup(&b);
+}
+
+static void
+profile_issue(bson_string_t *issues, const char *key, const char *msg)
+{
+	if (issues->len)
+		bson_string_append(issues, "; ");
+	bson_string_append_printf(issues, "[body.%s] %s", key, msg);
+}
+
+/* A string of at most max UTF-16 units (as the browser counts). */
+static bool
+profile_str_ok(const bson_iter_t *it, long max)
+{
+	uint32_t n;
+	const char *s;
+
+	if (!BSON_ITER_HOLDS_UTF8(it))
+		return false;
+	s = bson_iter_utf8(it, &n);
+	return password_utf16_len(s, n) <= max;
+}
+
+static bool
+profile_url_ok(const bson_iter_t *it)
+{
+	uint32_t n, i;
+	const char *s;
+	char *o;
+
+	if (!profile_str_ok(it, PROFILE_URL_MAX))
+		return false;
+	s = bson_iter_utf8(it, &n);
+	for (i = 0; i < n; i++)
+		if ((unsigned char)s[i] <= 0x20 || s[i] == 0x7f)
+			return false;
+	o = origin_normalize(s, n);
+	free(o);
+	return o != NULL;
+}
+
+static bool
+profile_phone_ok(const bson_iter_t *it)
+{
+	uint32_t n, i;
+	const char *s;
+
+	if (!BSON_ITER_HOLDS_UTF8(it))
+		return false;
+	s = bson_iter_utf8(it, &n);
+	if (n > PROFILE_PHONE_MAX)
+		return false;
+	for (i = 0; i < n; i++)
+		if (!strchr("0123456789 +-()", s[i]) || s[i] == '\0')
+			return false;
+	return true;
+}
+
+/* Checks a PATCH body into set (field → value, address as dotted keys);
+ * every problem is listed in issues. */
+static void
+profile_validate(const struct body *b, bson_t *set, bson_string_t *issues)
+{
+	bson_iter_t it, sub;
+	size_t i;
+
+	if (body_expect_object(b, false, issues))
+		return;
+	if (bson_empty(&b->doc))
+		bson_string_append(issues, "[body] No fields to update");
+	bson_iter_init(&it, &b->doc);
+	while (bson_iter_next(&it)) {
+		const char *key = bson_iter_key(&it);
+
+		if (!strcmp(key, "bio")) {
+			if (profile_str_ok(&it, PROFILE_BIO_MAX))
+				bson_append_iter(set, key, -1, &it);
+			else
+				profile_issue(issues, key, "Must be a string of at most 500 characters");
+		} else if (!strcmp(key, "avatarUrl")) {
+			if (BSON_ITER_HOLDS_NULL(&it) || profile_url_ok(&it))
+				bson_append_iter(set, key, -1, &it);
+			else
+				profile_issue(issues, key, "Must be an http(s) URL of at most 2048 characters, or null");
+		} else if (!strcmp(key, "phoneNumber")) {
+			if (BSON_ITER_HOLDS_NULL(&it) || profile_phone_ok(&it))
+				bson_append_iter(set, key, -1, &it);
+			else
+				profile_issue(issues, key,
+				              "Must be at most 32 digits, spaces and + - ( ), or null");
+		} else if (!strcmp(key, "address")) {
+			if (!BSON_ITER_HOLDS_DOCUMENT(&it)) {
+				profile_issue(issues, key, "Must be an object");
+				continue;
+			}
+			bson_iter_recurse(&it, &sub);
+			while (bson_iter_next(&sub)) {
+				const char *k = bson_iter_key(&sub);
+				char dotted[64];
+
+				for (i = 0; profile_address_keys[i]; i++)
+					if (!strcmp(k, profile_address_keys[i]))
+						break;
+				if (!profile_address_keys[i]) {
+					bson_string_t *m = bson_string_new("Unknown field address.");
+
+					bson_string_append(m, k);
+					profile_issue(issues, key, m->str);
+					bson_string_free(m, true);
+				} else if (!profile_str_ok(&sub, PROFILE_ADDRESS_MAX)) {
+					snprintf(dotted, sizeof(dotted), "address.%s", k);
+					profile_issue(issues, dotted, "Must be a string of at most 200 characters");
+				} else {
+					snprintf(dotted, sizeof(dotted), "address.%s", k);
+					bson_append_iter(set, dotted, -1, &sub);
+				}
+			}
+		} else {
+			/* _id, userId, betterAuthUserId, email, $-keys, anything else */
+			profile_issue(issues, key, "Unknown field");
+		}
+	}
+}
+
+static void
+profile_patch(struct request *req, struct response *res)
+{
+	struct body b;
+	bson_string_t *issues = bson_string_new(NULL);
+	bson_t set = BSON_INITIALIZER;
+	bson_t *auth_user = NULL, *app_user = NULL, *profile = NULL, *updated = NULL;
+	bson_oid_t app_oid;
+	int st;
+
+	if (!auth_read_body(req, res, false, &b))
+		goto done;
+	profile_validate(&b, &set, issues);
+	if (issues->len) {
+		response_error_message(res, 400, issues->str, "VALIDATION_ERROR");
+		goto done;
+	}
+	if (!profile_auth(req, res, &auth_user))
+		goto done;
+	st = profile_link(auth_user, false, req->now_ms, &app_user, &profile);
+	if (st == DB_OK) {
+		model_oid(app_user, "_id", &app_oid);
+		st = profile_repo_update(&app_oid, &set, req->now_ms, &updated);
+	}
+	if (st != DB_OK) {
+		auth_error_of(res, st);
+		goto done;
+	}
+	profile_answer(res, false, app_user, updated);
+done:
+	bson_string_free(issues, true);
+	bson_destroy(&set);
+	bson_destroy(auth_user);
+	bson_destroy(app_user);
+	bson_destroy(profile);
+	bson_destroy(updated);
+	body_cleanup(&b);
+}
+
+void
+profile_me(struct request *req, struct response *res)
+{
+	bson_t *auth_user = NULL, *app_user = NULL, *profile = NULL;
+	int st;
+
+	if (!strcmp(req->method, "PATCH")) {
+		profile_patch(req, res);
+		return;
+	}
+	if (!profile_auth(req, res, &auth_user))
+		return;
+	st = profile_link(auth_user, false, req->now_ms, &app_user, &profile);
+	if (st != DB_OK)
+		auth_error_of(res, st);
+	else
+		profile_answer(res, false, app_user, profile);
+	bson_destroy(auth_user);
+	bson_destroy(app_user);
+	bson_destroy(profile);
+}

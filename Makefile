@@ -25,7 +25,7 @@ CGI_SRC  = $(wildcard cgi-bin/*.c)
 CGI_BIN  = $(CGI_SRC:cgi-bin/%.c=$(B)/cgi-bin/%)
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
-TOOL_BIN = $(B)/schema-apply
+TOOL_BIN = $(B)/schema-apply $(B)/demo/whoami
 
 .PHONY: all deps run test unit schema clean
 all: $(CGI_BIN) $(UNIT_BIN) $(TOOL_BIN)
@@ -40,7 +40,9 @@ $(B)/tests/%: tests/unit/%.c tests/unit/unit.h $(LIB_A) | $(B)/tests
 	$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(LIB_A) $(LDFLAGS) $(PKG_LIBS)
 $(B)/schema-apply: schema/schema-apply.c $(LIB_A)
 	$(CC) $(CFLAGS) -o $@ $< $(LIB_A) $(LDFLAGS) $(PKG_LIBS)
-$(B)/lib $(B)/cgi-bin $(B)/tests:
+$(B)/demo/%: demo/%.c $(LIB_A) | $(B)/demo
+	$(CC) $(CFLAGS) -o $@ $< $(LIB_A) $(LDFLAGS) $(PKG_LIBS)
+$(B)/lib $(B)/cgi-bin $(B)/tests $(B)/demo:
 	mkdir -p $@
 
 deps:

@@ -18,6 +18,12 @@ void auth_sign_in(struct request *req, struct response *res);
 void auth_sign_out(struct request *req, struct response *res);
 void auth_get_session(struct request *req, struct response *res);
 
+/* The FastCGI Authorizer role (FCGI_ROLE=AUTHORIZER): a valid session →
+ * 200 with Variable-AUTH_USER_ID and Variable-AUTH_USER_EMAIL, which the web
+ * server hands to the protected backend; otherwise 401 with a JSON body
+ * (503 when the store is unreachable). Any method, any URL. */
+void auth_authorize(struct request *req, struct response *res);
+
 /* The signed-in user of req, for other services (me, sync-user, the
  * authorizer): the session read from the database (expired rows deleted),
  * and its user. true with *session and *user set (caller destroys);

@@ -175,3 +175,29 @@ done:
 	bson_destroy(user);
 	free(token);
 }
+
+void
+auth_authorize(struct request *req, struct response *res)
+{
+	bson_t *session, *user;
+	bson_oid_t uid;
+	char id[25];
+	const char *email;
+	int st;
+
+	if (!auth_current_user(req, &session, &user, &st)) {
+		if (st == DB_NOT_FOUND)
+			response_error(res, ERR_UNAUTHORIZED);
+		else
+			auth_error_of(res, st);
+		return;
+	}
+	model_oid(user, "_id", &uid);
+	bson_oid_to_string(&uid, id);
+	email = model_str(user, "email");
+	response_header(res, "Variable-AUTH_USER_ID", id);
+	response_header(res, "Variable-AUTH_USER_EMAIL", email ? email : "");
+	response_json(res, 200, NULL);
+	bson_destroy(session);
+	bson_destroy(user);
+}

@@ -154,49 +154,72 @@ body_refuse_callback(struct response *res, size_t i, bool not_string)
 	return false;
 }
 
+static int
+body_hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* The query's callbackURL, percent-decoded for the check (as
+ * URLSearchParams reads it), is acceptable or absent. */
+static bool
+body_query_callback_ok(const struct request *req)
+{
+	const char *q;
+	size_t qlen, o = 0, k;
+	char *dec;
+	bool ok;
+
+	q = request_query_param(req, "callbackURL", &qlen);
+	if (!q || !qlen)
+		return true;
+	dec = malloc(qlen + 1);
+	if (!dec)
+		abort();
+	for (k = 0; k < qlen; k++) {
+		int hi, lo;
+
+		if (q[k] == '%' && k + 2 < qlen && (hi = body_hexval(q[k + 1])) >= 0 &&
+		    (lo = body_hexval(q[k + 2])) >= 0) {
+			dec[o++] = (char)(hi << 4 | lo);
+			k += 2;
+		} else {
+			dec[o++] = q[k] == '+' ? ' ' : q[k];
+		}
+	}
+	dec[o] = '\0';
+	ok = origin_callback_ok(req, dec, o);
+	free(dec);
+	return ok;
+}
+
 bool
 body_check_callbacks(const struct request *req, struct response *res, const struct body *b)
 {
 	bson_iter_t it;
-	const char *q;
-	size_t i, qlen;
+	size_t i;
 
 	for (i = 0; i < sizeof(body_callbacks) / sizeof(body_callbacks[0]); i++) {
 		uint32_t n;
 		const char *s;
 
-		if (!body_find(b, body_callbacks[i].field, &it) || !body_truthy(&it))
+		if (!body_find(b, body_callbacks[i].field, &it) || !body_truthy(&it)) {
+			/* body.callbackURL || query.callbackURL, checked in its turn */
+			if (i == 0 && !body_query_callback_ok(req))
+				return body_refuse_callback(res, 0, false);
 			continue;
+		}
 		if (!BSON_ITER_HOLDS_UTF8(&it))
 			return body_refuse_callback(res, i, true);
 		s = bson_iter_utf8(&it, &n);
 		if (!origin_callback_ok(req, s, n))
 			return body_refuse_callback(res, i, false);
-	}
-	q = request_query_param(req, "callbackURL", &qlen);
-	if (q && qlen) {
-		char *dec = malloc(qlen + 1);
-		size_t o = 0, k;
-		bool ok;
-
-		if (!dec)
-			abort();
-		for (k = 0; k < qlen; k++) { /* percent-decode for the check */
-			unsigned hi, lo;
-
-			if (q[k] == '%' && k + 2 < qlen &&
-			    sscanf(q + k + 1, "%1x%1x", &hi, &lo) == 2) {
-				dec[o++] = (char)(hi << 4 | lo);
-				k += 2;
-			} else {
-				dec[o++] = q[k] == '+' ? ' ' : q[k];
-			}
-		}
-		dec[o] = '\0';
-		ok = origin_callback_ok(req, dec, o);
-		free(dec);
-		if (!ok)
-			return body_refuse_callback(res, 0, false);
 	}
 	return true;
 }

@@ -133,6 +133,21 @@ struct cookie_find {
 	bool chunks;
 };
 
+/* Better Auth's parseCookieChunkIndex: the suffix is a safe integer
+ * written canonically ("0", "12"; not "01", "1a", "+1"). */
+static bool
+cookie_chunk_index(const char *s, size_t n)
+{
+	size_t i;
+
+	if (n == 0 || n > 16 || (n > 1 && s[0] == '0'))
+		return false;
+	for (i = 0; i < n; i++)
+		if (!isdigit((unsigned char)s[i]))
+			return false;
+	return n < 16 || memcmp(s, "9007199254740991", 16) <= 0;
+}
+
 static bool
 cookie_match(void *arg, const char *n, size_t nl, const char *v, size_t vl)
 {
@@ -144,8 +159,8 @@ cookie_match(void *arg, const char *n, size_t nl, const char *v, size_t vl)
 		return true;
 	}
 	if (f->chunks && nl > f->name_len + 1 && !memcmp(n, f->name, f->name_len) &&
-	    n[f->name_len] == '.' && isdigit((unsigned char)n[f->name_len + 1]))
-		return true;
+	    n[f->name_len] == '.')
+		return cookie_chunk_index(n + f->name_len + 1, nl - f->name_len - 1);
 	return false;
 }
 
@@ -161,8 +176,11 @@ cookie_get(const char *header, const char *name)
 		return NULL;
 	v = f.value;
 	n = f.value_len;
-	if (n >= 2 && v[0] == '"' && v[n - 1] == '"')
-		v++, n -= 2;
+	/* val.slice(1, -1) whenever it starts with '"', closed or not. */
+	if (n >= 1 && v[0] == '"') {
+		v++;
+		n = n >= 2 ? n - 2 : 0;
+	}
 	if (memchr(v, '%', n) && (out = cookie_uri_decode(v, n)))
 		return out;
 	out = strndup(v, n);

@@ -171,7 +171,8 @@ static bool
 json_parse_number(struct json_parser *jp, double *out)
 {
 	const unsigned char *s = jp->p;
-	char buf[64];
+	char small[64], *buf = small;
+	size_t n;
 
 	if (jp->p < jp->end && *jp->p == '-')
 		jp->p++;
@@ -200,11 +201,15 @@ json_parse_number(struct json_parser *jp, double *out)
 		while (jp->p < jp->end && *jp->p >= '0' && *jp->p <= '9')
 			jp->p++;
 	}
-	if ((size_t)(jp->p - s) >= sizeof(buf))
-		return json_fail(jp, JSON_SYNTAX);
-	memcpy(buf, s, (size_t)(jp->p - s));
-	buf[jp->p - s] = '\0';
+	/* Any length, as JSON.parse takes it (the body cap bounds it). */
+	n = (size_t)(jp->p - s);
+	if (n >= sizeof(small) && !(buf = malloc(n + 1)))
+		abort();
+	memcpy(buf, s, n);
+	buf[n] = '\0';
 	*out = strtod(buf, NULL);
+	if (buf != small)
+		free(buf);
 	return true;
 }
 
@@ -480,27 +485,94 @@ json_write_date(bson_string_t *out, int64_t ms)
 	                          tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, milli);
 }
 
+/* The shortest decimal digits that read back as v (v > 0, finite), as
+ * ECMAScript's Number::toString picks them: the fewest digits, and of those
+ * the closest to v. Writes the digits (no trailing zeros) to d and returns n
+ * such that v = 0.d1d2… × 10^n. */
+static int
+json_shortest_digits(double v, char d[24])
+{
+	char buf[48];
+	int prec, exp10 = 0, i;
+	unsigned long long s = 0, cand[3];
+	size_t k;
+
+	/* 17 digits always read back, so the loop ends with a match. */
+	for (prec = 0; prec <= 16; prec++) {
+		char *m, *e;
+
+		/* The correctly rounded prec+1 digits: "d.ddde±x". */
+		snprintf(buf, sizeof(buf), "%.*e", prec, v);
+		e = strchr(buf, 'e');
+		exp10 = atoi(e + 1) - prec;
+		s = 0;
+		for (m = buf; m < e; m++)
+			if (*m >= '0' && *m <= '9')
+				s = s * 10 + (unsigned long long)(*m - '0');
+		/* At a binade's lower edge the round-trip interval is lopsided:
+		 * the nearest candidate may miss while a neighbour reads back
+		 * (both neighbours cannot, or the nearest would too). */
+		cand[0] = s, cand[1] = s - 1, cand[2] = s + 1;
+		for (i = 0; i < 3; i++) {
+			snprintf(buf, sizeof(buf), "%llue%d", cand[i], exp10);
+			if (cand[i] && strtod(buf, NULL) == v)
+				break;
+		}
+		if (i < 3) {
+			s = cand[i];
+			break;
+		}
+	}
+	snprintf(d, 24, "%llu", s);
+	k = strlen(d);
+	while (k > 1 && d[k - 1] == '0')
+		d[--k] = '\0', exp10++;
+	return (int)k + exp10;
+}
+
 void
 json_write_number(bson_string_t *out, double v)
 {
-	char buf[40];
-	int prec;
+	char d[24];
+	int n, k;
 
 	if (!isfinite(v)) {
 		bson_string_append(out, "null");
+		return;
+	}
+	if (v == 0) { /* -0 too */
+		bson_string_append_c(out, '0');
 		return;
 	}
 	if (v == floor(v) && fabs(v) < 9007199254740992.0) {
 		bson_string_append_printf(out, "%lld", (long long)v);
 		return;
 	}
-	/* Shortest representation that reads back exactly, as JavaScript prints. */
-	for (prec = 1; prec <= 17; prec++) {
-		snprintf(buf, sizeof(buf), "%.*g", prec, v);
-		if (strtod(buf, NULL) == v)
-			break;
+	/* Number.prototype.toString: shortest round-trip digits, decimal
+	 * notation for 1e-7 < |v| < 1e21, exponential otherwise. */
+	if (v < 0) {
+		bson_string_append_c(out, '-');
+		v = -v;
 	}
-	bson_string_append(out, buf);
+	n = json_shortest_digits(v, d);
+	k = (int)strlen(d);
+	if (k <= n && n <= 21) {
+		bson_string_append(out, d);
+		for (; n > k; n--)
+			bson_string_append_c(out, '0');
+	} else if (0 < n && n <= 21) {
+		bson_string_append_printf(out, "%.*s.%s", n, d, d + n);
+	} else if (-6 < n && n <= 0) {
+		bson_string_append(out, "0.");
+		for (; n < 0; n++)
+			bson_string_append_c(out, '0');
+		bson_string_append(out, d);
+	} else {
+		bson_string_append_c(out, d[0]);
+		if (k > 1)
+			bson_string_append_printf(out, ".%s", d + 1);
+		bson_string_append_printf(out, "e%c%d", n - 1 >= 0 ? '+' : '-', abs(n - 1));
+	}
 }
 
 void

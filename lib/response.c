@@ -89,8 +89,8 @@ response_header(struct response *res, const char *name, const char *value)
 {
 	char *line;
 
-	if (res->n_headers == RESPONSE_MAX_HEADERS)
-		return;
+	if (res->n_headers == RESPONSE_MAX_HEADERS || strpbrk(value, "\r\n"))
+		return; /* never split a header (values come from callers, not clients) */
 	if (asprintf(&line, "%s: %s", name, value) < 0)
 		abort();
 	res->headers[res->n_headers++] = line;

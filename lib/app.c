@@ -7,6 +7,7 @@
 #include "crypto.h"
 #include "db.h"
 #include "log.h"
+#include "ratelimit.h"
 
 #include <fcgiapp.h>
 #include <mongoc/mongoc.h>
@@ -32,6 +33,33 @@ app_read_cgi(void *ctx, char *buf, size_t n)
 	return fread(buf, 1, n, ctx);
 }
 
+/* Better Auth's limiter runs before routing. Not for the Authorizer role: it
+ * guards other URLs, each already a request of its own to the web server. */
+static bool
+app_rate_limited(const struct request *req, struct response *res)
+{
+	char secs[24];
+	long retry;
+
+	if (!req->cfg->rate_limit || (req->role && !strcmp(req->role, "AUTHORIZER")))
+		return false;
+	switch (ratelimit_check(req, &retry)) {
+	case RATELIMIT_ALLOW:
+		return false;
+	case RATELIMIT_REJECT:
+		snprintf(secs, sizeof(secs), "%ld", retry);
+		response_error(res, ERR_TOO_MANY_REQUESTS);
+		response_header(res, "X-Retry-After", secs);
+		return true;
+	default:
+		/* Credential endpoints fail closed; the rest stay up, unlimited. */
+		if (!ratelimit_is_strict(req->path))
+			return false;
+		response_error(res, ERR_SERVICE_UNAVAILABLE);
+		return true;
+	}
+}
+
 /* Handles one request and formats its response into out. */
 static void
 app_serve(const struct config *cfg, app_handler handler, char **envp, request_read_fn read,
@@ -44,6 +72,8 @@ app_serve(const struct config *cfg, app_handler handler, char **envp, request_re
 	response_init(&res);
 	if (req.header_too_large)
 		response_error(&res, ERR_HEADER_TOO_LARGE);
+	else if (app_rate_limited(&req, &res))
+		;
 	else
 		handler(&req, &res);
 	response_format(&res, out);

@@ -156,6 +156,28 @@ config_load(struct config *cfg, char *err, size_t errlen)
 	if (!env_int("FCGI_AUTH_DB_TIMEOUT_MS", 2000, 100, 60000, &v, err, errlen))
 		goto fail;
 	cfg->db_timeout_ms = (int)v;
+	if (!env_bool("BETTER_AUTH_RATE_LIMIT", true, &cfg->rate_limit, err, errlen) ||
+	    !env_int("FCGI_AUTH_RATE_LIMIT_WINDOW", 10, 1, 86400, &cfg->rl_window, err, errlen) ||
+	    !env_int("FCGI_AUTH_RATE_LIMIT_MAX", 100, 1, 1000000, &cfg->rl_max, err, errlen) ||
+	    !env_int("FCGI_AUTH_RATE_LIMIT_STRICT_MAX", 3, 1, 1000000, &cfg->rl_strict_max, err, errlen))
+		goto fail;
+	list = getenv("FCGI_AUTH_TRUSTED_PROXIES");
+	for (p = list; p && *p;) {
+		const char *comma = strchr(p, ',');
+		size_t n = comma ? (size_t)(comma - p) : strlen(p);
+		char *ip;
+
+		while (n && isspace((unsigned char)*p))
+			p++, n--;
+		ip = strndup(p, n);
+		while (ip && *ip && isspace((unsigned char)ip[strlen(ip) - 1]))
+			ip[strlen(ip) - 1] = '\0';
+		if (ip && *ip && cfg->n_proxies < CONFIG_MAX_ORIGINS)
+			cfg->proxies[cfg->n_proxies++] = ip;
+		else
+			free(ip);
+		p += n + (comma ? 1 : 0);
+	}
 	return true;
 fail:
 	config_cleanup(cfg);
@@ -174,6 +196,8 @@ config_cleanup(struct config *cfg)
 	free(cfg->base_url);
 	for (i = 0; i < cfg->n_origins; i++)
 		free(cfg->origins[i]);
+	for (i = 0; i < cfg->n_proxies; i++)
+		free(cfg->proxies[i]);
 	free(cfg->mongodb_uri);
 	free(cfg->mongodb_db);
 	memset(cfg, 0, sizeof(*cfg));
@@ -186,6 +210,17 @@ config_is_trusted_origin(const struct config *cfg, const char *origin)
 
 	for (i = 0; i < cfg->n_origins; i++)
 		if (!strcmp(cfg->origins[i], origin))
+			return true;
+	return false;
+}
+
+bool
+config_is_trusted_proxy(const struct config *cfg, const char *ip, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < cfg->n_proxies; i++)
+		if (strlen(cfg->proxies[i]) == n && !strncmp(cfg->proxies[i], ip, n))
 			return true;
 	return false;
 }

@@ -32,6 +32,12 @@ struct config {
 	int64_t cookie_cache_max_age;  /* s */
 	size_t max_body;               /* bytes */
 	int db_timeout_ms;             /* per operation */
+	bool rate_limit;               /* BETTER_AUTH_RATE_LIMIT, on by default */
+	int64_t rl_window;             /* s */
+	int64_t rl_max;                /* requests per window, most paths */
+	int64_t rl_strict_max;         /* sign-in, sign-up, change-password */
+	char *proxies[CONFIG_MAX_ORIGINS]; /* FCGI_AUTH_TRUSTED_PROXIES: IPs */
+	size_t n_proxies;
 };
 
 /* Fills cfg from the environment. On a missing or unsafe value returns false
@@ -40,6 +46,9 @@ struct config {
 bool config_load(struct config *cfg, char *err, size_t errlen);
 
 void config_cleanup(struct config *cfg);
+
+/* True if ip (textual, as in REMOTE_ADDR) is a configured trusted proxy. */
+bool config_is_trusted_proxy(const struct config *cfg, const char *ip, size_t n);
 
 /* True if origin (already normalised, see origin_normalize) is trusted. */
 bool config_is_trusted_origin(const struct config *cfg, const char *origin);

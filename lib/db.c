@@ -15,7 +15,7 @@ static const struct config *db_cfg;
 
 static const char *const db_names[DB__COUNT] = {
 	[DB_USER] = "user",         [DB_ACCOUNT] = "account",   [DB_SESSION] = "session",
-	[DB_APP_USERS] = "users",   [DB_PROFILES] = "profiles",
+	[DB_APP_USERS] = "users",   [DB_PROFILES] = "profiles", [DB_RATE_LIMIT] = "rateLimit",
 };
 
 bool

@@ -22,7 +22,8 @@ enum db_status {
 	DB_FAILED        /* any other server error: answer 500 */
 };
 
-enum db_collection { DB_USER, DB_ACCOUNT, DB_SESSION, DB_APP_USERS, DB_PROFILES, DB__COUNT };
+enum db_collection { DB_USER, DB_ACCOUNT, DB_SESSION, DB_APP_USERS, DB_PROFILES, DB_RATE_LIMIT,
+                    DB__COUNT };
 
 /* Creates the client from cfg->mongodb_uri. connectTimeoutMS,
  * serverSelectionTimeoutMS and socketTimeoutMS get safe defaults unless the

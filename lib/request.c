@@ -75,6 +75,7 @@ request_init(struct request *req, const struct config *cfg, char **envp,
 	req->sec_fetch_dest = header(req, envp, "HTTP_SEC_FETCH_DEST");
 	req->user_agent = header(req, envp, "HTTP_USER_AGENT");
 	req->remote_addr = param(envp, "REMOTE_ADDR");
+	req->forwarded_for = header(req, envp, "HTTP_X_FORWARDED_FOR");
 	req->role = param(envp, "FCGI_ROLE");
 
 	cl = param(envp, "CONTENT_LENGTH");

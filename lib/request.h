@@ -31,6 +31,7 @@ struct request {
 	const char *sec_fetch_dest;
 	const char *user_agent;
 	const char *remote_addr;
+	const char *forwarded_for; /* X-Forwarded-For (used only from trusted proxies) */
 	const char *role;        /* FCGI_ROLE: RESPONDER or AUTHORIZER */
 	char *body;              /* NUL-terminated, malloc'd, or NULL */
 	size_t body_len;

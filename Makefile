@@ -17,7 +17,8 @@ CFLAGS  += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=
 LDFLAGS += -fsanitize=$(SANITIZE)
 endif
 
-B        = build
+# Sanitizer builds go to their own directory, so objects never mix.
+B        = build$(if $(SANITIZE),-san)
 LIB_SRC  = $(wildcard lib/*.c)
 LIB_OBJ  = $(LIB_SRC:lib/%.c=$(B)/lib/%.o)
 LIB_A    = $(B)/libfcgiauth.a
@@ -54,7 +55,7 @@ unit: $(UNIT_BIN)
 
 # Everything: deps, build, FerretDB + lighttpd on loopback, unit + end-to-end + interop.
 test: deps all
-	@./tests/run.sh
+	@FCGI_AUTH_BUILD=$(B) ./tests/run.sh
 
 # Serve the suite through lighttpd on 127.0.0.1:$${PORT:-8080} until Ctrl-C.
 run: deps all

@@ -8,6 +8,8 @@ set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 out=tests/out
+build=${FCGI_AUTH_BUILD:-build}
+export FCGI_AUTH_BIN="$top/$build/cgi-bin"
 rm -rf "$out"
 mkdir -p "$out"
 fdb_pid=""
@@ -18,7 +20,7 @@ passed=0 failed=0
 add() { passed=$((passed + $1)); failed=$((failed + $2)); }
 
 # 1. unit tests
-./tests/run-unit.sh build/tests/test_* | tee "$out/unit.log"
+./tests/run-unit.sh "$build"/tests/test_* | tee "$out/unit.log"
 line=$(tail -n 1 "$out/unit.log")
 u_p=${line#unit: }; u_p=${u_p%% passed*}
 u_f=${line##*, }; u_f=${u_f%% failed}

@@ -40,3 +40,15 @@ account_repo_find_credential(const bson_oid_t *user_id, bson_t **out)
 	bson_destroy(&filter);
 	return st;
 }
+
+enum db_status
+account_repo_find_any(const bson_oid_t *user_id, bson_t **out)
+{
+	bson_t filter = BSON_INITIALIZER;
+	enum db_status st;
+
+	BSON_APPEND_OID(&filter, "userId", user_id);
+	st = db_find_one(DB_ACCOUNT, &filter, out);
+	bson_destroy(&filter);
+	return st;
+}

@@ -17,4 +17,7 @@ enum db_status account_repo_insert_credential(const bson_oid_t *user_id, const c
  * equal to the user's id, as Better Auth picks it. *out as in db_find_one. */
 enum db_status account_repo_find_credential(const bson_oid_t *user_id, bson_t **out);
 
+/* Any account of the user, whatever its provider. */
+enum db_status account_repo_find_any(const bson_oid_t *user_id, bson_t **out);
+
 #endif

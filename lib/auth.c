@@ -26,6 +26,7 @@
 #include <string.h>
 
 #define AUTH_DONT_REMEMBER_S 86400 /* rememberMe:false sessions: 1 day, fixed */
+#define AUTH_ORPHAN_AGE_MS 30000   /* a sign-up finishes well within this */
 
 void
 auth_error_of(struct response *res, int st)
@@ -197,6 +198,29 @@ auth_lower(const char *s)
 	return out;
 }
 
+/* A user with no account at all, older than AUTH_ORPHAN_AGE_MS, is what an
+ * interrupted sign-up leaves (the process died between the user and the
+ * account insert): nobody can sign in as it, and its email could never sign up
+ * again. Removes it so this sign-up proceeds; the unique email index keeps
+ * concurrent sign-ups of the same email to one winner. true when removed. */
+static bool
+auth_remove_orphan(const bson_t *user, int64_t now_ms)
+{
+	bson_t *account = NULL;
+	bson_oid_t uid;
+	bool removed = false;
+
+	if (!model_oid(user, "_id", &uid) ||
+	    model_date(user, "createdAt", now_ms) > now_ms - AUTH_ORPHAN_AGE_MS)
+		return false;
+	if (account_repo_find_any(&uid, &account) == DB_NOT_FOUND && user_repo_delete(&uid) == DB_OK) {
+		log_warn("sign-up: removed a user left without any account by an interrupted sign-up");
+		removed = true;
+	}
+	bson_destroy(account);
+	return removed;
+}
+
 void
 auth_sign_up(struct request *req, struct response *res)
 {
@@ -245,6 +269,11 @@ auth_sign_up(struct request *req, struct response *res)
 	}
 	email = auth_lower(body_string(&b, "email"));
 	st = user_repo_find_by_email(email, &user);
+	if (st == DB_OK && auth_remove_orphan(user, req->now_ms)) {
+		bson_destroy(user);
+		user = NULL;
+		st = DB_NOT_FOUND;
+	}
 	if (st == DB_OK) {
 		response_error(res, ERR_USER_EXISTS);
 		goto done;
@@ -271,7 +300,9 @@ auth_sign_up(struct request *req, struct response *res)
 	if (st != DB_OK) {
 		/* Without its credential account the user could neither sign in nor
 		 * sign up again: take the user back out. */
-		if (user_repo_delete(&uid) != DB_OK)
+		int del = user_repo_delete(&uid);
+
+		if (del != DB_OK && del != DB_NOT_FOUND)
 			log_error("sign-up: user left without a credential account; the next sign-up "
 			          "of this email repairs it");
 		auth_error_of(res, st);
@@ -409,7 +440,7 @@ auth_sign_out(struct request *req, struct response *res)
 	if (!auth_read_body(req, res, false, &b))
 		goto done;
 	token = auth_session_token(req);
-	if (token && (st = session_repo_delete_by_token(token)) != DB_OK) {
+	if (token && (st = session_repo_delete_by_token(token)) != DB_OK && st != DB_NOT_FOUND) {
 		auth_error_of(res, st);
 		goto done;
 	}

@@ -32,7 +32,9 @@ auth_load(const struct request *req, const char *token, bson_t **session, bson_t
 	if (st != DB_OK)
 		return st;
 	if (model_date(*session, "expiresAt", 0) < req->now_ms) {
-		if (session_repo_delete_by_token(token) != DB_OK)
+		int del = session_repo_delete_by_token(token);
+
+		if (del != DB_OK && del != DB_NOT_FOUND)
 			log_warn("get-session: could not delete an expired session");
 		st = DB_NOT_FOUND;
 	} else if (!model_oid(*session, "userId", &uid)) {

@@ -179,9 +179,17 @@ enum db_status
 db_delete(enum db_collection c, const bson_t *filter, bool many)
 {
 	bson_error_t error;
+	bson_t reply;
+	bson_iter_t it;
+	enum db_status st = DB_OK;
 	bool ok;
 
-	ok = many ? mongoc_collection_delete_many(db_collection(c), filter, NULL, NULL, &error)
-	          : mongoc_collection_delete_one(db_collection(c), filter, NULL, NULL, &error);
-	return ok ? DB_OK : db_status_of(&error, db_names[c]);
+	ok = many ? mongoc_collection_delete_many(db_collection(c), filter, NULL, &reply, &error)
+	          : mongoc_collection_delete_one(db_collection(c), filter, NULL, &reply, &error);
+	if (!ok)
+		st = db_status_of(&error, db_names[c]);
+	else if (bson_iter_init_find(&it, &reply, "deletedCount") && bson_iter_as_int64(&it) == 0)
+		st = DB_NOT_FOUND;
+	bson_destroy(&reply);
+	return st;
 }

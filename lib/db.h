@@ -53,7 +53,7 @@ enum db_status db_update_one(enum db_collection c, const bson_t *filter, const b
 enum db_status db_find_and_modify(enum db_collection c, const bson_t *filter, const bson_t *update,
                                   bool upsert, bson_t **out);
 
-/* delete_one / delete_many; DB_OK also when nothing matched. */
+/* delete_one / delete_many; DB_NOT_FOUND when nothing was deleted. */
 enum db_status db_delete(enum db_collection c, const bson_t *filter, bool many);
 
 #endif

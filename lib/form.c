@@ -76,13 +76,20 @@ form_parse(const char *buf, size_t len, bson_t *out)
 		}
 		p = amp ? amp + 1 : end;
 	}
+	/* As Object.fromEntries: a key keeps its first position and takes its
+	 * last value. */
 	for (i = 0; ok && i < n; i++) {
-		bool later = false;
+		bool earlier = false;
+		size_t last = i;
 
-		for (j = i + 1; j < n && !later; j++)
-			later = !strcmp(keys[i], keys[j]);
-		if (!later)
-			bson_append_utf8(out, keys[i], -1, vals[i], -1);
+		for (j = 0; j < i && !earlier; j++)
+			earlier = !strcmp(keys[i], keys[j]);
+		if (earlier)
+			continue;
+		for (j = i + 1; j < n; j++)
+			if (!strcmp(keys[i], keys[j]))
+				last = j;
+		bson_append_utf8(out, keys[i], -1, vals[last], -1);
 	}
 	for (i = 0; i < n; i++) {
 		free(keys[i]);

@@ -28,7 +28,7 @@ UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 TOOL_BIN = $(B)/schema-apply $(B)/demo/whoami
 
-.PHONY: all deps run test unit schema clean
+.PHONY: all deps run test unit schema clean bench
 all: $(CGI_BIN) $(UNIT_BIN) $(TOOL_BIN)
 
 $(B)/lib/%.o: lib/%.c $(wildcard lib/*.h) | $(B)/lib
@@ -65,5 +65,9 @@ run: deps all
 schema: $(TOOL_BIN)
 	@./$(TOOL_BIN)
 
+# fcgi-auth against Better Auth on the same FerretDB (wrk); writes docs/benchmarks.md.
+bench: deps all
+	@./bench/run.sh
+
 clean:
-	rm -rf $(B)
+	rm -rf build build-san

@@ -39,7 +39,7 @@ export BETTER_AUTH_TELEMETRY=0 DO_NOT_TRACK=1
 export FCGI_AUTH_TEST_OUT="$top/$out"
 
 # 3. end-to-end and interop suites
-files=$(ls tests/e2e/*.test.mjs tests/interop/*.test.mjs 2>/dev/null)
+files=$(ls tests/e2e/*.test.mjs tests/interop/*.test.mjs tests/security/*.test.mjs tests/browser/*.test.mjs 2>/dev/null)
 if [ -n "$files" ]; then
 	node --test --test-reporter=tap --test-concurrency=2 $files >"$out/node.tap" 2>&1
 	grep -E '^not ok|^# (tests|pass|fail|skipped|todo)' "$out/node.tap"

@@ -28,7 +28,7 @@ UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 TOOL_BIN = $(B)/schema-apply $(B)/demo/whoami
 
-.PHONY: all deps run test unit schema clean bench
+.PHONY: all deps run test unit schema clean bench valgrind
 all: $(CGI_BIN) $(UNIT_BIN) $(TOOL_BIN)
 
 $(B)/lib/%.o: lib/%.c $(wildcard lib/*.h) | $(B)/lib
@@ -64,6 +64,10 @@ run: deps all
 # Apply the indexes of schema/ to $$MONGODB_URI / $$MONGODB_DB (idempotent).
 schema: $(TOOL_BIN)
 	@./$(TOOL_BIN)
+
+# Unit tests and FastCGI programs under valgrind (slow; not part of `make test`).
+valgrind: deps all
+	@./tests/valgrind.sh
 
 # fcgi-auth against Better Auth on the same FerretDB (wrk); writes docs/benchmarks.md.
 bench: deps all

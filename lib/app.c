@@ -85,6 +85,16 @@ app_serve(const struct config *cfg, app_handler handler, char **envp, request_re
 	request_cleanup(&req);
 }
 
+/* SIGTERM/SIGINT (the web server stopping us): finish the request in hand,
+ * then leave the accept loop and release everything. No SA_RESTART, so a
+ * blocked accept() returns. */
+static void
+app_on_term(int sig)
+{
+	(void)sig;
+	FCGX_ShutdownPending();
+}
+
 int
 app_run(const char *program, app_handler handler)
 {
@@ -101,6 +111,15 @@ app_run(const char *program, app_handler handler)
 		return 1;
 	}
 	signal(SIGPIPE, SIG_IGN);
+	{
+		struct sigaction sa;
+
+		memset(&sa, 0, sizeof(sa));
+		sa.sa_handler = app_on_term;
+		sigemptyset(&sa.sa_mask);
+		sigaction(SIGTERM, &sa, NULL);
+		sigaction(SIGINT, &sa, NULL);
+	}
 	mongoc_init();
 	if (!crypto_init(cfg.secret, cfg.secret_len) || !db_open(&cfg, err, sizeof(err))) {
 		fprintf(stderr, "%s: %s\n", program, *err ? err : "cannot initialise OpenSSL");

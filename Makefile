@@ -28,7 +28,7 @@ UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 TOOL_BIN = $(B)/schema-apply $(B)/demo/whoami
 
-.PHONY: all deps run test unit schema clean bench valgrind
+.PHONY: all deps run test unit schema clean bench valgrind soak
 all: $(CGI_BIN) $(UNIT_BIN) $(TOOL_BIN)
 
 $(B)/lib/%.o: lib/%.c $(wildcard lib/*.h) | $(B)/lib
@@ -68,6 +68,10 @@ schema: $(TOOL_BIN)
 # Unit tests and FastCGI programs under valgrind (slow; not part of `make test`).
 valgrind: deps all
 	@./tests/valgrind.sh
+
+# >= 100 000 mixed requests to long-lived processes; RSS and fds before/after.
+soak: deps all
+	@BETTER_AUTH_TELEMETRY=0 node tests/soak/soak.mjs
 
 # fcgi-auth against Better Auth on the same FerretDB (wrk); writes docs/benchmarks.md.
 bench: deps all

@@ -85,6 +85,24 @@ app_serve(const struct config *cfg, app_handler handler, char **envp, request_re
 	request_cleanup(&req);
 }
 
+/* Serves FastCGI requests arriving on fd until the web server stops us. */
+static void
+app_loop(const struct config *cfg, app_handler handler, int fd, bson_string_t *out)
+{
+	FCGX_Request fr;
+
+	FCGX_InitRequest(&fr, fd, 0);
+	log_info("ready (FastCGI%s%s), database %s", cfg->listen ? " on " : "",
+	         cfg->listen ? cfg->listen : "", cfg->mongodb_db);
+	while (FCGX_Accept_r(&fr) >= 0) {
+		bson_string_truncate(out, 0);
+		app_serve(cfg, handler, fr.envp, app_read_fcgi, fr.in, out);
+		FCGX_PutStr(out->str, (int)out->len, fr.out);
+		FCGX_Finish_r(&fr);
+	}
+	FCGX_Free(&fr, 1);
+}
+
 /* SIGTERM/SIGINT (the web server stopping us): finish the request in hand,
  * then leave the accept loop and release everything. No SA_RESTART, so a
  * blocked accept() returns. */
@@ -100,7 +118,6 @@ app_run(const char *program, app_handler handler)
 {
 	struct config cfg;
 	char err[256];
-	FCGX_Request fr;
 	bson_string_t *out;
 	int rc = 0;
 
@@ -132,21 +149,24 @@ app_run(const char *program, app_handler handler)
 		goto done;
 	}
 	out = bson_string_new(NULL);
-	if (FCGX_IsCGI()) {
+	if (cfg.listen) {
+		/* Own socket mode, for servers that connect to a running FastCGI
+		 * process (Apache mod_proxy_fcgi, mod_authnz_fcgi). */
+		int fd = FCGX_OpenSocket(cfg.listen, 128);
+
+		if (fd < 0) {
+			fprintf(stderr, "%s: cannot listen on FCGI_AUTH_LISTEN=%s\n", program, cfg.listen);
+			rc = 1;
+		} else {
+			app_loop(&cfg, handler, fd, out);
+		}
+	} else if (FCGX_IsCGI()) {
 		/* Plain CGI: one request from the environment and stdin. */
 		app_serve(&cfg, handler, environ, app_read_cgi, stdin, out);
 		fwrite(out->str, 1, out->len, stdout);
 		fflush(stdout);
 	} else {
-		FCGX_InitRequest(&fr, 0, 0);
-		log_info("ready (FastCGI), database %s", cfg.mongodb_db);
-		while (FCGX_Accept_r(&fr) >= 0) {
-			bson_string_truncate(out, 0);
-			app_serve(&cfg, handler, fr.envp, app_read_fcgi, fr.in, out);
-			FCGX_PutStr(out->str, (int)out->len, fr.out);
-			FCGX_Finish_r(&fr);
-		}
-		FCGX_Free(&fr, 1);
+		app_loop(&cfg, handler, 0, out); /* the socket the web server gave us */
 	}
 	bson_string_free(out, true);
 done:

@@ -161,6 +161,9 @@ config_load(struct config *cfg, char *err, size_t errlen)
 	    !env_int("FCGI_AUTH_RATE_LIMIT_MAX", 100, 1, 1000000, &cfg->rl_max, err, errlen) ||
 	    !env_int("FCGI_AUTH_RATE_LIMIT_STRICT_MAX", 3, 1, 1000000, &cfg->rl_strict_max, err, errlen))
 		goto fail;
+	p = getenv("FCGI_AUTH_LISTEN");
+	if (p && *p)
+		cfg->listen = strdup(p);
 	list = getenv("FCGI_AUTH_TRUSTED_PROXIES");
 	for (p = list; p && *p;) {
 		const char *comma = strchr(p, ',');
@@ -198,6 +201,7 @@ config_cleanup(struct config *cfg)
 		free(cfg->origins[i]);
 	for (i = 0; i < cfg->n_proxies; i++)
 		free(cfg->proxies[i]);
+	free(cfg->listen);
 	free(cfg->mongodb_uri);
 	free(cfg->mongodb_db);
 	memset(cfg, 0, sizeof(*cfg));

@@ -1,0 +1,418 @@
+// Test helpers: FerretDB, our lighttpd + FastCGI stack, the Better Auth reference
+// server, a MongoDB handle for assertions, a better-auth client with a cookie jar,
+// and a raw HTTP helper that shows status, headers and body exactly as sent.
+//
+// TARGET=fcgi (default) or TARGET=reference picks the implementation that the
+// e2e suite drives (startTarget). Every process started here is registered and
+// killed (by PID) in stop(), and as a last resort when this process exits.
+import { spawn } from "node:child_process";
+import crypto from "node:crypto";
+import fs from "node:fs";
+import http from "node:http";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { setTimeout as sleep } from "node:timers/promises";
+import { MongoClient } from "mongodb";
+import { createAuthClient } from "better-auth/client";
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+export const TARGET = process.env.TARGET || "fcgi";
+if (TARGET !== "fcgi" && TARGET !== "reference") throw new Error(`TARGET must be fcgi or reference, not ${TARGET}`);
+export const IS_FCGI = TARGET === "fcgi";
+export const IS_REF = TARGET === "reference";
+
+// The secret of the spec's test vectors (§11), so fixed vectors can be checked.
+export const SECRET = "test-secret-0123456789abcdefghijklmnop";
+export const FCGI_BIN = process.env.FCGI_AUTH_BIN || path.join(ROOT, "build/cgi-bin");
+export const LIGHTTPD = process.env.LIGHTTPD || "lighttpd";
+export const FERRETDB = process.env.FERRETDB || path.join(ROOT, ".deps/bin/ferretdb");
+
+export function fcgiBuilt() {
+	return fs.existsSync(path.join(FCGI_BIN, "session"));
+}
+
+// ---------------------------------------------------------------- processes
+
+const live = new Set(); // child processes still to be killed
+
+function killTree(pid, sig = "SIGTERM") {
+	try { process.kill(pid, sig); } catch { /* gone */ }
+}
+
+process.on("exit", () => {
+	for (const c of live) {
+		for (const pid of c.extraPids?.() ?? []) killTree(pid, "SIGKILL");
+		killTree(c.pid, "SIGKILL");
+	}
+});
+
+/** PIDs of all descendants of pid (read from /proc). */
+function descendants(pid) {
+	const kids = new Map();
+	for (const d of fs.readdirSync("/proc")) {
+		if (!/^\d+$/.test(d)) continue;
+		try {
+			const stat = fs.readFileSync(`/proc/${d}/stat`, "utf8");
+			const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+			if (!kids.has(ppid)) kids.set(ppid, []);
+			kids.get(ppid).push(Number(d));
+		} catch { /* raced */ }
+	}
+	const out = [];
+	const walk = (p) => { for (const k of kids.get(p) ?? []) { out.push(k); walk(k); } };
+	walk(pid);
+	return out;
+}
+
+function alive(pid) {
+	try { process.kill(pid, 0); return true; } catch { return false; }
+}
+
+async function stopChild(child) {
+	if (!child || child.exitCode !== null || child.signalCode !== null) { live.delete(child); return; }
+	const kids = descendants(child.pid); // e.g. the FastCGI backends lighttpd spawned
+	const exited = new Promise((r) => child.once("exit", r));
+	killTree(child.pid, "SIGTERM");
+	let timer;
+	const t = await Promise.race([exited.then(() => true), new Promise((r) => { timer = setTimeout(r, 3000, false); })]);
+	clearTimeout(timer);
+	if (!t) { killTree(child.pid, "SIGKILL"); await exited; }
+	for (let i = 0; i < 30 && kids.some(alive); i++) await sleep(50);
+	for (const k of kids) if (alive(k)) killTree(k, "SIGKILL");
+	live.delete(child);
+}
+
+function startProcess(cmd, args, opts) {
+	const child = spawn(cmd, args, { stdio: ["ignore", "pipe", "pipe"], ...opts });
+	live.add(child);
+	child.output = "";
+	child.stdout.on("data", (d) => { child.output += d; });
+	child.stderr.on("data", (d) => { child.output += d; });
+	child.on("exit", () => live.delete(child));
+	return child;
+}
+
+export async function freePort() {
+	return new Promise((resolve, reject) => {
+		const s = net.createServer();
+		s.unref();
+		s.on("error", reject);
+		s.listen(0, "127.0.0.1", () => {
+			const { port } = s.address();
+			s.close(() => resolve(port));
+		});
+	});
+}
+
+function tcpOpen(port) {
+	return new Promise((resolve) => {
+		const s = net.connect(port, "127.0.0.1");
+		s.on("connect", () => { s.destroy(); resolve(true); });
+		s.on("error", () => resolve(false));
+	});
+}
+
+function tmpdir(tag) {
+	return fs.mkdtempSync(path.join(os.tmpdir(), `fcgi-auth-${tag}-`));
+}
+
+// ---------------------------------------------------------------- FerretDB
+
+/**
+ * A MongoDB URI: process.env.MONGODB_URI when the outer harness set one,
+ * otherwise a private FerretDB (SQLite backend) that stop() ends.
+ */
+export async function startFerret() {
+	if (process.env.MONGODB_URI) return { uri: process.env.MONGODB_URI, stop: async () => {} };
+	const dir = tmpdir("ferret");
+	fs.mkdirSync(path.join(dir, "data"));
+	const port = await freePort();
+	const child = startProcess(FERRETDB, [
+		"--handler=sqlite", `--sqlite-url=file:${dir}/data/`, `--listen-addr=127.0.0.1:${port}`,
+		"--telemetry=disable", "--debug-addr=-", `--state-dir=${dir}`, "--log-level=WARN",
+	], { cwd: dir });
+	const deadline = Date.now() + 20000;
+	while (!(await tcpOpen(port))) {
+		if (child.exitCode !== null) throw new Error(`ferretdb exited: ${child.output}`);
+		if (Date.now() > deadline) { await stopChild(child); throw new Error(`ferretdb did not start: ${child.output}`); }
+		await sleep(50);
+	}
+	const uri = `mongodb://127.0.0.1:${port}/`;
+	return {
+		uri,
+		stop: async () => { await stopChild(child); fs.rmSync(dir, { recursive: true, force: true }); },
+	};
+}
+
+export function dbName(tag) {
+	return `t_${tag.replace(/[^A-Za-z0-9]/g, "_")}_${crypto.randomBytes(4).toString("hex")}`;
+}
+
+/** A MongoDB Db handle for assertions; close with .client.close() or closeMongo(). */
+const mongoClients = new Set();
+export async function mongo(name, uri = process.env.MONGODB_URI) {
+	if (!uri) throw new Error("mongo(): no uri");
+	const client = new MongoClient(uri, { serverSelectionTimeoutMS: 10000 });
+	await client.connect();
+	mongoClients.add(client);
+	const db = client.db(name);
+	db.close = async () => { mongoClients.delete(client); await client.close(); };
+	return db;
+}
+
+// ---------------------------------------------------------------- servers
+
+function appEnv(env, port) {
+	const e = { ...process.env };
+	// Better Auth disables the origin checks under NODE_ENV=test / TEST; the suite
+	// must see the production behaviour from both implementations.
+	delete e.NODE_ENV; delete e.TEST; delete e.NODE_TEST_CONTEXT; delete e.NODE_OPTIONS;
+	Object.assign(e, {
+		BETTER_AUTH_TELEMETRY: "0", DO_NOT_TRACK: "1",
+		BETTER_AUTH_SECRET: SECRET,
+		BETTER_AUTH_URL: `http://127.0.0.1:${port}`,
+		BETTER_AUTH_RATE_LIMIT: "0",
+	}, env);
+	for (const k of Object.keys(e)) if (e[k] === undefined) delete e[k];
+	return e;
+}
+
+async function waitOk(url, child, what) {
+	const deadline = Date.now() + 30000;
+	for (;;) {
+		if (child.exitCode !== null || child.signalCode !== null) throw new Error(`${what} exited (${child.exitCode ?? child.signalCode}): ${child.output}`);
+		try {
+			const r = await request(url, "/api/auth/ok", { timeout: 2000 });
+			if (r.status === 200) return;
+		} catch { /* not yet */ }
+		if (Date.now() > deadline) throw new Error(`${what} did not answer GET /api/auth/ok: ${child.output}`);
+		await sleep(100);
+	}
+}
+
+/**
+ * Our implementation: lighttpd -D -f lighttpd-conf/lighttpd.conf on a free port,
+ * the FastCGI programs of build/cgi-bin inheriting env. Resolves once
+ * GET /api/auth/ok answers 200. Returns { url, port, stateDir, stop }.
+ */
+export async function startFcgi(env = {}) {
+	const port = env.PORT ? Number(env.PORT) : await freePort();
+	const state = tmpdir("lighttpd");
+	const docroot = path.join(state, "docroot");
+	fs.mkdirSync(docroot);
+	const e = appEnv({
+		FCGI_AUTH_PORT: String(port), FCGI_AUTH_BIN: FCGI_BIN, FCGI_AUTH_STATE: state, FCGI_AUTH_DOCROOT: docroot,
+		...env,
+	}, port);
+	const child = startProcess(LIGHTTPD, ["-D", "-f", path.join(ROOT, "lighttpd-conf/lighttpd.conf")], { env: e, cwd: state });
+	const url = `http://127.0.0.1:${port}`;
+	const errlog = () => { try { return fs.readFileSync(path.join(state, "lighttpd-error.log"), "utf8"); } catch { return ""; } };
+	try {
+		await waitOk(url, child, "lighttpd");
+	} catch (err) {
+		await stopChild(child);
+		err.message += `\nlighttpd-error.log:\n${errlog()}`;
+		fs.rmSync(state, { recursive: true, force: true });
+		throw err;
+	}
+	return {
+		url, port, stateDir: state, kind: "fcgi", errlog,
+		stop: async () => { await stopChild(child); if (!process.env.KEEP_STATE) fs.rmSync(state, { recursive: true, force: true }); },
+	};
+}
+
+/** Better Auth 1.7.25 (tests/reference/server.mjs) with the same env contract. */
+export async function startReference(env = {}) {
+	const port = env.PORT ? Number(env.PORT) : await freePort();
+	const e = appEnv({ PORT: String(port), ...env }, port);
+	const child = startProcess(process.execPath, [path.join(ROOT, "tests/reference/server.mjs")], { env: e, cwd: ROOT });
+	const url = `http://127.0.0.1:${port}`;
+	try {
+		await waitOk(url, child, "reference server");
+	} catch (err) {
+		await stopChild(child);
+		throw err;
+	}
+	return { url, port, kind: "reference", output: () => child.output, stop: () => stopChild(child) };
+}
+
+export function startTarget(env = {}) {
+	return IS_FCGI ? startFcgi(env) : startReference(env);
+}
+
+/**
+ * Everything a test file needs: a database of its own (on the harness's
+ * MONGODB_URI or a private FerretDB), the implementation under test started
+ * with env, and a Db handle. stop() ends all of it.
+ */
+export async function createStack(tag, env = {}) {
+	const ferret = await startFerret();
+	const name = dbName(tag);
+	try {
+		const server = await startTarget({ MONGODB_URI: ferret.uri, MONGODB_DB: name, ...env });
+		const db = await mongo(name, ferret.uri);
+		return {
+			url: server.url, server, db, dbName: name, mongoUri: ferret.uri,
+			stop: async () => {
+				await db.close().catch(() => {});
+				await server.stop();
+				await ferret.stop();
+			},
+		};
+	} catch (err) {
+		await ferret.stop();
+		throw err;
+	}
+}
+
+// ---------------------------------------------------------------- raw HTTP
+
+/**
+ * One HTTP/1.1 request with exactly the headers given (plus Host and
+ * Content-Length), through node:http so nothing like Sec-Fetch-Mode is added.
+ * body: string | Buffer | object (sent as JSON with Content-Type application/json
+ * unless headers name another). Returns { status, headers (lower-case names;
+ * set-cookie an array), rawHeaders, setCookies, body (string), json() }.
+ */
+export function request(baseUrl, pathname, { method = "GET", headers = {}, body, timeout = 15000 } = {}) {
+	const u = new URL(baseUrl);
+	const h = { ...headers };
+	let payload;
+	if (body !== undefined) {
+		if (typeof body === "string" || Buffer.isBuffer(body)) payload = Buffer.from(body);
+		else {
+			payload = Buffer.from(JSON.stringify(body));
+			if (!Object.keys(h).some((k) => k.toLowerCase() === "content-type")) h["Content-Type"] = "application/json";
+		}
+		h["Content-Length"] = String(payload.length);
+	} else if (!["GET", "HEAD", "OPTIONS", "DELETE"].includes(method) && !Object.keys(h).some((k) => k.toLowerCase() === "content-length")) {
+		h["Content-Length"] = "0"; // an empty POST as a browser sends it (no chunked framing)
+	}
+	return new Promise((resolve, reject) => {
+		let answered = false;
+		const req = http.request({
+			host: u.hostname, port: u.port, path: pathname, method, headers: h, agent: false, timeout,
+		}, (res) => {
+			answered = true;
+			const chunks = [];
+			res.on("data", (c) => chunks.push(c));
+			res.on("error", reject);
+			res.on("end", () => {
+				const text = Buffer.concat(chunks).toString("utf8");
+				resolve({
+					status: res.statusCode,
+					headers: res.headers,
+					rawHeaders: res.rawHeaders,
+					setCookies: res.headers["set-cookie"] ?? [],
+					body: text,
+					json() { return JSON.parse(text); },
+				});
+			});
+		});
+		req.on("timeout", () => req.destroy(new Error(`timeout ${method} ${pathname}`)));
+		req.on("error", (err) => { if (!answered) reject(err); });
+		if (payload) req.end(payload); else req.end();
+	});
+}
+
+/** JSON POST as a same-origin browser fetch would send it (Origin set). */
+export function postJSON(baseUrl, pathname, body, headers = {}) {
+	return request(baseUrl, pathname, {
+		method: "POST", body: typeof body === "string" ? body : JSON.stringify(body),
+		headers: { "Content-Type": "application/json", Origin: baseUrl, ...headers },
+	});
+}
+
+// ---------------------------------------------------------------- cookies
+
+/** Parse one Set-Cookie string into { name, value, attrs: {lower-case name: value|true}, raw }. */
+export function parseSetCookie(s) {
+	const [nv, ...rest] = s.split(";");
+	const i = nv.indexOf("=");
+	const attrs = {};
+	for (const a of rest) {
+		const t = a.trim();
+		if (!t) continue;
+		const j = t.indexOf("=");
+		if (j < 0) attrs[t.toLowerCase()] = true;
+		else attrs[t.slice(0, j).toLowerCase()] = t.slice(j + 1);
+	}
+	return { name: nv.slice(0, i).trim(), value: nv.slice(i + 1).trim(), attrs, raw: s };
+}
+
+export class CookieJar {
+	constructor() { this.map = new Map(); this.attrs = new Map(); }
+	get(name) { return this.map.get(name); }
+	set(name, value) { this.map.set(name, value); }
+	delete(name) { this.map.delete(name); this.attrs.delete(name); }
+	clear() { this.map.clear(); this.attrs.clear(); }
+	has(name) { return this.map.has(name); }
+	names() { return [...this.map.keys()]; }
+	/** Attributes of the last Set-Cookie seen for name. */
+	attributes(name) { return this.attrs.get(name); }
+	/** Apply a list of Set-Cookie header values. */
+	store(setCookies) {
+		for (const s of setCookies) {
+			const c = parseSetCookie(s);
+			if (c.attrs["max-age"] !== undefined && Number(c.attrs["max-age"]) <= 0) this.delete(c.name);
+			else { this.map.set(c.name, c.value); this.attrs.set(c.name, c.attrs); }
+		}
+	}
+	header() { return [...this.map].map(([k, v]) => `${k}=${v}`).join("; "); }
+	copyFrom(other) { for (const [k, v] of other.map) this.map.set(k, v); }
+}
+
+/**
+ * A better-auth client (better-auth/client) whose fetch keeps cookies in a jar
+ * and sends Origin: <url> on every request, as a browser would. Options:
+ * origin (string, or null for none), jar (share one between clients).
+ * Returns { client, jar, log, last(), url }; log holds every exchange
+ * { method, url, status, setCookies }.
+ */
+export function makeClient(url, opts = {}) {
+	const jar = opts.jar ?? new CookieJar();
+	const origin = opts.origin === undefined ? url : opts.origin;
+	const log = [];
+	const customFetchImpl = async (input, init = {}) => {
+		const reqUrl = typeof input === "string" ? input : input instanceof URL ? input.href : input.url;
+		const headers = new Headers(init.headers ?? (input instanceof Request ? input.headers : undefined));
+		if (origin) headers.set("Origin", origin);
+		const cookie = jar.header();
+		if (cookie) headers.set("Cookie", cookie); else headers.delete("Cookie");
+		const res = await fetch(reqUrl, { ...init, headers, redirect: "manual" });
+		const setCookies = res.headers.getSetCookie();
+		jar.store(setCookies);
+		log.push({ method: init.method ?? "GET", url: reqUrl, status: res.status, setCookies, headers: res.headers });
+		return res;
+	};
+	const client = createAuthClient({ baseURL: url, fetchOptions: { customFetchImpl } });
+	return { client, jar, log, url, last: () => log[log.length - 1] };
+}
+
+// ---------------------------------------------------------------- checks
+
+export const ISO_RE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+export const HEX24_RE = /^[0-9a-f]{24}$/;
+export const TOKEN_RE = /^[A-Za-z0-9]{32}$/;
+export const HASH_RE = /^[0-9a-f]{32}:[0-9a-f]{128}$/;
+
+/** The wire form (URL-encoded) of a signed cookie value (spec §5.3). */
+export function signCookieValue(value, secret = SECRET) {
+	const sig = crypto.createHmac("sha256", secret).update(value).digest("base64");
+	return encodeURIComponent(`${value}.${sig}`);
+}
+
+export function uniqueEmail(tag = "u") {
+	return `${tag}-${crypto.randomBytes(5).toString("hex")}@example.com`;
+}
+
+/** Counts of the user, account and session collections. */
+export async function counts(db) {
+	const [user, account, session] = await Promise.all(
+		["user", "account", "session"].map((c) => db.collection(c).countDocuments({})));
+	return { user, account, session };
+}
+
+export { sleep };

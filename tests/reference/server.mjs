@@ -1,0 +1,75 @@
+// Reference server: the real Better Auth 1.7.25 (email/password, MongoDB adapter)
+// configured from the same environment variables as the C FastCGI programs, so
+// the test suite can run against either implementation (TARGET=reference) and
+// the interop tests can run both on one database.
+//
+// Env: PORT (listen port on 127.0.0.1), BETTER_AUTH_SECRET, BETTER_AUTH_URL,
+// BETTER_AUTH_TRUSTED_ORIGINS, MONGODB_URI, MONGODB_DB, FCGI_AUTH_COOKIE_PREFIX,
+// FCGI_AUTH_SECURE_COOKIES, FCGI_AUTH_SESSION_EXPIRES_IN,
+// FCGI_AUTH_SESSION_UPDATE_AGE, FCGI_AUTH_COOKIE_CACHE,
+// FCGI_AUTH_COOKIE_CACHE_MAX_AGE. Prints "listening" on stdout when ready.
+import http from "node:http";
+import { MongoClient } from "mongodb";
+import { betterAuth } from "better-auth";
+import { toNodeHandler } from "better-auth/node";
+import { mongodbAdapter } from "@better-auth/mongo-adapter";
+
+if (process.env.BETTER_AUTH_TELEMETRY !== "0") {
+	console.error("refusing to start: set BETTER_AUTH_TELEMETRY=0");
+	process.exit(2);
+}
+// Better Auth skips the origin/CSRF checks under NODE_ENV=test or TEST=1.
+if (process.env.NODE_ENV === "test" || process.env.TEST) {
+	console.error("refusing to start: NODE_ENV=test / TEST would disable the CSRF checks");
+	process.exit(2);
+}
+
+const env = process.env;
+const num = (v, d) => (v === undefined || v === "" ? d : Number(v));
+const bool = (v, d) => (v === undefined || v === "" ? d : v === "1" || v === "true");
+
+const port = num(env.PORT, 0);
+const mongoUri = env.MONGODB_URI || "mongodb://127.0.0.1:27017/";
+const client = new MongoClient(mongoUri, { serverSelectionTimeoutMS: 10000 });
+await client.connect();
+const db = client.db(env.MONGODB_DB || "fcgi_auth");
+
+const trusted = (env.BETTER_AUTH_TRUSTED_ORIGINS || "")
+	.split(",").map((s) => s.trim()).filter(Boolean);
+
+const auth = betterAuth({
+	secret: env.BETTER_AUTH_SECRET,
+	baseURL: env.BETTER_AUTH_URL || `http://127.0.0.1:${port}`,
+	trustedOrigins: trusted,
+	emailAndPassword: { enabled: true },
+	// No `client` option: no transactions (FerretDB has none).
+	database: mongodbAdapter(db),
+	advanced: {
+		cookiePrefix: env.FCGI_AUTH_COOKIE_PREFIX || "better-auth",
+		useSecureCookies: bool(env.FCGI_AUTH_SECURE_COOKIES, false),
+	},
+	session: {
+		expiresIn: num(env.FCGI_AUTH_SESSION_EXPIRES_IN, 604800),
+		updateAge: num(env.FCGI_AUTH_SESSION_UPDATE_AGE, 86400),
+		cookieCache: {
+			enabled: bool(env.FCGI_AUTH_COOKIE_CACHE, false),
+			maxAge: num(env.FCGI_AUTH_COOKIE_CACHE_MAX_AGE, 300),
+		},
+	},
+	rateLimit: { enabled: false },
+	telemetry: { enabled: false },
+});
+
+const server = http.createServer(toNodeHandler(auth));
+server.listen(port, "127.0.0.1", () => {
+	process.stdout.write("listening\n");
+});
+
+const shutdown = () => {
+	server.close();
+	server.closeAllConnections?.();
+	client.close().finally(() => process.exit(0));
+	setTimeout(() => process.exit(0), 2000).unref();
+};
+process.on("SIGTERM", shutdown);
+process.on("SIGINT", shutdown);

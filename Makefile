@@ -28,7 +28,7 @@ UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 TOOL_BIN = $(B)/schema-apply $(B)/demo/whoami
 
-.PHONY: all deps run test unit schema clean bench valgrind soak
+.PHONY: all deps run test unit schema clean bench valgrind soak fuzz fuzz-replay
 all: $(CGI_BIN) $(UNIT_BIN) $(TOOL_BIN)
 
 $(B)/lib/%.o: lib/%.c $(wildcard lib/*.h) | $(B)/lib
@@ -49,12 +49,15 @@ $(B)/lib $(B)/cgi-bin $(B)/tests $(B)/demo:
 deps:
 	@./scripts/deps.sh
 
+# libFuzzer targets (make fuzz, FUZZ_SECONDS=60 each) and the corpus replay.
+include fuzz/fuzz.mk
+
 # Unit tests alone (no store, no web server).
 unit: $(UNIT_BIN)
 	@./tests/run-unit.sh $(UNIT_BIN)
 
 # Everything: deps, build, FerretDB + lighttpd on loopback, unit + end-to-end + interop.
-test: deps all
+test: deps all $(FUZZ_TARGETS:%=$(B)/fuzz/replay_%)
 	@FCGI_AUTH_BUILD=$(B) ./tests/run.sh
 
 # Serve the suite through lighttpd on 127.0.0.1:$${PORT:-8080} until Ctrl-C.

@@ -26,6 +26,18 @@ u_p=${line#unit: }; u_p=${u_p%% passed*}
 u_f=${line##*, }; u_f=${u_f%% failed}
 add "$u_p" "$u_f"
 
+# 1b. the fuzz corpus, replayed through the same build (sanitizers included)
+for r in "$build"/fuzz/replay_*; do
+	[ -x "$r" ] || continue
+	t=${r##*/replay_}
+	line=$("$r" "fuzz/corpus/$t" 2>&1 | tail -n 1)
+	case "$line" in
+	*" passed, "*" failed") echo "fuzz-replay: $t: $line"
+		add "${line%% passed*}" "$(n=${line##*, }; echo "${n%% failed}")" ;;
+	*) echo "fuzz-replay: $t crashed: $line" >&2; add 0 1 ;;
+	esac
+done
+
 # 2. FerretDB for everything else
 port=$(./scripts/free-port.sh)
 if ! fdb_pid=$(./scripts/ferretdb.sh "$port" "$out/ferretdb" "$out/ferretdb.log"); then

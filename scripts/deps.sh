@@ -43,7 +43,7 @@ if [ ! -x .deps/bin/ferretdb ]; then
 	rm -rf .deps/ferretdb-src
 fi
 
-if [ -f package-lock.json ] && [ ! -d node_modules/better-auth ]; then
+if [ -f package-lock.json ] && { [ ! -d node_modules/better-auth ] || [ ! -d node_modules/playwright-core ] || [ ! -d node_modules/esbuild ] || [ package-lock.json -nt node_modules/.package-lock.json ]; }; then
 	echo "deps: npm ci" >&2
 	npm ci --no-audit --no-fund --loglevel=error >&2
 fi

@@ -229,8 +229,10 @@ describe(`cookie cache, maxAge 2 [${TARGET}]`, () => {
 		await st.db.collection("session").deleteOne({ token: inn.json().token });
 
 		const hit = await request(st.url, "/api/auth/get-session", { headers: { Cookie: revoked } });
-		assert.equal(hit.json()?.session?.token, inn.json().token, "cache hit before maxAge");
-		assert.deepEqual(hit.setCookies, []);
+		if (Date.now() < b.E - 100) {
+			assert.equal(hit.json()?.session?.token, inn.json().token, "cache hit before maxAge");
+			assert.deepEqual(hit.setCookies, []);
+		}
 
 		const wait = Math.max(a.E, b.E) + 300 - Date.now();
 		if (wait > 0) await sleep(wait);

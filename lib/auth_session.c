@@ -72,8 +72,7 @@ auth_session_body(struct response *res, const bson_t *session, const bson_t *use
 	response_json(res, 200, out);
 }
 
-/* Serves from a valid session_data cookie; true when it did. A stale or
- * invalid one is expired in the response and false returned. */
+/* Serves from a valid session_data cookie; true when it did. */
 static bool
 auth_from_cache(const struct request *req, struct response *res, const char *token)
 {
@@ -83,8 +82,6 @@ auth_from_cache(const struct request *req, struct response *res, const char *tok
 
 	if (hit)
 		auth_session_body(res, &session, &user, true);
-	else
-		auth_cookie(req, res, req->cfg->name_data, "", 0);
 	bson_destroy(&session);
 	bson_destroy(&user);
 	free(value);
@@ -107,7 +104,7 @@ auth_get_session(struct request *req, struct response *res)
 	bson_t *session = NULL, *user = NULL, *fresh = NULL;
 	char *token = NULL;
 	enum response_error err;
-	bool carried_data, remember;
+	bool carried_data, stale_data, remember;
 	int64_t expires;
 	int st;
 
@@ -122,19 +119,21 @@ auth_get_session(struct request *req, struct response *res)
 	}
 	carried_data = cookie_has_chunks(req->cookie, cfg->name_data);
 	token = auth_session_token(req);
+	/* A session_data cookie the answer will not renew is expired — first,
+	 * and only when a session is answered (a missing session expires all
+	 * cookies below, session_data among them). With the cache on, one
+	 * without a valid token is left alone (Better Auth's capture 304). */
+	stale_data = carried_data && !cfg->cookie_cache;
 	if (!token) {
-		if (carried_data)
+		if (stale_data)
 			auth_cookie(req, res, cfg->name_data, "", 0);
 		response_json(res, 200, bson_string_new("null"));
 		goto done;
 	}
-	if (carried_data) {
-		if (cfg->cookie_cache && !auth_query_flag(req, "disableCookieCache")) {
-			if (auth_from_cache(req, res, token))
-				goto done;
-		} else if (!cfg->cookie_cache) {
-			auth_cookie(req, res, cfg->name_data, "", 0);
-		}
+	if (carried_data && cfg->cookie_cache && !auth_query_flag(req, "disableCookieCache")) {
+		if (auth_from_cache(req, res, token))
+			goto done;
+		stale_data = true; /* tampered, expired or another session's */
 	}
 	st = auth_load(req, token, &session, &user);
 	if (st == DB_NOT_FOUND) {
@@ -146,6 +145,8 @@ auth_get_session(struct request *req, struct response *res)
 		auth_error_of(res, st);
 		goto done;
 	}
+	if (stale_data)
+		auth_cookie(req, res, cfg->name_data, "", 0);
 	remember = !auth_has_dont_remember(req);
 	expires = model_date(session, "expiresAt", 0);
 	if (remember && !auth_query_flag(req, "disableRefresh") &&

@@ -60,9 +60,11 @@ unit: $(UNIT_BIN)
 test: deps all $(FUZZ_TARGETS:%=$(B)/fuzz/replay_%)
 	@FCGI_AUTH_BUILD=$(B) ./tests/run.sh
 
-# Serve the suite through lighttpd on 127.0.0.1:$${PORT:-8080} until Ctrl-C.
+# Serve the suite on 127.0.0.1:$${PORT:-8080} until Ctrl-C, through
+# SERVER=lighttpd (default), apache (mod_fcgid) or cgi (plain CGI).
+SERVER ?= lighttpd
 run: deps all
-	@./scripts/run.sh
+	@SERVER=$(SERVER) ./scripts/run.sh
 
 # Apply the indexes of schema/ to $$MONGODB_URI / $$MONGODB_DB (idempotent).
 schema: $(TOOL_BIN)

@@ -6,6 +6,7 @@
 #include "form.h"
 #include "origin.h"
 #include "request.h"
+#include "urlcode.h"
 #include "response.h"
 
 #include <ctype.h>
@@ -154,46 +155,22 @@ body_refuse_callback(struct response *res, size_t i, bool not_string)
 	return false;
 }
 
-static int
-body_hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* The query's callbackURL, percent-decoded for the check (as
  * URLSearchParams reads it), is acceptable or absent. */
 static bool
 body_query_callback_ok(const struct request *req)
 {
 	const char *q;
-	size_t qlen, o = 0, k;
+	size_t qlen, o;
 	char *dec;
 	bool ok;
 
 	q = request_query_param(req, "callbackURL", &qlen);
 	if (!q || !qlen)
 		return true;
-	dec = malloc(qlen + 1);
+	dec = urlcode_decode(q, qlen, URLCODE_FORM, &o);
 	if (!dec)
-		abort();
-	for (k = 0; k < qlen; k++) {
-		int hi, lo;
-
-		if (q[k] == '%' && k + 2 < qlen && (hi = body_hexval(q[k + 1])) >= 0 &&
-		    (lo = body_hexval(q[k + 2])) >= 0) {
-			dec[o++] = (char)(hi << 4 | lo);
-			k += 2;
-		} else {
-			dec[o++] = q[k] == '+' ? ' ' : q[k];
-		}
-	}
-	dec[o] = '\0';
+		return false;
 	ok = origin_callback_ok(req, dec, o);
 	free(dec);
 	return ok;

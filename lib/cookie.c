@@ -4,6 +4,7 @@
 #include "cookie.h"
 
 #include "crypto.h"
+#include "urlcode.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -11,88 +12,6 @@
 #include <string.h>
 
 #define COOKIE_SIG_LEN 44 /* Base64 of 32 bytes, with one '=' */
-
-static int
-cookie_hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/* True when s[0..n) is valid UTF-8 (what decodeURIComponent requires of the
- * bytes it produces). */
-static bool
-cookie_utf8_ok(const unsigned char *s, size_t n)
-{
-	size_t i = 0;
-
-	while (i < n) {
-		unsigned c = s[i], cp, k, j;
-
-		if (c < 0x80) {
-			i++;
-			continue;
-		}
-		if (c >= 0xc2 && c <= 0xdf)
-			k = 2, cp = c & 0x1f;
-		else if (c >= 0xe0 && c <= 0xef)
-			k = 3, cp = c & 0x0f;
-		else if (c >= 0xf0 && c <= 0xf4)
-			k = 4, cp = c & 0x07;
-		else
-			return false;
-		if (n - i < k)
-			return false;
-		for (j = 1; j < k; j++) {
-			if ((s[i + j] & 0xc0) != 0x80)
-				return false;
-			cp = cp << 6 | (s[i + j] & 0x3f);
-		}
-		if ((k == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
-		    (k == 4 && (cp < 0x10000 || cp > 0x10ffff)))
-			return false;
-		i += k;
-	}
-	return true;
-}
-
-/* decodeURIComponent: NULL when a '%' is not followed by two hex digits or
- * the decoded bytes are not UTF-8 (JavaScript's URIError). */
-static char *
-cookie_uri_decode(const char *s, size_t n)
-{
-	char *out = malloc(n + 1);
-	size_t i, o = 0;
-
-	if (!out)
-		abort();
-	for (i = 0; i < n; i++) {
-		if (s[i] == '%') {
-			int hi, lo;
-
-			if (n - i < 3 || (hi = cookie_hexval((unsigned char)s[i + 1])) < 0 ||
-			    (lo = cookie_hexval((unsigned char)s[i + 2])) < 0) {
-				free(out);
-				return NULL;
-			}
-			out[o++] = (char)(hi << 4 | lo);
-			i += 2;
-		} else {
-			out[o++] = s[i];
-		}
-	}
-	out[o] = '\0';
-	if (memchr(out, '\0', o) || !cookie_utf8_ok((unsigned char *)out, o)) {
-		free(out);
-		return NULL;
-	}
-	return out;
-}
 
 /* Visits each "name=value" pair; stops when fn returns true. */
 static bool
@@ -181,7 +100,7 @@ cookie_get(const char *header, const char *name)
 		v++;
 		n = n >= 2 ? n - 2 : 0;
 	}
-	if (memchr(v, '%', n) && (out = cookie_uri_decode(v, n)))
+	if (memchr(v, '%', n) && (out = urlcode_decode(v, n, URLCODE_COMPONENT, NULL)))
 		return out;
 	out = strndup(v, n);
 	if (!out)

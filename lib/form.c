@@ -3,50 +3,10 @@
  */
 #include "form.h"
 
+#include "urlcode.h"
+
 #include <stdlib.h>
 #include <string.h>
-
-static int
-form_hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/* Decodes s[0..n) into a new NUL-terminated string; NULL if the result is
- * not clean UTF-8 without NUL. */
-static char *
-form_decode(const char *s, size_t n)
-{
-	char *out = malloc(n + 1);
-	size_t i, o = 0;
-
-	if (!out)
-		abort();
-	for (i = 0; i < n; i++) {
-		int hi, lo;
-
-		if (s[i] == '+')
-			out[o++] = ' ';
-		else if (s[i] == '%' && n - i >= 3 && (hi = form_hexval((unsigned char)s[i + 1])) >= 0 &&
-		         (lo = form_hexval((unsigned char)s[i + 2])) >= 0) {
-			out[o++] = (char)(hi << 4 | lo);
-			i += 2;
-		} else
-			out[o++] = s[i];
-	}
-	out[o] = '\0';
-	if (memchr(out, '\0', o) || !bson_utf8_validate(out, o, false)) {
-		free(out);
-		return NULL;
-	}
-	return out;
-}
 
 bool
 form_parse(const char *buf, size_t len, bson_t *out)
@@ -66,8 +26,11 @@ form_parse(const char *buf, size_t len, bson_t *out)
 				ok = false;
 				break;
 			}
-			keys[n] = form_decode(p, (size_t)((eq ? eq : seg_end) - p));
-			vals[n] = eq ? form_decode(eq + 1, (size_t)(seg_end - eq - 1)) : strdup("");
+			const char *key_end = eq ? eq : seg_end;
+
+			keys[n] = urlcode_decode(p, (size_t)(key_end - p), URLCODE_FORM, NULL);
+			vals[n] = eq ? urlcode_decode(eq + 1, (size_t)(seg_end - eq - 1), URLCODE_FORM, NULL)
+			             : strdup("");
 			n++;
 			if (!keys[n - 1] || !vals[n - 1]) {
 				ok = false;

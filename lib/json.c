@@ -3,6 +3,8 @@
  */
 #include "json.h"
 
+#include "utf8.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -72,37 +74,6 @@ json_put_utf8(bson_string_t *s, unsigned cp)
 	}
 }
 
-/* Length of the valid UTF-8 sequence at p (no overlongs, no surrogates,
- * <= U+10FFFF), or 0. */
-static size_t
-json_utf8_seq(const unsigned char *p, const unsigned char *end)
-{
-	unsigned c = p[0], cp;
-	size_t n, i;
-
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf)
-		n = 2, cp = c & 0x1f;
-	else if (c >= 0xe0 && c <= 0xef)
-		n = 3, cp = c & 0x0f;
-	else if (c >= 0xf0 && c <= 0xf4)
-		n = 4, cp = c & 0x07;
-	else
-		return 0;
-	if ((size_t)(end - p) < n)
-		return 0;
-	for (i = 1; i < n; i++) {
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (p[i] & 0x3f);
-	}
-	if ((n == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
-	    (n == 4 && (cp < 0x10000 || cp > 0x10ffff)))
-		return 0;
-	return n;
-}
-
 /* Decodes the string at jp->p (on the opening quote) into jp->scratch. */
 static bool
 json_parse_string(struct json_parser *jp)
@@ -156,7 +127,7 @@ json_parse_string(struct json_parser *jp)
 			continue;
 		}
 		{
-			size_t n = json_utf8_seq(jp->p, jp->end);
+			size_t n = utf8_seq_len(jp->p, jp->end);
 
 			if (!n)
 				return json_fail(jp, JSON_BAD_STRING);

@@ -1,0 +1,55 @@
+/*
+ * urlcode.c — see urlcode.h.
+ */
+#include "urlcode.h"
+
+#include "utf8.h"
+
+#include <stdlib.h>
+
+static int
+urlcode_hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+char *
+urlcode_decode(const char *s, size_t n, enum urlcode_mode mode, size_t *out_len)
+{
+	char *out = malloc(n + 1);
+	size_t i, o = 0;
+
+	if (!out)
+		abort();
+	for (i = 0; i < n; i++) {
+		int hi = -1, lo = -1;
+
+		if (s[i] == '%' && n - i >= 3) {
+			hi = urlcode_hexval((unsigned char)s[i + 1]);
+			lo = urlcode_hexval((unsigned char)s[i + 2]);
+		}
+		if (hi >= 0 && lo >= 0) {
+			out[o++] = (char)(hi << 4 | lo);
+			i += 2;
+		} else if (s[i] == '%' && mode == URLCODE_COMPONENT) {
+			goto fail;
+		} else {
+			out[o++] = s[i] == '+' && mode == URLCODE_FORM ? ' ' : s[i];
+		}
+	}
+	out[o] = '\0';
+	if (!utf8_is_valid(out, o))
+		goto fail;
+	if (out_len)
+		*out_len = o;
+	return out;
+fail:
+	free(out);
+	return NULL;
+}

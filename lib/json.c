@@ -186,6 +186,8 @@ json_parse_number(struct json_parser *jp, double *out)
 
 static bool json_parse_value(struct json_parser *jp, bson_t *parent, const char *key,
                              enum json_kind *kind);
+struct json_keyset;
+static bool json_parse_members(struct json_parser *jp, bson_t *doc, struct json_keyset *keys);
 
 static bool
 json_literal(struct json_parser *jp, const char *word)
@@ -198,8 +200,75 @@ json_literal(struct json_parser *jp, const char *word)
 	return true;
 }
 
+/* The keys of one object so far, as hashes (seeded per process, so they
+ * cannot be chosen to collide): duplicate detection in linear time. A
+ * matching hash is confirmed against the document itself. */
+struct json_keyset {
+	uint64_t *slots; /* 0 = empty */
+	size_t cap, n;
+};
+
+static uint64_t
+json_key_hash(const char *s, size_t n)
+{
+	static uint64_t seed;
+	uint64_t h;
+	size_t i;
+
+	if (!seed)
+		seed = ((uint64_t)arc4random() << 32 | arc4random()) | 1;
+	h = 0xcbf29ce484222325ULL ^ seed;
+	for (i = 0; i < n; i++)
+		h = (h ^ (unsigned char)s[i]) * 0x100000001b3ULL;
+	h ^= h >> 29;
+	return h ? h : 1;
+}
+
+/* Adds key; true when it was already in doc. */
+static bool
+json_keyset_add(struct json_keyset *ks, const bson_t *doc, const char *key, size_t n)
+{
+	uint64_t h = json_key_hash(key, n);
+	size_t i;
+	bson_iter_t it;
+
+	if (ks->n * 2 >= ks->cap) {
+		struct json_keyset grown = {NULL, ks->cap ? ks->cap * 2 : 16, 0};
+
+		grown.slots = bson_malloc0(grown.cap * sizeof(uint64_t));
+		for (i = 0; i < ks->cap; i++) {
+			size_t j;
+
+			if (!ks->slots[i])
+				continue;
+			for (j = ks->slots[i] & (grown.cap - 1); grown.slots[j]; j = (j + 1) & (grown.cap - 1))
+				;
+			grown.slots[j] = ks->slots[i];
+			grown.n++;
+		}
+		bson_free(ks->slots);
+		*ks = grown;
+	}
+	for (i = h & (ks->cap - 1); ks->slots[i]; i = (i + 1) & (ks->cap - 1))
+		if (ks->slots[i] == h && bson_iter_init_find(&it, doc, key))
+			return true;
+	ks->slots[i] = h;
+	ks->n++;
+	return false;
+}
+
 static bool
 json_parse_object(struct json_parser *jp, bson_t *doc)
+{
+	struct json_keyset keys = {NULL, 0, 0};
+	bool ok = json_parse_members(jp, doc, &keys);
+
+	bson_free(keys.slots);
+	return ok;
+}
+
+static bool
+json_parse_members(struct json_parser *jp, bson_t *doc, struct json_keyset *keys)
 {
 	bool first = true;
 
@@ -219,12 +288,8 @@ json_parse_object(struct json_parser *jp, bson_t *doc)
 			return json_fail(jp, JSON_SYNTAX);
 		if (memchr(jp->scratch->str, '\0', jp->scratch->len))
 			return json_fail(jp, JSON_BAD_STRING);
-		{
-			bson_iter_t it;
-
-			if (bson_iter_init_find(&it, doc, jp->scratch->str))
-				return json_fail(jp, JSON_DUPLICATE_KEY);
-		}
+		if (json_keyset_add(keys, doc, jp->scratch->str, jp->scratch->len))
+			return json_fail(jp, JSON_DUPLICATE_KEY);
 		key = bson_strdup(jp->scratch->str);
 		json_skip_ws(jp);
 		if (jp->p >= jp->end || *jp->p != ':') {

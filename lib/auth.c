@@ -175,15 +175,41 @@ auth_read_body(const struct request *req, struct response *res, bool allow_form,
 	return body_check_callbacks(req, res, b);
 }
 
-static bool
-auth_validation_failed(struct response *res, bson_string_t *issues)
-{
-	bool failed = issues->len > 0;
+static const struct body_field auth_sign_up_schema[] = {
+	{"name", BODY_STRING},        {"email", BODY_EMAIL},
+	{"password", BODY_STRING_NONEMPTY}, {"image", BODY_STRING_OPT},
+	{"callbackURL", BODY_STRING_OPT}, {"rememberMe", BODY_BOOL_OPT},
+	{NULL, BODY_STRING},
+};
 
-	if (failed)
+static const struct body_field auth_sign_in_schema[] = {
+	{"email", BODY_STRING},           {"password", BODY_STRING},
+	{"callbackURL", BODY_STRING_OPT}, {"rememberMe", BODY_BOOL_OPT},
+	{NULL, BODY_STRING},
+};
+
+/* Steps 4–7 for sign-in and sign-up: body, origin and callback URLs, schema
+ * validation (400 VALIDATION_ERROR), then the form-CSRF check. */
+static bool
+auth_credential_body(const struct request *req, struct response *res,
+                     const struct body_field *schema, bool with_record, struct body *b)
+{
+	bson_string_t *issues;
+	enum response_error err;
+
+	if (!auth_read_body(req, res, true, b))
+		return false;
+	issues = body_validate(b, schema, with_record);
+	if (issues) {
 		response_error_message(res, 400, issues->str, "VALIDATION_ERROR");
-	bson_string_free(issues, true);
-	return failed;
+		bson_string_free(issues, true);
+		return false;
+	}
+	if (!origin_check_form(req, &err)) {
+		response_error(res, err);
+		return false;
+	}
+	return true;
 }
 
 static char *
@@ -225,8 +251,6 @@ void
 auth_sign_up(struct request *req, struct response *res)
 {
 	struct body b;
-	bson_string_t *issues = bson_string_new(NULL);
-	enum response_error err;
 	const char *name, *password, *image;
 	char *email = NULL, hash[PASSWORD_HASH_LEN + 1], token[TOKEN_LEN + 1];
 	bson_t *user = NULL, *session = NULL;
@@ -236,24 +260,9 @@ auth_sign_up(struct request *req, struct response *res)
 	int st;
 	bson_oid_t uid;
 
-	if (!auth_read_body(req, res, true, &b)) {
-		bson_string_free(issues, true);
+	memset(hash, 0, sizeof(hash));
+	if (!auth_credential_body(req, res, auth_sign_up_schema, true, &b))
 		goto done;
-	}
-	if (!body_expect_object(&b, true, issues)) {
-		body_expect(&b, "name", BODY_STRING, issues);
-		body_expect(&b, "email", BODY_EMAIL, issues);
-		body_expect(&b, "password", BODY_STRING_NONEMPTY, issues);
-		body_expect(&b, "image", BODY_STRING_OPT, issues);
-		body_expect(&b, "callbackURL", BODY_STRING_OPT, issues);
-		body_expect(&b, "rememberMe", BODY_BOOL_OPT, issues);
-	}
-	if (auth_validation_failed(res, issues))
-		goto done;
-	if (!origin_check_form(req, &err)) {
-		response_error(res, err);
-		goto done;
-	}
 	name = body_string(&b, "name");
 	password = body_string(&b, "password");
 	image = body_string(&b, "image");
@@ -335,8 +344,7 @@ void
 auth_sign_in(struct request *req, struct response *res)
 {
 	struct body b;
-	bson_string_t *issues = bson_string_new(NULL), *out;
-	enum response_error err;
+	bson_string_t *out;
 	const char *password, *callback, *stored;
 	char *email = NULL, hash[PASSWORD_HASH_LEN + 1], token[TOKEN_LEN + 1];
 	bson_t *user = NULL, *account = NULL, *session = NULL;
@@ -346,22 +354,8 @@ auth_sign_in(struct request *req, struct response *res)
 	int st;
 
 	memset(hash, 0, sizeof(hash));
-	if (!auth_read_body(req, res, true, &b)) {
-		bson_string_free(issues, true);
+	if (!auth_credential_body(req, res, auth_sign_in_schema, false, &b))
 		goto done;
-	}
-	if (!body_expect_object(&b, false, issues)) {
-		body_expect(&b, "email", BODY_STRING, issues);
-		body_expect(&b, "password", BODY_STRING, issues);
-		body_expect(&b, "callbackURL", BODY_STRING_OPT, issues);
-		body_expect(&b, "rememberMe", BODY_BOOL_OPT, issues);
-	}
-	if (auth_validation_failed(res, issues))
-		goto done;
-	if (!origin_check_form(req, &err)) {
-		response_error(res, err);
-		goto done;
-	}
 	if (!body_is_email(body_string(&b, "email"))) {
 		response_error(res, ERR_INVALID_EMAIL);
 		goto done;

@@ -292,3 +292,18 @@ body_is_email(const char *s)
 			return false;
 	return true;
 }
+
+bson_string_t *
+body_validate(const struct body *b, const struct body_field *schema, bool with_record)
+{
+	bson_string_t *issues = bson_string_new(NULL);
+
+	if (!body_expect_object(b, with_record, issues))
+		for (; schema->key; schema++)
+			body_expect(b, schema->key, schema->rule, issues);
+	if (issues->len == 0) {
+		bson_string_free(issues, true);
+		issues = NULL;
+	}
+	return issues;
+}

@@ -44,6 +44,18 @@ bool body_bool(const struct body *b, const char *key, bool def);
 enum body_rule { BODY_STRING, BODY_STRING_OPT, BODY_BOOL_OPT, BODY_EMAIL, BODY_STRING_NONEMPTY };
 void body_expect(const struct body *b, const char *key, enum body_rule rule, bson_string_t *issues);
 
+/* A schema: the fields in zod's order and their rules; NULL key ends it. */
+struct body_field {
+	const char *key;
+	enum body_rule rule;
+};
+
+/* Validates b against a schema as zod does: the whole-body issue (see
+ * body_expect_object) or every field's. Returns the issues joined by "; ",
+ * or NULL when there are none (caller frees with bson_string_free). */
+bson_string_t *body_validate(const struct body *b, const struct body_field *schema,
+                             bool with_record);
+
 /* Whole-body issue when the body is not an object: "[body] Invalid input:
  * expected object, received X" (and "… expected record …" when
  * with_record, as sign-up's intersection schema reports). true if added. */

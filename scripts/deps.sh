@@ -8,7 +8,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 
 PKGS="build-essential pkg-config libfcgi-dev libmongoc-dev libbson-dev libssl-dev
-libunistring-dev lighttpd apache2 libapache2-mod-fcgid spawn-fcgi curl chromium"
+libunistring-dev lighttpd apache2 libapache2-mod-fcgid spawn-fcgi curl chromium wrk gnuplot-nox"
 
 missing=""
 for p in $PKGS; do

@@ -1,0 +1,187 @@
+// Report of bench/run.sh: reads <work>/results.tsv, meta.env and rss.tsv;
+// prints the table and the targets; replaces the part of <md> between the
+// bench:begin / bench:end markers (creating the file if needed, keeping
+// everything else, e.g. hand-written profile notes); writes the chart data.
+// Usage: node bench/report.mjs <work dir> <md path> <chart data path>
+import fs from "node:fs";
+import path from "node:path";
+
+const [work, mdPath, chartPath] = process.argv.slice(2);
+const meta = Object.fromEntries(
+	fs.readFileSync(path.join(work, "meta.env"), "utf8").split("\n").filter(Boolean)
+		.map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]));
+
+const median = (a) => {
+	const s = a.filter((x) => !Number.isNaN(x)).sort((x, y) => x - y);
+	const n = s.length;
+	return n === 0 ? NaN : n % 2 ? s[(n - 1) / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+};
+
+// cell impl rep rps p50_us p99_us non2xx sockerr
+const runs = fs.readFileSync(path.join(work, "results.tsv"), "utf8").split("\n").filter(Boolean)
+	.map((l) => l.split("\t")).map(([cell, impl, rep, rps, p50, p99, non2xx, sock, cpu, db]) =>
+		// no request completed: no latency either (wrk prints 0)
+		({ cell, impl, rep, rps: +rps, p50: +rps > 0 ? +p50 / 1000 : NaN, p99: +rps > 0 ? +p99 / 1000 : NaN,
+			non2xx: +non2xx, sock: +sock, cpu: +cpu, db: +db }));
+function stat(cell, impl) {
+	const r = runs.filter((x) => x.cell === cell && x.impl === impl);
+	if (!r.length) return null;
+	return {
+		rps: median(r.map((x) => x.rps)), p50: median(r.map((x) => x.p50)), p99: median(r.map((x) => x.p99)),
+		cpu: median(r.map((x) => x.cpu)), db: median(r.map((x) => x.db)),
+		all: r.map((x) => x.rps), bad: r.reduce((s, x) => s + x.non2xx + x.sock, 0), n: r.length,
+	};
+}
+
+const rows = [
+	["get-db", "GET get-session, database path"],
+	["get-cache", "GET get-session, cookie cache"],
+	["signin", "POST sign-in/email (scrypt)"],
+	["signup", "POST sign-up/email (scrypt + writes)"],
+	["trivial", "trivial responder (ceiling)¹"],
+];
+const f1 = (x) => (x == null || Number.isNaN(x) ? "—" : x >= 100 ? x.toFixed(0) : x.toFixed(1));
+const ms = (x) => (x == null || Number.isNaN(x) ? "—" : x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2));
+const S = Object.fromEntries(rows.map(([k]) => [k, { ours: stat(k, "ours"), theirs: stat(k, "theirs") }]));
+
+const table = [
+	"| row | ours req/s | p50 ms | p99 ms | theirs req/s | p50 ms | p99 ms | ours/theirs |",
+	"|---|---:|---:|---:|---:|---:|---:|---:|",
+];
+for (const [k, label] of rows) {
+	const o = S[k].ours, t = S[k].theirs;
+	const note = (o?.bad || t?.bad) ? ` ⚠ errors: ours ${o?.bad ?? 0}, theirs ${t?.bad ?? 0}` : "";
+	table.push(`| ${label}${note} | ${f1(o?.rps)} | ${ms(o?.p50)} | ${ms(o?.p99)} | ${f1(t?.rps)} | ${ms(t?.p50)} | ${ms(t?.p99)} | ${o && t && t.rps > 0 ? (o.rps / t.rps).toFixed(2) + "×" : "—"} |`);
+}
+
+// CPU per request, a measure the machine's other load disturbs far less
+const us = (x) => (x == null || Number.isNaN(x) ? "—" : x >= 10000 ? (x / 1000).toFixed(0) + " ms" : x >= 1000 ? (x / 1000).toFixed(1) + " ms" : x.toFixed(0) + " µs");
+const cpuTable = [
+	"| row | ours: lighttpd + FastCGI | ours: FerretDB | theirs: Node | theirs: FerretDB | server CPU theirs/ours |",
+	"|---|---:|---:|---:|---:|---:|",
+];
+for (const [k, label] of rows) {
+	const o = S[k].ours, t = S[k].theirs;
+	cpuTable.push(`| ${label.replace("¹", "")} | ${us(o?.cpu)} | ${us(o?.db)} | ${us(t?.cpu)} | ${us(t?.db)} | ${o && t && o.cpu > 0 ? (t.cpu / o.cpu).toFixed(2) + "×" : "—"} |`);
+}
+
+// memory: rss.tsv when instance pid name vmrss vmhwm rssanon pss (KiB)
+const rss = fs.readFileSync(path.join(work, "rss.tsv"), "utf8").split("\n").filter(Boolean)
+	.map((l) => l.split("\t")).map(([when, inst, pid, name, kib, hwm, anon, pss]) =>
+		({ when, inst, pid, name, kib: +kib, hwm: +hwm, anon: +anon, pss: +pss }));
+const mib = (k) => (k / 1024).toFixed(1);
+const groups = new Map();
+for (const r of rss) {
+	const key = `${r.inst}\t${r.name}`;
+	if (!groups.has(key)) groups.set(key, { inst: r.inst, name: r.name, pids: new Set(), rest: [], after: [], hwm: [], anon: [], pss: [] });
+	const g = groups.get(key);
+	g.pids.add(r.pid);
+	if (r.when === "rest") { g.rest.push(r.kib); g.anon.push(r.anon); g.pss.push(r.pss); }
+	else { g.after.push(r.kib); g.hwm.push(r.hwm); }
+}
+const memTable = [
+	"| instance | process | count | VmRSS at rest | VmRSS after runs | VmHWM (peak) | RssAnon at rest (private) | Pss at rest |",
+	"|---|---|---:|---:|---:|---:|---:|---:|",
+];
+const range = (a) => (a.length ? (Math.min(...a) === Math.max(...a) ? mib(a[0]) : `${mib(Math.min(...a))}–${mib(Math.max(...a))}`) : "—");
+for (const g of groups.values())
+	memTable.push(`| ${g.inst} | ${g.name} | ${g.pids.size} | ${range(g.rest)} | ${range(g.after)} | ${range(g.hwm)} | ${range(g.anon)} | ${range(g.pss)} |`);
+memTable.push("", "(MiB. VmRSS counts every resident page mapped, including shared-library pages that all the processes share; RssAnon is the process's own memory; Pss splits shared pages among their users.)");
+
+// targets
+const nproc = +meta.nproc, cS = +meta.scrypt_c_s, nS = +meta.scrypt_node_s;
+const limitC = nproc / cS, limitNode = nproc / nS;
+const pf = (ok) => (ok ? "**PASS**" : "**MISS**");
+const targets = [];
+{
+	const o = S["get-db"].ours, t = S["get-db"].theirs;
+	const ok = o && t && o.rps >= 5 * t.rps && o.p99 < t.p99;
+	targets.push(`| get-session (DB path) ≥ 5× Better Auth's req/s at lower p99 | ${o && t ? `${(o.rps / t.rps).toFixed(2)}× (${f1(o.rps)} vs ${f1(t.rps)} req/s); p99 ${ms(o.p99)} vs ${ms(t.p99)} ms` : "—"} | ${pf(ok)} |`);
+}
+{
+	const o = S["get-cache"].ours, c = S.trivial.ours;
+	const ok = o && c && o.rps >= 0.7 * c.rps;
+	targets.push(`| cookie-cache get-session ≥ 70% of the trivial-responder ceiling | ${o && c ? `${((100 * o.rps) / c.rps).toFixed(0)}% (${f1(o.rps)} of ${f1(c.rps)} req/s)` : "—"} | ${pf(ok)} |`);
+}
+{
+	const o = S.signin.ours;
+	const ok = o && o.rps >= 0.95 * limitC;
+	targets.push(`| sign-in ≥ 0.95 × scrypt limit (${limitC.toFixed(2)} req/s) | ${o ? `${((100 * o.rps) / limitC).toFixed(0)}% (${f1(o.rps)} req/s; ${((100 * o.rps) / +meta.scrypt_c_parallel_rate).toFixed(0)}% of the ${(+meta.scrypt_c_parallel_rate).toFixed(2)} hashes/s measured with ${nproc} at once); p99 ${ms(o.p99)} ms; peak RSS per sign-in process ${mib(+meta.signin_peak_ours_kib)} MiB (all sign-in processes ${mib(+meta.signin_peak_ours_sum_kib)} MiB; Node ${mib(+meta.signin_peak_theirs_kib)} MiB)` : "—"} | ${pf(ok)} |`);
+}
+{
+	const rest = rss.filter((r) => r.when === "rest" && r.name !== "node");
+	const max = Math.max(...rest.map((r) => r.kib));
+	const who = rest.find((r) => r.kib === max);
+	const anon = Math.max(...rest.map((r) => r.anon)), pss = Math.max(...rest.map((r) => r.pss));
+	targets.push(`| RSS ≤ 8 MiB per FastCGI process at rest (VmRSS) | largest ${mib(max)} MiB (${who?.inst} ${who?.name}) over ${rest.length} processes; private (RssAnon) ≤ ${mib(anon)} MiB, Pss ≤ ${mib(pss)} MiB | ${pf(rest.length > 0 && max <= 8 * 1024)} |`);
+}
+
+const reps = (k) => ["ours", "theirs"].map((i) => S[k][i] ? `${i} ${S[k][i].all.map(f1).join(" / ")}` : null).filter(Boolean).join("; ");
+const out = [
+	`Run of ${meta.date}: \`${meta.command}\` (${meta.elapsed_s} s). Medians of ${meta.reps} runs per cell, ours and theirs interleaved, each after a ${"warm-up"}.`,
+	`wrk ${meta.wrk}, ${meta.threads} thread(s); GET cells ${meta.get_conns} connections × ${meta.get_s} s, POST cells ${meta.post_conns} connections × ${meta.post_s} s; 127.0.0.1 only.`,
+	"",
+	"**Ours**: lighttpd + the FastCGI programs (`lighttpd-conf/lighttpd.conf` as shipped: session ×2, signin ×2, signup ×2 processes), rate limit off. " +
+		"**Theirs**: Better Auth " + meta.better_auth + " + @better-auth/mongo-adapter " + meta.mongo_adapter + " on Node (`tests/reference/server.mjs`, one process, NODE_ENV=production), rate limit off. " +
+		"Both on one FerretDB, different databases, the same indexes (`schema-apply`), the same secret.",
+	"",
+	...table,
+	"",
+	"¹ Ceiling: ours = `bench/trivial.c` (a FastCGI responder that only prints `{\"ok\":true}`) under `bench/lighttpd-trivial.conf` (same lighttpd settings, 2 processes); theirs = a bare `node:http` server with the same body.",
+	"",
+	"CPU time per request (utime + stime of the server processes and of FerretDB over each run, divided by the requests it completed; medians). " +
+		"Less disturbed by the other work on the machine than req/s; FerretDB's share is the database work each implementation asks for.",
+	"",
+	...cpuTable,
+	"",
+	"Per-run req/s: " + rows.map(([k]) => `${k}: ${reps(k)}`).join(" · "),
+	"",
+	"### Targets",
+	"",
+	"| target | measured | |",
+	"|---|---|---|",
+	...targets,
+	"",
+	`Scrypt limit = cores ÷ seconds per hash (N=16384, r=16, p=1, 64-byte key), measured single-threaded just before the sign-in cells: ` +
+		`C \`password_hash\` (OpenSSL ${meta.openssl}, \`bench/scrypt-rate.c\`) ${(cS * 1000).toFixed(0)} ms/hash → **${limitC.toFixed(2)} hashes/s**; ` +
+		`Node \`crypto.scryptSync\` (OpenSSL bundled with Node) ${(nS * 1000).toFixed(0)} ms/hash → ${limitNode.toFixed(2)} hashes/s. nproc = ${nproc}. ` +
+		`With ${nproc} C hashers running at once (they share the memory bus: 32 MiB per hash) the machine did ${(+meta.scrypt_c_parallel_rate).toFixed(2)} hashes/s.`,
+	"",
+	"### Memory",
+	"",
+	"At rest = after start-up and seeding (8 sign-ups + 2 sign-ins per implementation), before any load; after = at the end of all cells.",
+	"",
+	...memTable,
+	"",
+	"### Machine and load",
+	"",
+	`- ${meta.cpu}, nproc ${meta.nproc}, ${meta.mem} RAM, ${meta.kernel}`,
+	`- ${meta.lighttpd}, Node ${meta.node}, FerretDB ${meta.ferretdb}, libmongoc ${meta.libmongoc}, OpenSSL ${meta.openssl}, ${meta.cc}`,
+	`- load average (1/5/15 min) before each cell: ` +
+		["get-db", "get-cache", "trivial", "signin", "signup"].map((k) => `${k} ${meta[`load_${k}`] ?? "?"}`).join("; ") +
+		`; at the end ${meta.load_end}. The machine is shared (other engineers' tests may run at the same time), so single runs are noisy; the medians are what counts.`,
+	"",
+	"![req/s, log scale](benchmarks.svg)",
+];
+
+// stdout: the table and the targets
+console.log(["", ...table, "", "| target | measured | |", "|---|---|---|", ...targets, "",
+	`scrypt limit: C ${limitC.toFixed(2)}/s (${(cS * 1000).toFixed(0)} ms/hash; ${nproc} at once ${(+meta.scrypt_c_parallel_rate).toFixed(2)}/s), Node ${limitNode.toFixed(2)}/s (${(nS * 1000).toFixed(0)} ms/hash); load now ${meta.load_end}`,
+	"", ...cpuTable, "", ...memTable, ""].join("\n"));
+
+// docs/benchmarks.md: replace between markers
+const BEGIN = "<!-- bench:begin — written by bench/run.sh; edits between these markers are overwritten -->";
+const END = "<!-- bench:end -->";
+let md;
+if (fs.existsSync(mdPath)) md = fs.readFileSync(mdPath, "utf8");
+else md = `# Benchmarks: fcgi-auth against Better Auth\n\n\`make bench\` (or \`./bench/run.sh\` after \`make\`) runs everything below in about five minutes and rewrites the part between the markers.\n\n${BEGIN}\n${END}\n`;
+const b = md.indexOf("<!-- bench:begin"), e = md.indexOf(END);
+const section = `${BEGIN}\n${out.join("\n")}\n${END}`;
+if (b >= 0 && e > b) md = md.slice(0, b) + section + md.slice(e + END.length);
+else md += `\n${section}\n`;
+fs.writeFileSync(mdPath, md);
+
+// chart data: label ours theirs
+const short = { "get-db": "get-session (DB)", "get-cache": "get-session (cache)", signin: "sign-in", signup: "sign-up", trivial: "trivial (ceiling)" };
+fs.writeFileSync(chartPath, rows.map(([k]) =>
+	`"${short[k]}" ${S[k].ours ? S[k].ours.rps.toFixed(1) : "NaN"} ${S[k].theirs ? S[k].theirs.rps.toFixed(1) : "NaN"}`).join("\n") + "\n");

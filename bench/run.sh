@@ -1,0 +1,465 @@
+#!/usr/bin/env bash
+# `make bench`: fcgi-auth (lighttpd + the FastCGI programs of build/) against
+# Better Auth 1.7.25 (tests/reference/server.mjs on Node), both on one private
+# FerretDB (different database names, same secret), measured with wrk on
+# 127.0.0.1 only. Prints one table and the targets, and writes the results
+# section of docs/benchmarks.md and docs/benchmarks.svg.
+#
+# Cells (each repeated BENCH_REPS times, ours and theirs interleaved; medians):
+#   get-session (DB path), get-session (cookie cache), the trivial-responder
+#   ceiling, sign-in (scrypt-bound), sign-up (a new email per request).
+# Memory: VmRSS of every FastCGI process and of the Node processes, at rest
+# and after the runs; peak RSS sampled during the sign-in cells.
+# Scrypt limit: nproc / seconds per hash (C password_hash and Node scryptSync).
+#
+# Knobs (environment): BENCH_REPS=3 BENCH_GET_SECONDS=6 BENCH_POST_SECONDS=10
+# BENCH_GET_CONNS=16 BENCH_POST_CONNS=4 BENCH_THREADS=1 BENCH_WARMUP_SECONDS=2
+# BENCH_KEEP=1 (keep the work directory) BENCH_NO_DOCS=1 (do not write docs/).
+#
+# Bounded: every wait has a limit, wrk runs are fixed-length, and a watchdog
+# ends the run after BENCH_MAX_SECONDS (default 900). Everything started here
+# is stopped by PID on exit.
+set -eu
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+
+REPS=${BENCH_REPS:-3}
+GET_S=${BENCH_GET_SECONDS:-6}
+POST_S=${BENCH_POST_SECONDS:-10}
+GET_C=${BENCH_GET_CONNS:-16}
+POST_C=${BENCH_POST_CONNS:-4}
+THREADS=${BENCH_THREADS:-1}
+WARM_S=${BENCH_WARMUP_SECONDS:-2}
+SETTLE=${BENCH_SETTLE_SECONDS:-2}  # pause after each scrypt-bound run
+SETTLE_S=0
+MAX_S=${BENCH_MAX_SECONDS:-900}
+BUILD=${FCGI_AUTH_BUILD:-build}
+t_start=$(date +%s)
+
+log() { printf 'bench: %s\n' "$*" >&2; }
+die() { log "error: $*"; exit 1; }
+
+for b in session signin signup signout sync-user me; do
+	[ -x "$BUILD/cgi-bin/$b" ] || die "$BUILD/cgi-bin/$b missing: run make first"
+done
+[ -f "$BUILD/libfcgiauth.a" ] && [ -x "$BUILD/schema-apply" ] || die "$BUILD is incomplete: run make first"
+[ -x .deps/bin/ferretdb ] || die ".deps/bin/ferretdb missing: run make deps first"
+[ -d node_modules/better-auth ] || die "node_modules missing: run make deps first"
+
+# wrk and gnuplot (scripts/deps.sh installs them; here too when run directly).
+missing=""
+command -v wrk >/dev/null || missing="$missing wrk"
+command -v gnuplot >/dev/null || missing="$missing gnuplot-nox"
+if [ -n "$missing" ]; then
+	log "installing:$missing"
+	SUDO=""
+	[ "$(id -u)" -eq 0 ] || SUDO=sudo
+	$SUDO apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq $missing >/dev/null
+fi
+
+work=$(mktemp -d /tmp/fcgi-auth-bench.XXXXXX)
+results=$work/results.tsv   # cell impl rep rps p50_us p99_us non2xx sockerr cpu_us db_us
+meta=$work/meta.env         # key=value lines for the report
+rss=$work/rss.tsv           # when instance pid name vmrss vmhwm rssanon pss (KiB)
+: >"$results"
+: >"$rss"
+: >"$meta"
+
+# ------------------------------------------------------------ process control
+started=()       # PIDs we started directly (lighttpd, node, ferretdb)
+declare -A PID_OF=()  # server URL -> its PID (for CPU accounting)
+fcgi_pids=()     # FastCGI processes spawned by our lighttpd instances
+wd_pid=""
+sampler_pid=""
+
+alive() { kill -0 "$1" 2>/dev/null; }
+
+stop_pid() { # pid: TERM, wait up to 3 s, KILL
+	local p=$1 i=0
+	alive "$p" || return 0
+	kill -TERM "$p" 2>/dev/null || true
+	while alive "$p" && [ $i -lt 30 ]; do sleep 0.1; i=$((i + 1)); done
+	alive "$p" && kill -KILL "$p" 2>/dev/null || true
+}
+
+# The FastCGI programs lighttpd spawned: its direct children.
+children_of() { ps -o pid= --ppid "$1" 2>/dev/null | tr -d ' ' || true; }
+
+cleanup() {
+	local rc=$? p
+	trap - EXIT INT TERM
+	[ -n "$sampler_pid" ] && stop_pid "$sampler_pid"
+	for ((i = ${#started[@]} - 1; i >= 0; i--)); do
+		p=${started[$i]}
+		# collect lighttpd's children now (they may have been respawned)
+		for c in $(children_of "$p"); do fcgi_pids+=("$c"); done
+		stop_pid "$p"
+	done
+	for p in "${fcgi_pids[@]}"; do stop_pid "$p"; done
+	[ -n "$wd_pid" ] && stop_pid "$wd_pid"
+	wait 2>/dev/null || true
+	if [ -n "${BENCH_KEEP:-}" ]; then log "work directory kept: $work"; else rm -rf "$work"; fi
+	exit $rc
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# Watchdog: the whole run is bounded.
+main_pid=$$
+(
+	trap 'kill $sp 2>/dev/null; exit 0' TERM
+	sleep "$MAX_S" & sp=$!
+	wait $sp
+	echo "bench: watchdog: over ${MAX_S}s, stopping" >&2
+	kill -TERM $main_pid
+) &
+wd_pid=$!
+
+load() { cut -d' ' -f1-3 /proc/loadavg; }
+
+free_port() { ./scripts/free-port.sh; }
+
+wait_ok() { # url what pid
+	local i=0
+	while [ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "$1/api/auth/ok" || true)" != 200 ]; do
+		alive "$3" || die "$2 exited; see $work"
+		i=$((i + 1))
+		[ $i -le 150 ] || die "$2 did not answer on $1 within 30 s"
+		sleep 0.2
+	done
+}
+
+# ------------------------------------------------------------ set-up
+SECRET=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
+tag=$(head -c 4 /dev/urandom | od -An -tx1 | tr -d ' \n')
+OURS_DB=bench_ours_$tag
+THEIRS_DB=bench_theirs_$tag
+PASSWORD=bench-password-123
+EMAIL=bench@bench.example
+BASE_ENV=(env -i "PATH=$PATH" "HOME=${HOME:-/root}" "LANG=C.UTF-8" "BETTER_AUTH_SECRET=$SECRET"
+	"BETTER_AUTH_TELEMETRY=0" "DO_NOT_TRACK=1")
+
+log "load at start: $(load); work directory $work"
+fdb_port=$(free_port)
+fdb_pid=$(./scripts/ferretdb.sh "$fdb_port" "$work/ferretdb" "$work/ferretdb.log")
+started+=("$fdb_pid")
+MONGO="mongodb://127.0.0.1:$fdb_port/"
+for db in "$OURS_DB" "$THEIRS_DB"; do
+	# The adapter's indexes on both databases (user.email, session.token, ...).
+	MONGODB_URI=$MONGO MONGODB_DB=$db "./$BUILD/schema-apply" >/dev/null || die "schema-apply on $db failed"
+done
+
+start_ours() { # name port cache -> sets REPLY to lighttpd's pid
+	local name=$1 port=$2 cache=$3 st=$work/$1
+	mkdir -p "$st/docroot"
+	"${BASE_ENV[@]}" "FCGI_AUTH_PORT=$port" "FCGI_AUTH_BIN=$top/$BUILD/cgi-bin" \
+		"FCGI_AUTH_STATE=$st" "FCGI_AUTH_DOCROOT=$st/docroot" \
+		"BETTER_AUTH_URL=http://127.0.0.1:$port" "MONGODB_URI=$MONGO" "MONGODB_DB=$OURS_DB" \
+		"FCGI_AUTH_COOKIE_CACHE=$cache" "BETTER_AUTH_RATE_LIMIT=0" \
+		lighttpd -D -f "$top/lighttpd-conf/lighttpd.conf" >"$st/stdout.log" 2>&1 &
+	REPLY=$!
+	started+=("$REPLY")
+	wait_ok "http://127.0.0.1:$port" "lighttpd ($name)" "$REPLY"
+}
+
+start_theirs() { # name port cache
+	local name=$1 port=$2 cache=$3
+	"${BASE_ENV[@]}" "NODE_ENV=production" "PORT=$port" "BETTER_AUTH_URL=http://127.0.0.1:$port" \
+		"MONGODB_URI=$MONGO" "MONGODB_DB=$THEIRS_DB" "FCGI_AUTH_COOKIE_CACHE=$cache" \
+		node tests/reference/server.mjs >"$work/$name.log" 2>&1 &
+	REPLY=$!
+	started+=("$REPLY")
+	wait_ok "http://127.0.0.1:$port" "Better Auth ($name)" "$REPLY"
+}
+
+p=$(free_port); start_ours ours-db "$p" 0; OURS_DB_URL=http://127.0.0.1:$p; OURS_DB_PID=$REPLY
+p=$(free_port); start_ours ours-cache "$p" 1; OURS_CACHE_URL=http://127.0.0.1:$p; OURS_CACHE_PID=$REPLY
+p=$(free_port); start_theirs theirs-db "$p" 0; THEIRS_DB_URL=http://127.0.0.1:$p; THEIRS_DB_PID=$REPLY
+p=$(free_port); start_theirs theirs-cache "$p" 1; THEIRS_CACHE_URL=http://127.0.0.1:$p; THEIRS_CACHE_PID=$REPLY
+PID_OF[$OURS_DB_URL]=$OURS_DB_PID PID_OF[$OURS_CACHE_URL]=$OURS_CACHE_PID
+PID_OF[$THEIRS_DB_URL]=$THEIRS_DB_PID PID_OF[$THEIRS_CACHE_URL]=$THEIRS_CACHE_PID
+
+# The ceiling: bench/trivial under lighttpd, and a bare node:http server.
+cc -O2 -o "$work/trivial" bench/trivial.c -lfcgi
+mkdir -p "$work/trivial-state"
+p=$(free_port)
+"${BASE_ENV[@]}" "FCGI_AUTH_PORT=$p" "FCGI_AUTH_STATE=$work/trivial-state" "BENCH_TRIVIAL_BIN=$work/trivial" \
+	lighttpd -D -f "$top/bench/lighttpd-trivial.conf" >"$work/trivial-state/stdout.log" 2>&1 &
+TRIV_PID=$!
+started+=("$TRIV_PID")
+TRIV_URL=http://127.0.0.1:$p
+PID_OF[$TRIV_URL]=$TRIV_PID
+wait_ok "$TRIV_URL" "lighttpd (trivial)" "$TRIV_PID"
+p=$(free_port)
+"${BASE_ENV[@]}" "PORT=$p" node -e '
+const b = "{\"ok\":true}";
+require("node:http").createServer((q, s) => {
+	s.writeHead(200, { "Content-Type": "application/json", "Cache-Control": "no-store" });
+	s.end(b);
+}).listen(Number(process.env.PORT), "127.0.0.1");' >"$work/node-trivial.log" 2>&1 &
+NODE_TRIV_PID=$!
+started+=("$NODE_TRIV_PID")
+NODE_TRIV_URL=http://127.0.0.1:$p
+PID_OF[$NODE_TRIV_URL]=$NODE_TRIV_PID
+wait_ok "$NODE_TRIV_URL" "node (trivial)" "$NODE_TRIV_PID"
+
+# ------------------------------------------------------------ seed users
+post() { # url path json -> body in $work/body, headers in $work/hdrs; prints status
+	curl -s --max-time 15 -o "$work/body" -D "$work/hdrs" -w '%{http_code}' -X POST "$1$2" \
+		-H 'Content-Type: application/json' -H "Origin: $1" --data-binary "$3"
+}
+cookies_from_hdrs() { # live Set-Cookie name=value pairs joined with "; "
+	grep -i '^set-cookie:' "$work/hdrs" | grep -vi 'max-age=0' |
+		sed -e 's/^[^:]*:[[:space:]]*//' -e 's/;.*//' -e 's/\r$//' | paste -sd';' | sed 's/;/; /g'
+}
+signin_cookies() { # url -> cookie header
+	local s
+	s=$(post "$1" /api/auth/sign-in/email "{\"email\":\"$EMAIL\",\"password\":\"$PASSWORD\"}")
+	[ "$s" = 200 ] || die "sign-in on $1 answered $s: $(cat "$work/body")"
+	cookies_from_hdrs
+}
+check_session() { # url cookie what: get-session must name the seeded user
+	local body
+	body=$(curl -s --max-time 5 -H "Cookie: $2" "$1/api/auth/get-session")
+	case $body in *"\"$EMAIL\""*) ;; *) die "$3: get-session did not return the user: $body" ;; esac
+}
+
+for url in "$OURS_DB_URL" "$THEIRS_DB_URL"; do
+	for i in 0 1 2 3 4 5 6 7; do
+		e=seed-$i@bench.example
+		[ $i -eq 0 ] && e=$EMAIL
+		s=$(post "$url" /api/auth/sign-up/email "{\"name\":\"Seed $i\",\"email\":\"$e\",\"password\":\"$PASSWORD\"}")
+		[ "$s" = 200 ] || die "seed sign-up on $url answered $s: $(cat "$work/body")"
+	done
+done
+OURS_DB_COOKIE=$(signin_cookies "$OURS_DB_URL")
+THEIRS_DB_COOKIE=$(signin_cookies "$THEIRS_DB_URL")
+check_session "$OURS_DB_URL" "$OURS_DB_COOKIE" "ours (DB path)"
+check_session "$THEIRS_DB_URL" "$THEIRS_DB_COOKIE" "theirs (DB path)"
+case $OURS_DB_COOKIE in *session_data*) die "ours (DB path) issued a session_data cookie" ;; esac
+case $THEIRS_DB_COOKIE in *session_data*) die "theirs (DB path) issued a session_data cookie" ;; esac
+log "seeded 8 users in each database ($OURS_DB, $THEIRS_DB)"
+
+# ------------------------------------------------------------ memory
+mem_line() { # when instance pid name: VmRSS, VmHWM, RssAnon (status) and Pss (smaps_rollup), KiB
+	printf '%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" "$(awk '
+		FILENAME ~ /status$/ && /^(VmRSS|VmHWM|RssAnon):/ { v[$1] = $2 }
+		FILENAME ~ /smaps_rollup$/ && /^Pss:/ { v[$1] = $2 }
+		END { printf "%d\t%d\t%d\t%d", v["VmRSS:"], v["VmHWM:"], v["RssAnon:"], v["Pss:"] }' \
+		"/proc/$3/status" "/proc/$3/smaps_rollup" 2>/dev/null)" >>"$rss"
+}
+record_rss() { # when
+	local when=$1 inst pid c name
+	for inst in ours-db:$OURS_DB_PID ours-cache:$OURS_CACHE_PID; do
+		pid=${inst#*:}
+		for c in $(children_of "$pid"); do
+			name=$(cat "/proc/$c/comm" 2>/dev/null) || continue
+			mem_line "$when" "${inst%%:*}" "$c" "$name"
+		done
+	done
+	for inst in theirs-db:$THEIRS_DB_PID theirs-cache:$THEIRS_CACHE_PID; do
+		mem_line "$when" "${inst%%:*}" "${inst#*:}" node
+	done
+}
+sleep 1
+record_rss rest
+
+# ------------------------------------------------------------ wrk
+# CPU time (utime + stime, clock ticks) of a server: the process and its
+# direct children (lighttpd's FastCGI programs), and of FerretDB.
+ticks() { # pid...
+	local p t=0 v
+	for p in "$@"; do
+		v=$(sed 's/.*) //' "/proc/$p/stat" 2>/dev/null | awk '{ print $12 + $13 }') || continue
+		t=$((t + ${v:-0}))
+	done
+	echo $t
+}
+server_pids() { echo "$1" $(children_of "$1"); }
+HZ=$(getconf CLK_TCK)
+
+run_wrk() { # cell impl rep conns seconds url path script args...
+	local cell=$1 impl=$2 rep=$3 conns=$4 secs=$5 url=$6 path=$7 script=$8 out line pids s0 d0 s1 d1
+	shift 8
+	pids=$(server_pids "${PID_OF[$url]}")
+	s0=$(ticks $pids)
+	d0=$(ticks "$fdb_pid")
+	out=$(wrk -t"$THREADS" -c"$conns" -d"${secs}s" --timeout 10s -s "$script" "$url$path" -- "$@" 2>&1) ||
+		die "wrk failed ($cell $impl): $out"
+	s1=$(ticks $pids)
+	d1=$(ticks "$fdb_pid")
+	line=$(printf '%s\n' "$out" | grep '^RESULT ' | tail -1)
+	[ -n "$line" ] || die "wrk printed no RESULT ($cell $impl): $out"
+	# A client that hangs up does not stop a hash in progress: let the server
+	# finish what the last run left in flight before the next run starts.
+	[ "$SETTLE_S" != 0 ] && sleep "$SETTLE_S"
+	[ "$rep" = warm ] && return 0
+	# RESULT requests duration_us p50 p99 non2xx sockerr
+	# + CPU µs per request: the server's, FerretDB's (the requests still in
+	# flight when wrk stops are not counted, so this slightly over-states it)
+	echo "$line" | awk -v c="$cell" -v i="$impl" -v r="$rep" -v s=$((s1 - s0)) -v d=$((d1 - d0)) -v hz="$HZ" \
+		'{ n = $2 > 0 ? $2 : 1; printf "%s\t%s\t%s\t%.1f\t%d\t%d\t%d\t%d\t%.1f\t%.1f\n", c, i, r, $2 / ($3 / 1e6), $4, $5, $6, $7,
+			s * 1e6 / hz / n, d * 1e6 / hz / n }' >>"$results"
+	tail -1 "$results" | awk -F'\t' '{ printf "bench:   %-9s %-6s #%s %8.1f req/s  p50 %8.2f ms  p99 %8.2f ms  CPU/req server %7.0f us, FerretDB %6.0f us%s\n",
+		$1, $2, $3, $4, $5 / 1000, $6 / 1000, $9, $10, ($7 + $8 > 0 ? "  (" $7 " non-2xx, " $8 " socket errors)" : "") }' >&2
+}
+
+cell() { # name conns secs ours:(url path script args) -- theirs:(...)
+	local name=$1 conns=$2 secs=$3 r
+	shift 3
+	local -a ours=() theirs=()
+	while [ "$1" != "--" ]; do ours+=("$1"); shift; done
+	shift
+	theirs=("$@")
+	log "$name (load $(load)): warm-up, then $REPS x ${secs}s each, $conns connections"
+	echo "load_$name=$(load)" >>"$meta"
+	run_wrk "$name" ours warm "$conns" "$WARM_S" "${ours[@]}"
+	[ ${#theirs[@]} -gt 0 ] && run_wrk "$name" theirs warm "$conns" "$WARM_S" "${theirs[@]}"
+	for ((r = 1; r <= REPS; r++)); do
+		# alternate who goes first, so drifting load hits both alike
+		if [ $((r % 2)) -eq 1 ] || [ ${#theirs[@]} -eq 0 ]; then
+			run_wrk "$name" ours "$r" "$conns" "$secs" "${ours[@]}"
+			[ ${#theirs[@]} -gt 0 ] && run_wrk "$name" theirs "$r" "$conns" "$secs" "${theirs[@]}"
+		else
+			run_wrk "$name" theirs "$r" "$conns" "$secs" "${theirs[@]}"
+			run_wrk "$name" ours "$r" "$conns" "$secs" "${ours[@]}"
+		fi
+	done
+	return 0
+}
+
+GS=/api/auth/get-session
+cell get-db "$GET_C" "$GET_S" \
+	"$OURS_DB_URL" "$GS" bench/wrk.lua get "$OURS_DB_COOKIE" -- \
+	"$THEIRS_DB_URL" "$GS" bench/wrk.lua get "$THEIRS_DB_COOKIE"
+
+# cookie cache: a fresh sign-in on the cache-enabled instances (session_token +
+# session_data; session_data lives FCGI_AUTH_COOKIE_CACHE_MAX_AGE = 300 s).
+OURS_CACHE_COOKIE=$(signin_cookies "$OURS_CACHE_URL")
+THEIRS_CACHE_COOKIE=$(signin_cookies "$THEIRS_CACHE_URL")
+for c in "$OURS_CACHE_COOKIE" "$THEIRS_CACHE_COOKIE"; do
+	case $c in *session_token*session_data* | *session_data*session_token*) ;;
+	*) die "cookie-cache sign-in did not set session_token and session_data: $c" ;; esac
+done
+check_session "$OURS_CACHE_URL" "$OURS_CACHE_COOKIE" "ours (cookie cache)"
+check_session "$THEIRS_CACHE_URL" "$THEIRS_CACHE_COOKIE" "theirs (cookie cache)"
+cell get-cache "$GET_C" "$GET_S" \
+	"$OURS_CACHE_URL" "$GS" bench/wrk.lua get "$OURS_CACHE_COOKIE" -- \
+	"$THEIRS_CACHE_URL" "$GS" bench/wrk.lua get "$THEIRS_CACHE_COOKIE"
+
+cell trivial "$GET_C" "$GET_S" \
+	"$TRIV_URL" /api/auth/ok bench/wrk.lua plain -- \
+	"$NODE_TRIV_URL" /api/auth/ok bench/wrk.lua plain
+
+# The machine's scrypt limit, measured right before the scrypt-bound cells.
+NPROC=$(nproc)
+log "scrypt: timing password_hash (C, OpenSSL) and crypto.scryptSync (Node), load $(load)"
+cc -O2 -std=c11 -D_GNU_SOURCE -Ilib $(pkg-config --cflags libbson-1.0 libmongoc-1.0 | sed 's/-I/-isystem /g') \
+	-o "$work/scrypt-rate" bench/scrypt-rate.c "$BUILD/libfcgiauth.a" \
+	$(pkg-config --libs fcgi libmongoc-1.0 libbson-1.0 libcrypto) -lunistring
+C_SPH=$("$work/scrypt-rate" 8 | awk '{print $3}')
+NODE_SPH=$(node -e '
+const c = require("node:crypto"), n = 8, o = { N: 16384, r: 16, p: 1, maxmem: 64 * 1024 * 1024 };
+c.scryptSync("bench-password-123", "0123456789abcdef0123456789abcdef", 64, o);
+const t = process.hrtime.bigint();
+for (let i = 0; i < n; i++) c.scryptSync("bench-password-123", "0123456789abcdef0123456789abcdef", 64, o);
+console.log((Number(process.hrtime.bigint() - t) / 1e9 / n).toFixed(6));')
+# The same with every core hashing at once (memory bandwidth is shared): one
+# scrypt-rate per core, side by side; the sum of their rates.
+par=()
+for ((i = 0; i < NPROC; i++)); do
+	"$work/scrypt-rate" 4 >"$work/scrypt-par.$i" &
+	par+=($!)
+done
+for j in "${par[@]}"; do wait "$j" || die "scrypt-rate failed"; done
+C_PAR=$(cat "$work"/scrypt-par.* | awk '{ r += 1 / $3 } END { printf "%.3f", r }')
+{
+	echo "scrypt_c_parallel_rate=$C_PAR"
+	echo "nproc=$NPROC"
+	echo "scrypt_c_s=$C_SPH"
+	echo "scrypt_node_s=$NODE_SPH"
+	echo "load_scrypt=$(load)"
+} >>"$meta"
+log "scrypt: C $C_SPH s/hash, Node $NODE_SPH s/hash -> limit $(awk -v n="$NPROC" -v s="$C_SPH" 'BEGIN{printf "%.2f", n/s}') req/s (C); $NPROC at once: $C_PAR hashes/s"
+
+# Peak RSS during the sign-in cells: sample VmRSS of the sign-in processes and
+# of the Node process every 0.2 s.
+sample_rss() {
+	local pids="$*" p v
+	while :; do
+		for p in $pids; do
+			v=$(awk '/^VmRSS:/{print $2}' "/proc/$p/status" 2>/dev/null) || continue
+			echo "$p $v"
+		done
+		sleep 0.2
+	done
+}
+signin_pids=""
+for c in $(children_of "$OURS_DB_PID"); do
+	[ "$(cat "/proc/$c/comm" 2>/dev/null)" = signin ] && signin_pids="$signin_pids $c"
+done
+SETTLE_S=$SETTLE
+sample_rss $signin_pids "$THEIRS_DB_PID" >"$work/signin-rss.txt" &
+sampler_pid=$!
+cell signin "$POST_C" "$POST_S" \
+	"$OURS_DB_URL" /api/auth/sign-in/email bench/wrk.lua signin "$OURS_DB_URL" "$EMAIL" "$PASSWORD" -- \
+	"$THEIRS_DB_URL" /api/auth/sign-in/email bench/wrk.lua signin "$THEIRS_DB_URL" "$EMAIL" "$PASSWORD"
+stop_pid "$sampler_pid"
+sampler_pid=""
+ours_peak=$(awk -v l="$signin_pids" 'BEGIN{n=split(l,a," ");for(i=1;i<=n;i++)w[a[i]]=1} w[$1]&&$2>m{m=$2} END{print m+0}' "$work/signin-rss.txt")
+ours_peak_sum=$(awk -v l="$signin_pids" 'BEGIN{n=split(l,a," ");for(i=1;i<=n;i++)w[a[i]]=1}
+	w[$1]{cur[$1]=$2; s=0; for(k in cur)s+=cur[k]; if(s>m)m=s} END{print m+0}' "$work/signin-rss.txt")
+theirs_peak=$(awk -v p="$THEIRS_DB_PID" '$1==p&&$2>m{m=$2} END{print m+0}' "$work/signin-rss.txt")
+{
+	echo "signin_peak_ours_kib=$ours_peak"
+	echo "signin_peak_ours_sum_kib=$ours_peak_sum"
+	echo "signin_peak_theirs_kib=$theirs_peak"
+} >>"$meta"
+
+cell signup "$POST_C" "$POST_S" \
+	"$OURS_DB_URL" /api/auth/sign-up/email bench/wrk-signup.lua "$OURS_DB_URL" "$PASSWORD" -- \
+	"$THEIRS_DB_URL" /api/auth/sign-up/email bench/wrk-signup.lua "$THEIRS_DB_URL" "$PASSWORD"
+
+sleep 1
+record_rss after
+
+# ------------------------------------------------------------ report
+cmd="./bench/run.sh"
+[ -n "${MAKELEVEL:-}" ] && cmd="make bench"
+knobs=""
+for k in BENCH_REPS BENCH_GET_SECONDS BENCH_POST_SECONDS BENCH_GET_CONNS BENCH_POST_CONNS BENCH_THREADS BENCH_WARMUP_SECONDS; do
+	[ -n "${!k:-}" ] && knobs="$knobs$k=${!k} "
+done
+{
+	echo "command=$knobs$cmd"
+	echo "date=$(date -u '+%Y-%m-%d %H:%M UTC')"
+	echo "load_end=$(load)"
+	echo "elapsed_s=$(($(date +%s) - t_start))"
+	echo "reps=$REPS"
+	echo "get_conns=$GET_C"
+	echo "post_conns=$POST_C"
+	echo "threads=$THREADS"
+	echo "get_s=$GET_S"
+	echo "post_s=$POST_S"
+	echo "cpu=$(awk -F': ' '/^model name/{print $2; exit}' /proc/cpuinfo)"
+	echo "mem=$(awk '/^MemTotal:/{printf "%.1f GiB", $2/1048576}' /proc/meminfo)"
+	echo "kernel=$(uname -sr)"
+	echo "lighttpd=$(lighttpd -v 2>&1 | head -1 | awk '{print $1}')"
+	echo "node=$(node -v)"
+	echo "ferretdb=$(.deps/bin/ferretdb --version 2>&1 | awk '/^version:/{print $2}') (SQLite backend)"
+	echo "better_auth=$(node -p 'require("./node_modules/better-auth/package.json").version')"
+	echo "mongo_adapter=$(node -p 'require("./node_modules/@better-auth/mongo-adapter/package.json").version' 2>/dev/null || echo ?)"
+	echo "wrk=$(wrk -v 2>&1 | head -1 | awk '{print $2}')"
+	echo "openssl=$(openssl version | awk '{print $2}')"
+	echo "libmongoc=$(pkg-config --modversion libmongoc-1.0)"
+	echo "cc=$(cc --version | head -1)"
+} >>"$meta"
+
+docs=docs
+[ -n "${BENCH_NO_DOCS:-}" ] && docs=$work
+mkdir -p "$docs"
+node bench/report.mjs "$work" "$docs/benchmarks.md" "$work/chart.dat"
+gnuplot -e "datafile='$work/chart.dat'; outfile='$docs/benchmarks.svg'; reps=$REPS" bench/chart.gp ||
+	log "warning: gnuplot failed; no chart"
+log "wrote $docs/benchmarks.md and $docs/benchmarks.svg in $(($(date +%s) - t_start)) s"

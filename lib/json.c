@@ -11,6 +11,17 @@
 #include <string.h>
 #include <time.h>
 
+/* Appends n bytes (no formatting: bson_string_append_printf per run cost
+ * most of a cookie-cache get-session). */
+static void
+json_append_n(bson_string_t *out, const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		bson_string_append_c(out, s[i]);
+}
+
 struct json_parser {
 	const unsigned char *p, *end;
 	int depth;
@@ -131,7 +142,7 @@ json_parse_string(struct json_parser *jp)
 
 			if (!n)
 				return json_fail(jp, JSON_BAD_STRING);
-			bson_string_append_printf(jp->scratch, "%.*s", (int)n, (const char *)jp->p);
+			json_append_n(jp->scratch, (const char *)jp->p, n);
 			jp->p += n;
 		}
 	}
@@ -500,12 +511,12 @@ json_write_string(bson_string_t *out, const char *s, size_t n)
 			esc = u;
 		}
 		if (i > run)
-			bson_string_append_printf(out, "%.*s", (int)(i - run), s + run);
+			json_append_n(out, s + run, i - run);
 		bson_string_append(out, esc);
 		run = i + 1;
 	}
 	if (n > run)
-		bson_string_append_printf(out, "%.*s", (int)(n - run), s + run);
+		json_append_n(out, s + run, n - run);
 	bson_string_append_c(out, '"');
 }
 

@@ -90,6 +90,7 @@ static void
 app_loop(const struct config *cfg, app_handler handler, int fd, bson_string_t *out)
 {
 	FCGX_Request fr;
+	bool indexes_checked = false;
 
 	FCGX_InitRequest(&fr, fd, 0);
 	log_info("ready (FastCGI%s%s), database %s", cfg->listen ? " on " : "",
@@ -99,6 +100,10 @@ app_loop(const struct config *cfg, app_handler handler, int fd, bson_string_t *o
 		app_serve(cfg, handler, fr.envp, app_read_fcgi, fr.in, out);
 		FCGX_PutStr(out->str, (int)out->len, fr.out);
 		FCGX_Finish_r(&fr);
+		/* Once, after an answer has gone out, so a slow or absent store never
+		 * delays the first request. */
+		if (!indexes_checked)
+			indexes_checked = db_check_indexes();
 	}
 	FCGX_Free(&fr, 1);
 }

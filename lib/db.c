@@ -69,6 +69,45 @@ db_collection(enum db_collection c)
 	return db_colls[c];
 }
 
+bool
+db_check_indexes(void)
+{
+	static const struct {
+		enum db_collection c;
+		const char *name;
+	} want[] = {
+		{DB_USER, "user_email_uidx"},           {DB_SESSION, "session_token_uidx"},
+		{DB_APP_USERS, "users_betterAuthUserId_uidx"}, {DB_PROFILES, "profiles_userId_uidx"},
+		{DB_RATE_LIMIT, "rateLimit_key_uidx"},
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		mongoc_cursor_t *cursor = mongoc_collection_find_indexes_with_opts(db_collection(want[i].c), NULL);
+		const bson_t *doc;
+		bson_error_t error;
+		bool found = false;
+
+		while (!found && mongoc_cursor_next(cursor, &doc)) {
+			bson_iter_t it;
+
+			found = bson_iter_init_find(&it, doc, "name") && BSON_ITER_HOLDS_UTF8(&it) &&
+			        !strcmp(bson_iter_utf8(&it, NULL), want[i].name);
+		}
+		if (!found && mongoc_cursor_error(cursor, &error) &&
+		    error.code != 26 /* NamespaceNotFound: no collection yet */) {
+			mongoc_cursor_destroy(cursor);
+			return db_status_of(&error, "index check") != DB_UNAVAILABLE;
+		}
+		mongoc_cursor_destroy(cursor);
+		if (!found)
+			log_warn("index %s.%s is missing: uniqueness is not enforced until `make schema` "
+			         "(build/schema-apply) creates it",
+			         db_names[want[i].c], want[i].name);
+	}
+	return true;
+}
+
 enum db_status
 db_status_of(const bson_error_t *error, const char *what)
 {

@@ -32,6 +32,12 @@ bool db_open(const struct config *cfg, char *err, size_t errlen);
 
 void db_close(void);
 
+/* Checks that the unique indexes the programs rely on exist (schema-apply
+ * creates them) and logs each one missing: without it, uniqueness of emails,
+ * session tokens and app records is not enforced. Returns false when the
+ * store could not be asked (try again later), true once checked. */
+bool db_check_indexes(void);
+
 /* The collection handle, created once and kept for the process. */
 mongoc_collection_t *db_collection(enum db_collection c);
 

@@ -1,18 +1,33 @@
 #!/usr/bin/env bash
 # `make run`: FerretDB on loopback (unless MONGODB_URI is set), the schema, and
-# the whole suite behind lighttpd on http://127.0.0.1:${PORT:-8080} in the
+# the whole suite — the API, the static site of www/ and the /demo/whoami
+# backend behind the authorizer — on http://127.0.0.1:${PORT:-8080} in the
 # foreground. Ctrl-C stops everything this script started.
+#
+# SERVER picks the web server (from the environment; `make run SERVER=...`):
+#   lighttpd      lighttpd + mod_fastcgi (default)      lighttpd-conf/lighttpd.conf
+#   apache        Apache + mod_fcgid                    apache-conf/httpd-fcgid.conf
+#   apache-proxy  Apache + mod_proxy_fcgi               apache-conf/httpd-proxy-fcgi.conf
+#   cgi           Apache + mod_cgid (plain CGI)         apache-conf/httpd-cgi.conf
+#   lighttpd-cgi  lighttpd + mod_cgi (plain CGI)        lighttpd-conf/lighttpd-cgi.conf
+# Under Apache, the processes Apache does not start itself (the /demo/
+# authorizer, and every endpoint with apache-proxy) run here in FCGI_AUTH_LISTEN
+# mode, each restarted if it exits.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 port=${PORT:-8080}
+server=${SERVER:-lighttpd}
+case "$server" in
+lighttpd | lighttpd-cgi | apache | apache-proxy | cgi) ;;
+*) echo "run: SERVER must be lighttpd, apache, apache-proxy, cgi or lighttpd-cgi, not \"$server\"" >&2; exit 2 ;;
+esac
 state=$top/.run
-mkdir -p "$state/lighttpd"
+mkdir -p "$state/$server"
 
 if [ -z "${BETTER_AUTH_SECRET:-}" ]; then
 	if [ ! -s .secret ]; then
-		umask 077
-		head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >.secret
+		(umask 077 && head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >.secret)
 		echo "run: generated a secret into .secret (git-ignored)"
 	fi
 	BETTER_AUTH_SECRET=$(cat .secret)
@@ -20,11 +35,22 @@ fi
 export BETTER_AUTH_SECRET
 export BETTER_AUTH_URL=${BETTER_AUTH_URL:-http://127.0.0.1:$port}
 export MONGODB_DB=${MONGODB_DB:-fcgi-auth}
+# Every setting defined, possibly empty (= the default): the Apache configs
+# and lighttpd-cgi.conf name each one, and refuse or mangle an undefined one.
+for v in BETTER_AUTH_TRUSTED_ORIGINS BETTER_AUTH_RATE_LIMIT FCGI_AUTH_COOKIE_PREFIX \
+	FCGI_AUTH_SECURE_COOKIES FCGI_AUTH_SESSION_EXPIRES_IN FCGI_AUTH_SESSION_UPDATE_AGE \
+	FCGI_AUTH_COOKIE_CACHE FCGI_AUTH_COOKIE_CACHE_MAX_AGE FCGI_AUTH_MAX_BODY \
+	FCGI_AUTH_DB_TIMEOUT_MS FCGI_AUTH_LOG_LEVEL FCGI_AUTH_RATE_LIMIT_WINDOW \
+	FCGI_AUTH_RATE_LIMIT_MAX FCGI_AUTH_RATE_LIMIT_STRICT_MAX FCGI_AUTH_TRUSTED_PROXIES; do
+	export "$v=${!v:-}"
+done
 
-fdb_pid=""
+pids=() # everything started here, stopped by PID on exit
 cleanup() {
-	[ -n "$fdb_pid" ] && kill "$fdb_pid" 2>/dev/null
-	wait 2>/dev/null
+	trap - EXIT INT TERM
+	local p
+	for p in ${pids[@]+"${pids[@]}"}; do kill "$p" 2>/dev/null || true; done
+	wait 2>/dev/null || true
 	echo "run: stopped"
 }
 trap cleanup EXIT
@@ -32,14 +58,74 @@ trap 'exit 130' INT TERM
 
 if [ -z "${MONGODB_URI:-}" ]; then
 	fdb_port=${FERRETDB_PORT:-27117}
-	fdb_pid=$(./scripts/ferretdb.sh "$fdb_port" "$state/ferretdb" "$state/ferretdb.log")
+	pids+=("$(./scripts/ferretdb.sh "$fdb_port" "$state/ferretdb" "$state/ferretdb.log")")
 	export MONGODB_URI="mongodb://127.0.0.1:$fdb_port/"
 	echo "run: FerretDB on 127.0.0.1:$fdb_port (data in .run/ferretdb)"
 fi
 ./build/schema-apply >/dev/null || echo "run: warning: indexes not applied; uniqueness is not enforced" >&2
 
-export FCGI_AUTH_PORT=$port FCGI_AUTH_BIN=$top/build/cgi-bin FCGI_AUTH_STATE=$state/lighttpd \
-	FCGI_AUTH_DOCROOT=$top/www
-echo "run: serving http://127.0.0.1:$port (lighttpd; logs in .run/lighttpd) — Ctrl-C to stop"
-lighttpd -D -f lighttpd-conf/lighttpd.conf &
-wait $!
+export FCGI_AUTH_PORT=$port FCGI_AUTH_BIN=$top/build/cgi-bin FCGI_AUTH_STATE=$state/$server \
+	FCGI_AUTH_DOCROOT=$top/www FCGI_AUTH_DEMO=$top/build/demo FCGI_AUTH_CONF=$top/apache-conf
+
+# supervise <program> <port>: the program on 127.0.0.1:<port> (FCGI_AUTH_LISTEN),
+# started again whenever it exits, as systemd would; logs in the state dir.
+supervise() {
+	(
+		child=""
+		trap '[ -n "$child" ] && kill "$child" 2>/dev/null; exit 0' INT TERM
+		while :; do
+			FCGI_AUTH_LISTEN=127.0.0.1:$2 "$FCGI_AUTH_BIN/$1" >>"$FCGI_AUTH_STATE/$1.log" 2>&1 &
+			child=$!
+			wait "$child" || true
+			sleep 0.2
+		done
+	) &
+	pids+=("$!")
+	local i=0
+	until (exec 3<>"/dev/tcp/127.0.0.1/$2") 2>/dev/null; do
+		i=$((i + 1))
+		if [ $i -gt 100 ]; then
+			echo "run: $1 did not listen on 127.0.0.1:$2; see .run/$server/$1.log" >&2
+			exit 1
+		fi
+		sleep 0.1
+	done
+}
+
+case "$server" in
+lighttpd | lighttpd-cgi)
+	conf=lighttpd-conf/lighttpd.conf
+	[ "$server" = lighttpd-cgi ] && conf=lighttpd-conf/lighttpd-cgi.conf
+	echo "run: serving http://127.0.0.1:$port ($server; logs in .run/$server) — Ctrl-C to stop"
+	lighttpd -D -f "$conf" &
+	;;
+apache | apache-proxy | cgi)
+	if [ "$(id -u)" = 0 ]; then # Apache refuses to serve as root
+		export FCGI_AUTH_RUN_USER=www-data FCGI_AUTH_RUN_GROUP=www-data
+	else
+		FCGI_AUTH_RUN_USER=$(id -un) FCGI_AUTH_RUN_GROUP=$(id -gn)
+		export FCGI_AUTH_RUN_USER FCGI_AUTH_RUN_GROUP
+	fi
+	chmod 755 "$FCGI_AUTH_STATE"
+	if [ "$server" = apache-proxy ]; then
+		for p in SIGNUP:signup SIGNIN:signin SIGNOUT:signout SYNC_USER:sync-user ME:me SESSION:session; do
+			fp=$(./scripts/free-port.sh)
+			export "FCGI_AUTH_PORT_${p%%:*}=$fp"
+			supervise "${p#*:}" "$fp"
+		done
+		export FCGI_AUTH_PORT_AUTHORIZER=$FCGI_AUTH_PORT_SESSION
+	else
+		for p in SIGNUP SIGNIN SIGNOUT SYNC_USER ME SESSION; do export "FCGI_AUTH_PORT_$p=0"; done
+		FCGI_AUTH_PORT_AUTHORIZER=$(./scripts/free-port.sh)
+		export FCGI_AUTH_PORT_AUTHORIZER
+		supervise session "$FCGI_AUTH_PORT_AUTHORIZER"
+	fi
+	conf=httpd-fcgid.conf
+	[ "$server" = apache-proxy ] && conf=httpd-proxy-fcgi.conf
+	[ "$server" = cgi ] && conf=httpd-cgi.conf
+	echo "run: serving http://127.0.0.1:$port ($server, apache-conf/$conf; logs in .run/$server) — Ctrl-C to stop"
+	apache2 -D FOREGROUND -f "$top/apache-conf/$conf" &
+	;;
+esac
+pids+=("$!")
+wait "$!"

@@ -3,8 +3,14 @@
 // and a raw HTTP helper that shows status, headers and body exactly as sent.
 //
 // TARGET=fcgi (default) or TARGET=reference picks the implementation that the
-// e2e suite drives (startTarget). Every process started here is registered and
-// killed (by PID) in stop(), and as a last resort when this process exits.
+// e2e suite drives (startTarget). FCGI_AUTH_SERVER picks the web server in
+// front of our programs (startFcgi): lighttpd (default, mod_fastcgi),
+// lighttpd-cgi (mod_cgi), apache (mod_fcgid), apache-proxy (mod_proxy_fcgi to
+// processes started here) or cgi (Apache mod_cgid). Every process started
+// here is registered and killed (by PID) in stop(), and as a last resort when
+// this process exits. FCGI_AUTH_STOP_GRACE_MS (default 1500) is how long
+// stop() waits for a server's children to exit before SIGKILL (valgrind runs
+// need ~20000).
 import { spawn } from "node:child_process";
 import crypto from "node:crypto";
 import fs from "node:fs";
@@ -28,6 +34,23 @@ export const SECRET = "test-secret-0123456789abcdefghijklmnop";
 export const FCGI_BIN = process.env.FCGI_AUTH_BIN || path.join(ROOT, "build/cgi-bin");
 export const LIGHTTPD = process.env.LIGHTTPD || "lighttpd";
 export const FERRETDB = process.env.FERRETDB || path.join(ROOT, ".deps/bin/ferretdb");
+export const APACHE = process.env.APACHE || "apache2";
+
+/** The web servers startFcgi can put in front of the programs. */
+export const SERVERS = ["lighttpd", "lighttpd-cgi", "apache", "apache-proxy", "cgi"];
+export const SERVER = process.env.FCGI_AUTH_SERVER || "lighttpd";
+if (!SERVERS.includes(SERVER)) throw new Error(`FCGI_AUTH_SERVER must be one of ${SERVERS.join(", ")}, not ${SERVER}`);
+const STOP_GRACE_MS = Number(process.env.FCGI_AUTH_STOP_GRACE_MS || 1500);
+
+/** Every setting the programs read (README "Configuration"), except FCGI_AUTH_LISTEN. */
+export const APP_SETTINGS = [
+	"BETTER_AUTH_SECRET", "BETTER_AUTH_URL", "BETTER_AUTH_TRUSTED_ORIGINS", "BETTER_AUTH_RATE_LIMIT",
+	"MONGODB_URI", "MONGODB_DB", "FCGI_AUTH_COOKIE_PREFIX", "FCGI_AUTH_SECURE_COOKIES",
+	"FCGI_AUTH_SESSION_EXPIRES_IN", "FCGI_AUTH_SESSION_UPDATE_AGE", "FCGI_AUTH_COOKIE_CACHE",
+	"FCGI_AUTH_COOKIE_CACHE_MAX_AGE", "FCGI_AUTH_MAX_BODY", "FCGI_AUTH_DB_TIMEOUT_MS", "FCGI_AUTH_LOG_LEVEL",
+	"FCGI_AUTH_RATE_LIMIT_WINDOW", "FCGI_AUTH_RATE_LIMIT_MAX", "FCGI_AUTH_RATE_LIMIT_STRICT_MAX",
+	"FCGI_AUTH_TRUSTED_PROXIES",
+];
 
 export function fcgiBuilt() {
 	return fs.existsSync(path.join(FCGI_BIN, "session"));
@@ -80,6 +103,27 @@ function alive(pid) {
 	try { process.kill(pid, 0); return true; } catch { return false; }
 }
 
+/**
+ * The live (non-zombie) descendants of pid, read from /proc:
+ * [{ pid, ppid, name }] sorted by pid; name is the command (e.g. "signin").
+ */
+export function processTree(pid) {
+	const all = [];
+	for (const d of fs.readdirSync("/proc")) {
+		if (!/^\d+$/.test(d)) continue;
+		try {
+			const stat = fs.readFileSync(`/proc/${d}/stat`, "utf8");
+			const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+			if (f[0] === "Z") continue;
+			all.push({ pid: Number(d), ppid: Number(f[1]), name: stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")")) });
+		} catch { /* raced */ }
+	}
+	const out = [];
+	const walk = (p) => { for (const c of all) if (c.ppid === p) { out.push(c); walk(c.pid); } };
+	walk(pid);
+	return out.sort((a, b) => a.pid - b.pid);
+}
+
 async function stopChild(child) {
 	if (!child || child.exitCode !== null || child.signalCode !== null) { live.delete(child); return; }
 	const kids = descendants(child.pid); // e.g. the FastCGI backends lighttpd spawned
@@ -89,7 +133,8 @@ async function stopChild(child) {
 	const t = await Promise.race([exited.then(() => true), new Promise((r) => { timer = setTimeout(r, 3000, false); })]);
 	clearTimeout(timer);
 	if (!t) { killTree(child.pid, "SIGKILL"); await exited; }
-	for (let i = 0; i < 30 && kids.some(alive); i++) await sleep(50);
+	const deadline = Date.now() + STOP_GRACE_MS;
+	while (Date.now() < deadline && kids.some(alive)) await sleep(50);
 	for (const k of kids) if (alive(k)) killTree(k, "SIGKILL");
 	live.delete(child);
 }
@@ -205,34 +250,159 @@ async function waitOk(url, child, what) {
 }
 
 /**
- * Our implementation: lighttpd -D -f lighttpd-conf/lighttpd.conf on a free port,
- * the FastCGI programs of build/cgi-bin inheriting env. Resolves once
- * GET /api/auth/ok answers 200. Returns { url, port, stateDir, stop }.
+ * Our implementation behind a web server on a free port: the programs of
+ * FCGI_BIN with the settings of env. The server is opts.server, else
+ * FCGI_AUTH_SERVER, else lighttpd (see SERVERS); opts.extraConfig is config
+ * text for that server appended after the shipped file (a wrapper config in
+ * the state dir includes it). Resolves once GET /api/auth/ok answers 200.
+ * Returns { url, port, stateDir, kind: "fcgi", server, pid (the web
+ * server's), errlog(), stop() }.
  */
-export async function startFcgi(env = {}) {
+export async function startFcgi(env = {}, opts = {}) {
+	const server = opts.server ?? SERVER;
+	if (!SERVERS.includes(server)) throw new Error(`startFcgi: unknown server ${server}`);
 	const port = env.PORT ? Number(env.PORT) : await freePort();
-	const state = tmpdir("lighttpd");
+	const state = tmpdir(server);
 	const docroot = path.join(state, "docroot");
 	fs.mkdirSync(docroot);
 	const e = appEnv({
 		FCGI_AUTH_PORT: String(port), FCGI_AUTH_BIN: FCGI_BIN, FCGI_AUTH_STATE: state, FCGI_AUTH_DOCROOT: docroot,
 		...env,
 	}, port);
-	const child = startProcess(LIGHTTPD, ["-D", "-f", path.join(ROOT, "lighttpd-conf/lighttpd.conf")], { env: e, cwd: state });
+	// Servers whose config names every setting (mod_fcgid's FcgidInitialEnv,
+	// lighttpd's env.X, Apache's ${X}) need each one defined; empty = default.
+	for (const k of APP_SETTINGS) if (e[k] === undefined) e[k] = "";
 	const url = `http://127.0.0.1:${port}`;
-	const errlog = () => { try { return fs.readFileSync(path.join(state, "lighttpd-error.log"), "utf8"); } catch { return ""; } };
+	const procs = []; // { child } or supervisors, stopped after the server
+	const logs = [];  // files errlog() reads, in order
+	const errlog = () => logs.map((f) => { try { return fs.readFileSync(f, "utf8"); } catch { return ""; } }).join("");
+	let child;
 	try {
-		await waitOk(url, child, "lighttpd");
+		if (server === "lighttpd" || server === "lighttpd-cgi") {
+			logs.push(path.join(state, "lighttpd-error.log"));
+			if (server === "lighttpd-cgi") logs.push(path.join(state, "cgi-stderr.log"));
+			const conf = path.join(ROOT, "lighttpd-conf", server === "lighttpd" ? "lighttpd.conf" : "lighttpd-cgi.conf");
+			child = startProcess(LIGHTTPD, ["-D", "-f", withExtra(conf, opts.extraConfig, state, "include")], { env: e, cwd: state });
+		} else {
+			child = await startApache(server, e, state, procs, logs, opts.extraConfig);
+		}
+		await waitOk(url, child, server);
 	} catch (err) {
-		await stopChild(child);
-		err.message += `\nlighttpd-error.log:\n${errlog()}`;
+		if (child) await stopChild(child);
+		for (const p of procs) await p.stop();
+		err.message += `\n${server} logs:\n${errlog()}`;
 		fs.rmSync(state, { recursive: true, force: true });
 		throw err;
 	}
 	return {
-		url, port, stateDir: state, kind: "fcgi", errlog,
-		stop: async () => { await stopChild(child); if (!process.env.KEEP_STATE) fs.rmSync(state, { recursive: true, force: true }); },
+		url, port, stateDir: state, kind: "fcgi", server, pid: child.pid, errlog,
+		stop: async () => {
+			await stopChild(child);
+			for (const p of procs) await p.stop();
+			if (!process.env.KEEP_STATE) fs.rmSync(state, { recursive: true, force: true });
+		},
 	};
+}
+
+/** conf itself, or a wrapper in state that includes it and adds extra. */
+function withExtra(conf, extra, state, include) {
+	if (!extra) return conf;
+	const wrapper = path.join(state, `extra-${path.basename(conf)}`);
+	fs.writeFileSync(wrapper, `${include} "${conf}"\n${extra}\n`);
+	return wrapper;
+}
+
+/** The uid/gid Apache's workers should run as: www-data when we are root. */
+function apacheRunAs() {
+	if (process.getuid() !== 0) {
+		const u = os.userInfo();
+		return { user: u.username, group: `#${process.getgid()}`, uid: u.uid, gid: process.getgid() };
+	}
+	const line = fs.readFileSync("/etc/passwd", "utf8").split("\n").find((l) => l.startsWith("www-data:"));
+	if (!line) return { user: "nobody", group: "nogroup", uid: 65534, gid: 65534 };
+	const f = line.split(":");
+	return { user: "www-data", group: "#" + f[3], uid: Number(f[2]), gid: Number(f[3]) };
+}
+
+/**
+ * A program in its own-socket mode (FCGI_AUTH_LISTEN=127.0.0.1:port), started
+ * again whenever it exits until stop(): what systemd or a supervisor does in a
+ * deployment with mod_proxy_fcgi or mod_authnz_fcgi. Resolves once it listens.
+ */
+async function superviseListener(program, port, env, logFile) {
+	let child, stopping = false, restarts = 0;
+	const spawnOne = () => {
+		const out = fs.openSync(logFile, "a");
+		child = spawn(path.join(env.FCGI_AUTH_BIN, program), [], {
+			env: { ...env, FCGI_AUTH_LISTEN: `127.0.0.1:${port}` }, stdio: ["ignore", out, out],
+		});
+		fs.closeSync(out);
+		live.add(child);
+		child.on("exit", () => {
+			live.delete(child);
+			if (!stopping) { restarts++; setTimeout(() => { if (!stopping) spawnOne(); }, 50); }
+		});
+	};
+	spawnOne();
+	const deadline = Date.now() + 15000;
+	while (!(await tcpOpen(port))) {
+		if (Date.now() > deadline || restarts > 5) {
+			stopping = true;
+			if (child) killTree(child.pid, "SIGKILL");
+			throw new Error(`${program} did not listen on 127.0.0.1:${port}: ${fs.readFileSync(logFile, "utf8")}`);
+		}
+		await sleep(25);
+	}
+	return {
+		program, port, pid: () => child.pid, restarts: () => restarts,
+		stop: async () => {
+			stopping = true;
+			if (!child || child.exitCode !== null || child.signalCode !== null) return;
+			const exited = new Promise((r) => child.once("exit", r));
+			killTree(child.pid, "SIGTERM");
+			let timer;
+			const done = await Promise.race([exited.then(() => true), new Promise((r) => { timer = setTimeout(r, STOP_GRACE_MS, false); })]);
+			clearTimeout(timer);
+			if (!done) { killTree(child.pid, "SIGKILL"); await exited; }
+		},
+	};
+}
+
+/** Apache in the foreground with apache-conf/httpd-<kind>.conf (see startFcgi). */
+async function startApache(server, e, state, procs, logs, extraConfig) {
+	const run = apacheRunAs();
+	// The workers run as www-data when we are root: let them into the state dir.
+	fs.chmodSync(state, 0o755);
+	Object.assign(e, {
+		FCGI_AUTH_CONF: path.join(ROOT, "apache-conf"),
+		FCGI_AUTH_DEMO: e.FCGI_AUTH_DEMO || path.join(e.FCGI_AUTH_BIN, "..", "demo"),
+		FCGI_AUTH_RUN_USER: run.user, FCGI_AUTH_RUN_GROUP: run.group,
+	});
+	logs.push(path.join(state, "apache-error.log"));
+	const programs = { SIGNUP: "signup", SIGNIN: "signin", SIGNOUT: "signout", SYNC_USER: "sync-user", ME: "me", SESSION: "session" };
+	if (server === "apache-proxy") {
+		const started = await Promise.allSettled(Object.entries(programs).map(async ([key, prog]) => {
+			const p = await freePort();
+			e[`FCGI_AUTH_PORT_${key}`] = String(p);
+			const log = path.join(state, `${prog}.log`);
+			logs.push(log);
+			return superviseListener(prog, p, e, log);
+		}));
+		for (const r of started) if (r.status === "fulfilled") procs.push(r.value);
+		const failed = started.find((r) => r.status === "rejected");
+		if (failed) throw failed.reason;
+		e.FCGI_AUTH_PORT_AUTHORIZER = e.FCGI_AUTH_PORT_SESSION; // one process, both roles
+	} else {
+		for (const key of Object.keys(programs)) e[`FCGI_AUTH_PORT_${key}`] = "0";
+		const p = await freePort();
+		e.FCGI_AUTH_PORT_AUTHORIZER = String(p);
+		const log = path.join(state, "authorizer.log");
+		logs.push(log);
+		procs.push(await superviseListener("session", p, e, log));
+	}
+	const conf = { apache: "httpd-fcgid.conf", "apache-proxy": "httpd-proxy-fcgi.conf", cgi: "httpd-cgi.conf" }[server];
+	const file = withExtra(path.join(ROOT, "apache-conf", conf), extraConfig, state, "Include");
+	return startProcess(APACHE, ["-D", "FOREGROUND", "-f", file], { env: e, cwd: state });
 }
 
 /** Better Auth 1.7.25 (tests/reference/server.mjs) with the same env contract. */

@@ -409,7 +409,7 @@ auth_sign_in(struct request *req, struct response *res)
 	if (callback) {
 		bson_string_append(out, ",\"url\":");
 		json_write_string(out, callback, strlen(callback));
-		response_header(res, "Location", callback);
+		response_header(res, req->cfg->location_header, callback);
 	}
 	bson_string_append(out, ",\"user\":");
 	model_write(out, user, model_user_keys);

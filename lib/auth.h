@@ -19,8 +19,9 @@ void auth_sign_out(struct request *req, struct response *res);
 void auth_get_session(struct request *req, struct response *res);
 
 /* The FastCGI Authorizer role (FCGI_ROLE=AUTHORIZER): a valid session →
- * 200 with Variable-AUTH_USER_ID and Variable-AUTH_USER_EMAIL, which the web
- * server hands to the protected backend; otherwise 401 with a JSON body
+ * 200 with Variable-AUTH_USER_ID, Variable-AUTH_USER_EMAIL and
+ * Variable-REMOTE_USER (the id), which the web server hands to the protected
+ * backend; otherwise 401 with a JSON body
  * (503 when the store is unreachable). Any method, any URL. */
 void auth_authorize(struct request *req, struct response *res);
 

@@ -200,6 +200,9 @@ auth_authorize(struct request *req, struct response *res)
 	email = model_str(user, "email");
 	response_header(res, "Variable-AUTH_USER_ID", id);
 	response_header(res, "Variable-AUTH_USER_EMAIL", email ? email : "");
+	/* REMOTE_USER is the one variable lighttpd's mod_proxy passes on to a
+	 * proxied backend (and Apache's REMOTE_USER). */
+	response_header(res, "Variable-REMOTE_USER", id);
 	response_json(res, 200, NULL);
 	bson_destroy(session);
 	bson_destroy(user);

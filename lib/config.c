@@ -161,6 +161,16 @@ config_load(struct config *cfg, char *err, size_t errlen)
 	    !env_int("FCGI_AUTH_RATE_LIMIT_MAX", 100, 1, 1000000, &cfg->rl_max, err, errlen) ||
 	    !env_int("FCGI_AUTH_RATE_LIMIT_STRICT_MAX", 3, 1, 1000000, &cfg->rl_strict_max, err, errlen))
 		goto fail;
+	/* mod_fcgid and mod_cgid turn a 200 with Location into an internal
+	 * redirect; their configs have us send it under another name and rename
+	 * it back with mod_headers. */
+	p = env_or("FCGI_AUTH_LOCATION_HEADER", "Location");
+	for (list = p; *list; list++)
+		if (!isalnum((unsigned char)*list) && *list != '-') {
+			snprintf(err, errlen, "FCGI_AUTH_LOCATION_HEADER must be a header name");
+			goto fail;
+		}
+	cfg->location_header = strdup(p);
 	p = getenv("FCGI_AUTH_LISTEN");
 	if (p && *p)
 		cfg->listen = strdup(p);
@@ -202,6 +212,7 @@ config_cleanup(struct config *cfg)
 	for (i = 0; i < cfg->n_proxies; i++)
 		free(cfg->proxies[i]);
 	free(cfg->listen);
+	free(cfg->location_header);
 	free(cfg->mongodb_uri);
 	free(cfg->mongodb_db);
 	memset(cfg, 0, sizeof(*cfg));

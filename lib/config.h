@@ -32,6 +32,8 @@ struct config {
 	int64_t cookie_cache_max_age;  /* s */
 	size_t max_body;               /* bytes */
 	int db_timeout_ms;             /* per operation */
+	char *location_header;         /* FCGI_AUTH_LOCATION_HEADER (default
+	                                  "Location"): sign-in's callbackURL header */
 	char *listen;                  /* FCGI_AUTH_LISTEN: own socket ("127.0.0.1:9000",
 	                                  "/path.sock"), else the web server's */
 	bool rate_limit;               /* BETTER_AUTH_RATE_LIMIT, on by default */

@@ -50,25 +50,37 @@ export MONGODB_URI="mongodb://127.0.0.1:$port/"
 export BETTER_AUTH_TELEMETRY=0 DO_NOT_TRACK=1
 export FCGI_AUTH_TEST_OUT="$top/$out"
 
-# 3. end-to-end and interop suites
-files=$(ls tests/e2e/*.test.mjs tests/interop/*.test.mjs tests/security/*.test.mjs tests/browser/*.test.mjs 2>/dev/null)
-if [ -n "$files" ]; then
-	node --test --test-reporter=tap --test-concurrency=2 $files >"$out/node.tap" 2>&1
-	grep -E '^not ok|^# (tests|pass|fail|skipped|todo)' "$out/node.tap"
-	n_p=$(sed -n 's/^# pass \([0-9]*\)$/\1/p' "$out/node.tap" | tail -n 1)
-	n_f=$(sed -n 's/^# fail \([0-9]*\)$/\1/p' "$out/node.tap" | tail -n 1)
-	n_s=$(sed -n 's/^# skipped \([0-9]*\)$/\1/p' "$out/node.tap" | tail -n 1)
-	if [ -z "$n_p" ]; then n_p=0 n_f=1; echo "node --test printed no summary; see $out/node.tap" >&2; fi
+# 3. end-to-end, interop, security, server and browser suites (lighttpd), then
+#    the core end-to-end files again through Apache mod_fcgid and plain CGI.
+node_pass() { # <label> <tap file> <files...>, with FCGI_AUTH_SERVER from the caller
+	local label=$1 tap=$2 n_p n_f n_s
+	shift 2
+	node --test --test-reporter=tap --test-concurrency=2 "$@" >"$tap" 2>&1
+	n_p=$(sed -n 's/^# pass \([0-9]*\)$/\1/p' "$tap" | tail -n 1)
+	n_f=$(sed -n 's/^# fail \([0-9]*\)$/\1/p' "$tap" | tail -n 1)
+	n_s=$(sed -n 's/^# skipped \([0-9]*\)$/\1/p' "$tap" | tail -n 1)
+	if [ -z "$n_p" ]; then n_p=0 n_f=1; echo "$label: node --test printed no summary; see $tap" >&2; fi
 	if [ "${n_s:-0}" -gt 0 ]; then
-		echo "node: $n_s test(s) skipped — counted as failures (see $out/node.tap)" >&2
+		echo "$label: $n_s test(s) skipped — counted as failures (see $tap)" >&2
 		n_f=$((n_f + n_s))
 	fi
-	[ "$n_f" -gt 0 ] && grep -B2 -A30 '^not ok' "$out/node.tap" | head -200 >&2
+	echo "$label: $n_p passed, $n_f failed"
+	[ "$n_f" -gt 0 ] && grep -B2 -A30 '^not ok' "$tap" | head -200 >&2
 	add "$n_p" "$n_f"
+}
+
+files=$(ls tests/e2e/*.test.mjs tests/interop/*.test.mjs tests/security/*.test.mjs \
+	tests/servers/*.test.mjs tests/browser/*.test.mjs 2>/dev/null)
+if [ -n "$files" ]; then
+	FCGI_AUTH_SERVER=lighttpd node_pass "node (lighttpd)" "$out/node.tap" $files
 else
 	echo "no end-to-end tests found" >&2
 	add 0 1
 fi
+core="tests/e2e/flow.test.mjs tests/e2e/validation.test.mjs tests/e2e/cookienames.test.mjs tests/e2e/expiry.test.mjs"
+for server in apache cgi; do
+	FCGI_AUTH_SERVER=$server node_pass "node ($server)" "$out/node-$server.tap" $core
+done
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -407,29 +407,21 @@ json_parse_value(struct json_parser *jp, bson_t *parent, const char *key, enum j
 			bson_append_utf8(parent, key, -1, jp->scratch->str, (int)jp->scratch->len);
 		return true;
 	case 't':
-		if (kind)
-			*kind = JSON_BOOL;
-		if (!json_literal(jp, "true"))
-			return false;
-		if (key)
-			bson_append_bool(parent, key, -1, true);
-		return true;
 	case 'f':
+	case 'n': {
+		static const char *const words[] = {"true", "false", "null"};
+		int w = *jp->p == 't' ? 0 : *jp->p == 'f' ? 1 : 2;
+
 		if (kind)
-			*kind = JSON_BOOL;
-		if (!json_literal(jp, "false"))
+			*kind = w == 2 ? JSON_NULL : JSON_BOOL;
+		if (!json_literal(jp, words[w]))
 			return false;
-		if (key)
-			bson_append_bool(parent, key, -1, false);
-		return true;
-	case 'n':
-		if (kind)
-			*kind = JSON_NULL;
-		if (!json_literal(jp, "null"))
-			return false;
-		if (key)
+		if (key && w == 2)
 			bson_append_null(parent, key, -1);
+		else if (key)
+			bson_append_bool(parent, key, -1, w == 0);
 		return true;
+	}
 	default:
 		if (kind)
 			*kind = JSON_NUMBER;

@@ -44,17 +44,24 @@ auth_cookie(const struct request *req, struct response *res, const char *name,
 	free(line);
 }
 
-/* session_token, signed and URL-encoded. */
-void
-auth_cookie_token(const struct request *req, struct response *res, const char *token, bool remember)
+/* A cookie whose value is signed, then URL-encoded. */
+static void
+auth_cookie_signed(const struct request *req, struct response *res, const char *name,
+                   const char *value, long long max_age)
 {
-	char *raw = cookie_sign(token);
+	char *raw = cookie_sign(value);
 	bson_string_t *enc = bson_string_new(NULL);
 
 	cookie_encode(enc, raw);
-	auth_cookie(req, res, req->cfg->name_token, enc->str, remember ? req->cfg->expires_in : -1);
+	auth_cookie(req, res, name, enc->str, max_age);
 	bson_string_free(enc, true);
 	free(raw);
+}
+
+void
+auth_cookie_token(const struct request *req, struct response *res, const char *token, bool remember)
+{
+	auth_cookie_signed(req, res, req->cfg->name_token, token, remember ? req->cfg->expires_in : -1);
 }
 
 void
@@ -88,9 +95,10 @@ bool
 auth_has_cookie(const struct request *req, const char *name)
 {
 	char *v = cookie_get(req->cookie, name);
+	bool present = v != NULL;
 
 	free(v);
-	return v != NULL;
+	return present;
 }
 
 bool
@@ -143,17 +151,10 @@ auth_start_session(const struct request *req, struct response *res, const bson_t
 	if (st != DB_OK)
 		return st;
 	auth_cookie_token(req, res, token, remember);
-	if (!remember) {
-		char *raw = cookie_sign("true");
-		bson_string_t *enc = bson_string_new(NULL);
-
-		cookie_encode(enc, raw);
-		auth_cookie(req, res, req->cfg->name_dont_remember, enc->str, -1);
-		bson_string_free(enc, true);
-		free(raw);
-	} else if (expire_dont_remember) {
+	if (!remember)
+		auth_cookie_signed(req, res, req->cfg->name_dont_remember, "true", -1);
+	else if (expire_dont_remember)
 		auth_cookie(req, res, req->cfg->name_dont_remember, "", 0);
-	}
 	if (req->cfg->cookie_cache)
 		auth_cookie_data(req, res, *session, user, remember);
 	return DB_OK;

@@ -15,6 +15,7 @@
 #include "ratelimit.h"
 
 #include "config.h"
+#include "crypto.h"
 #include "db.h"
 #include "log.h"
 #include "request.h"
@@ -22,6 +23,7 @@
 #include <arpa/inet.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 bool
 ratelimit_is_strict(const char *path)
@@ -134,25 +136,16 @@ ratelimit_bump(const char *key, double now, double window_ms, int64_t max, bool 
 	return st;
 }
 
-enum ratelimit_result
-ratelimit_check(const struct request *req, long *retry_after_s)
+/* Counts one request against key with Better Auth's algorithm. DB_OK:
+ * allowed; DB_FAILED with *retry_after_s set: refused; else the store failed. */
+static enum db_status
+ratelimit_count(const char *key, double now, double window_ms, int64_t max, long *retry_after_s)
 {
-	const struct config *cfg = req->cfg;
-	bool strict = ratelimit_is_strict(req->path);
-	int64_t max = strict ? cfg->rl_strict_max : cfg->rl_max;
-	double now = (double)req->now_ms, window_ms = (double)cfg->rl_window * 1000.0;
-	const char *path = req->path;
-	char ip[64], key[512];
 	bson_t filter = BSON_INITIALIZER;
 	bson_t *doc = NULL;
 	enum db_status st = DB_OK;
 	int attempt;
 
-	*retry_after_s = 0;
-	if (!strncmp(path, "/api/auth", 9))
-		path += 9;
-	ratelimit_client_ip(req, ip, sizeof(ip));
-	snprintf(key, sizeof(key), "%s|%.400s", ip, path);
 	BSON_APPEND_UTF8(&filter, "key", key);
 	for (attempt = 0; attempt < 2; attempt++) {
 		bson_t *ins;
@@ -172,7 +165,7 @@ ratelimit_check(const struct request *req, long *retry_after_s)
 			*retry_after_s = (long)((last + window_ms - now + 999) / 1000);
 			if (*retry_after_s < 1)
 				*retry_after_s = 1;
-			st = DB_FAILED; /* marks "rejected" below */
+			st = DB_FAILED;
 			break;
 		}
 		if (st != DB_NOT_FOUND)
@@ -187,14 +180,121 @@ ratelimit_check(const struct request *req, long *retry_after_s)
 		bson_destroy(ins);
 		if (st != DB_DUPLICATE) /* created it, or failed */
 			break;
+		/* another process created it first: count against it */
 	}
+	if (st == DB_DUPLICATE) /* raced twice: count it as allowed once more */
+		st = DB_OK;
 	bson_destroy(doc);
 	bson_destroy(&filter);
+	return st;
+}
+
+/* The strict buckets (sign-in, sign-up) are counted under a lock: a
+ * "<key>#lock" document that the unique index on `key` lets only one process
+ * insert. MongoDB's findAndModify is atomic and would not need it, but stores
+ * that run it as a read then a write (FerretDB 1.24) would let parallel
+ * requests through; the lock makes the count exact on any store. A lock
+ * older than RATELIMIT_LOCK_STALE_MS (its holder died) is taken over. */
+#define RATELIMIT_LOCK_STALE_MS 2000
+#define RATELIMIT_LOCK_WAIT_MS 1500
+
+static enum db_status
+ratelimit_lock(const char *lock_key, int32_t nonce)
+{
+	int64_t start = request_now_ms(), now;
+	enum db_status st;
+
+	for (;;) {
+		bson_t *doc = bson_new(), *held = NULL, filter = BSON_INITIALIZER;
+		bson_oid_t oid;
+
+		now = request_now_ms();
+		bson_oid_init(&oid, NULL);
+		BSON_APPEND_OID(doc, "_id", &oid);
+		BSON_APPEND_UTF8(doc, "key", lock_key);
+		BSON_APPEND_INT32(doc, "count", nonce);
+		BSON_APPEND_DOUBLE(doc, "lastRequest", (double)now);
+		st = db_insert(DB_RATE_LIMIT, doc);
+		bson_destroy(doc);
+		if (st != DB_DUPLICATE)
+			return st;
+		/* Held by another request: take it over if its holder died. */
+		BSON_APPEND_UTF8(&filter, "key", lock_key);
+		st = db_find_one(DB_RATE_LIMIT, &filter, &held);
+		if (st == DB_OK) {
+			bson_iter_t it;
+
+			if (bson_iter_init_find(&it, held, "lastRequest") && BSON_ITER_HOLDS_NUMBER(&it) &&
+			    bson_iter_as_double(&it) < (double)(now - RATELIMIT_LOCK_STALE_MS)) {
+				bson_t stale = BSON_INITIALIZER, cond;
+
+				BSON_APPEND_UTF8(&stale, "key", lock_key);
+				BSON_APPEND_DOCUMENT_BEGIN(&stale, "lastRequest", &cond);
+				BSON_APPEND_DOUBLE(&cond, "$lt", (double)(now - RATELIMIT_LOCK_STALE_MS));
+				bson_append_document_end(&stale, &cond);
+				log_warn("rate limit: taking over a stale lock");
+				db_delete(DB_RATE_LIMIT, &stale, false);
+				bson_destroy(&stale);
+			}
+		}
+		bson_destroy(held);
+		bson_destroy(&filter);
+		if (st != DB_OK && st != DB_NOT_FOUND)
+			return st;
+		if (now - start > RATELIMIT_LOCK_WAIT_MS)
+			return DB_UNAVAILABLE;
+		{
+			struct timespec ts = {0, 5 * 1000 * 1000};
+
+			nanosleep(&ts, NULL);
+		}
+	}
+}
+
+static void
+ratelimit_unlock(const char *lock_key, int32_t nonce)
+{
+	bson_t filter = BSON_INITIALIZER;
+
+	BSON_APPEND_UTF8(&filter, "key", lock_key);
+	BSON_APPEND_INT32(&filter, "count", nonce);
+	if (db_delete(DB_RATE_LIMIT, &filter, false) == DB_UNAVAILABLE)
+		log_warn("rate limit: lock not released; it expires in %d ms", RATELIMIT_LOCK_STALE_MS);
+	bson_destroy(&filter);
+}
+
+enum ratelimit_result
+ratelimit_check(const struct request *req, long *retry_after_s)
+{
+	const struct config *cfg = req->cfg;
+	bool strict = ratelimit_is_strict(req->path);
+	int64_t max = strict ? cfg->rl_strict_max : cfg->rl_max;
+	double now = (double)req->now_ms, window_ms = (double)cfg->rl_window * 1000.0;
+	const char *path = req->path;
+	char ip[64], key[512], lock_key[520];
+	int32_t nonce = 0;
+	enum db_status st = DB_OK;
+
+	*retry_after_s = 0;
+	if (!strncmp(path, "/api/auth", 9))
+		path += 9;
+	ratelimit_client_ip(req, ip, sizeof(ip));
+	snprintf(key, sizeof(key), "%s|%.400s", ip, path);
+	if (strict) {
+		snprintf(lock_key, sizeof(lock_key), "%s#lock", key);
+		crypto_random(&nonce, sizeof(nonce));
+		st = ratelimit_lock(lock_key, nonce);
+	}
+	if (st == DB_OK) {
+		/* under the lock, the request's own clock would be stale */
+		st = ratelimit_count(key, strict ? (double)request_now_ms() : now, window_ms, max,
+		                     retry_after_s);
+		if (strict)
+			ratelimit_unlock(lock_key, nonce);
+	}
 	if (*retry_after_s > 0)
 		return RATELIMIT_REJECT;
 	if (st == DB_OK)
-		return RATELIMIT_ALLOW;
-	if (st == DB_DUPLICATE) /* raced twice: count it as allowed once more */
 		return RATELIMIT_ALLOW;
 	log_warn("rate limit store unavailable for %s", path);
 	return RATELIMIT_UNAVAILABLE;

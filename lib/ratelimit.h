@@ -4,8 +4,9 @@
  * together: {key: "<ip>|<path>", count: int32, lastRequest: double epoch ms}.
  * 3 requests per 10 s on sign-in/sign-up, 100 per 10 s elsewhere (by default).
  * The client is REMOTE_ADDR, or the right-most X-Forwarded-For hop that is not
- * a configured trusted proxy when REMOTE_ADDR is one. Each decision is atomic
- * on the server (findAndModify with the limit in its filter).
+ * a configured trusted proxy when REMOTE_ADDR is one. Each decision is one
+ * findAndModify with the limit in its filter (atomic on MongoDB); the strict
+ * buckets are also counted under a lock document, exact on any store.
  */
 #ifndef RATELIMIT_H
 #define RATELIMIT_H

@@ -256,7 +256,7 @@ async function waitOk(url, child, what) {
  * text for that server appended after the shipped file (a wrapper config in
  * the state dir includes it). Resolves once GET /api/auth/ok answers 200.
  * Returns { url, port, stateDir, kind: "fcgi", server, pid (the web
- * server's), errlog(), stop() }.
+ * server's), errlog(), output(), stop() }.
  */
 export async function startFcgi(env = {}, opts = {}) {
 	const server = opts.server ?? SERVER;
@@ -296,6 +296,7 @@ export async function startFcgi(env = {}, opts = {}) {
 	}
 	return {
 		url, port, stateDir: state, kind: "fcgi", server, pid: child.pid, errlog,
+		output: () => child.output, // the web server's stdout/stderr (lighttpd: the programs' logs)
 		stop: async () => {
 			await stopChild(child);
 			for (const p of procs) await p.stop();

@@ -5,7 +5,7 @@
  * that reached it, which must always be null: the server strips it.
  * This is the example to copy for a backend behind the authorizer.
  */
-#include "json.h"
+#include "json_write.h"
 
 #include <fcgiapp.h>
 #include <stdio.h>

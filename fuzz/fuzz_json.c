@@ -11,6 +11,7 @@
  */
 #include "fuzz.h"
 #include "json.h"
+#include "json_write.h"
 
 #include <math.h>
 #include <string.h>

@@ -9,7 +9,7 @@
 #include "body.h"
 #include "config.h"
 #include "cookie.h"
-#include "json.h"
+#include "json_write.h"
 #include "log.h"
 #include "model.h"
 #include "origin.h"

@@ -8,8 +8,7 @@
  * and type checks stay simple. It rejects what bson_init_from_json lets
  * through: duplicate keys, trailing data, invalid UTF-8, NUL characters,
  * lone surrogates, nesting deeper than JSON_MAX_DEPTH. Numbers become
- * doubles. Output follows JavaScript's JSON.stringify byte for byte for the
- * values we emit.
+ * doubles. Output is json_write.h.
  */
 #ifndef JSON_H
 #define JSON_H
@@ -40,22 +39,5 @@ enum json_status json_parse(const char *buf, size_t len, bson_t *out, enum json_
 /* zod's name for an element's JSON type: "string", "number", "boolean",
  * "null", "array", "object"; "undefined" for NULL. */
 const char *json_type_name(const bson_iter_t *it);
-
-/* Appends s[0..n) as a JSON string literal, escaped as JSON.stringify does
- * (", \, control characters; not '/' or U+2028). */
-void json_write_string(bson_string_t *out, const char *s, size_t n);
-
-/* Appends a date as "YYYY-MM-DDTHH:MM:SS.mmmZ" (quoted). */
-void json_write_date(bson_string_t *out, int64_t ms);
-
-/* Appends a number as JavaScript prints it (integers without ".0"). */
-void json_write_number(bson_string_t *out, double v);
-
-/* Appends one BSON value as JSON: strings, numbers, booleans, null, dates
- * (ISO), ObjectIds (hex string), documents and arrays recursively. */
-void json_write_value(bson_string_t *out, const bson_iter_t *it);
-
-/* Appends `"key":` (with a leading ',' unless first). */
-void json_write_key(bson_string_t *out, const char *key, bool first);
 
 #endif

@@ -3,7 +3,7 @@
  */
 #include "model.h"
 
-#include "json.h"
+#include "json_write.h"
 
 #include <string.h>
 

@@ -3,7 +3,7 @@
  */
 #include "response.h"
 
-#include "json.h"
+#include "json_write.h"
 
 #include <stdio.h>
 #include <stdlib.h>

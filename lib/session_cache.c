@@ -11,6 +11,7 @@
 
 #include "crypto.h"
 #include "json.h"
+#include "json_write.h"
 
 #include <stdlib.h>
 #include <string.h>

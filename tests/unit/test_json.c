@@ -5,6 +5,7 @@
  * Expected outputs were produced with Node's JSON.stringify / String(n).
  */
 #include "json.h"
+#include "json_write.h"
 #include "unit.h"
 
 #include <math.h>

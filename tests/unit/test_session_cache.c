@@ -6,6 +6,7 @@
  */
 #include "crypto.h"
 #include "json.h"
+#include "json_write.h"
 #include "session_cache.h"
 #include "unit.h"
 

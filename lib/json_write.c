@@ -1,0 +1,224 @@
+/*
+ * json_write.c — see json_write.h.
+ */
+#include "json_write.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+void
+json_write_raw(bson_string_t *out, const char *s, size_t n)
+{
+	size_t i;
+
+	/* byte-wise: bson_string_append_printf("%.*s") per run cost most of a
+	 * cookie-cache get-session */
+	for (i = 0; i < n; i++)
+		bson_string_append_c(out, s[i]);
+}
+
+void
+json_write_string(bson_string_t *out, const char *s, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t i, run = 0;
+
+	bson_string_append_c(out, '"');
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		const char *esc = NULL;
+		char u[7];
+
+		if (c >= 0x20 && c != '"' && c != '\\')
+			continue;
+		switch (c) {
+		case '"': esc = "\\\""; break;
+		case '\\': esc = "\\\\"; break;
+		case '\b': esc = "\\b"; break;
+		case '\f': esc = "\\f"; break;
+		case '\n': esc = "\\n"; break;
+		case '\r': esc = "\\r"; break;
+		case '\t': esc = "\\t"; break;
+		default:
+			memcpy(u, "\\u00", 4);
+			u[4] = hex[c >> 4];
+			u[5] = hex[c & 15];
+			u[6] = '\0';
+			esc = u;
+		}
+		if (i > run)
+			json_write_raw(out, s + run, i - run);
+		bson_string_append(out, esc);
+		run = i + 1;
+	}
+	if (n > run)
+		json_write_raw(out, s + run, n - run);
+	bson_string_append_c(out, '"');
+}
+
+void
+json_write_date(bson_string_t *out, int64_t ms)
+{
+	time_t secs = (time_t)(ms >= 0 ? ms / 1000 : (ms - 999) / 1000);
+	int milli = (int)(ms - (int64_t)secs * 1000);
+	struct tm tm;
+
+	gmtime_r(&secs, &tm);
+	bson_string_append_printf(out, "\"%04d-%02d-%02dT%02d:%02d:%02d.%03dZ\"", tm.tm_year + 1900,
+	                          tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, milli);
+}
+
+/* The shortest decimal digits that read back as v (v > 0, finite), as
+ * ECMAScript's Number::toString picks them: the fewest digits, and of those
+ * the closest to v. Writes the digits (no trailing zeros) to d and returns n
+ * such that v = 0.d1d2… × 10^n. */
+static int
+json_shortest_digits(double v, char d[24])
+{
+	char buf[48];
+	int prec, exp10 = 0, i;
+	unsigned long long s = 0, cand[3];
+	size_t k;
+
+	/* 17 digits always read back, so the loop ends with a match. */
+	for (prec = 0; prec <= 16; prec++) {
+		char *m, *e;
+
+		/* The correctly rounded prec+1 digits: "d.ddde±x". */
+		snprintf(buf, sizeof(buf), "%.*e", prec, v);
+		e = strchr(buf, 'e');
+		exp10 = atoi(e + 1) - prec;
+		s = 0;
+		for (m = buf; m < e; m++)
+			if (*m >= '0' && *m <= '9')
+				s = s * 10 + (unsigned long long)(*m - '0');
+		/* At a binade's lower edge the round-trip interval is lopsided:
+		 * the nearest candidate may miss while a neighbour reads back
+		 * (both neighbours cannot, or the nearest would too). */
+		cand[0] = s, cand[1] = s - 1, cand[2] = s + 1;
+		for (i = 0; i < 3; i++) {
+			snprintf(buf, sizeof(buf), "%llue%d", cand[i], exp10);
+			if (cand[i] && strtod(buf, NULL) == v)
+				break;
+		}
+		if (i < 3) {
+			s = cand[i];
+			break;
+		}
+	}
+	snprintf(d, 24, "%llu", s);
+	k = strlen(d);
+	while (k > 1 && d[k - 1] == '0')
+		d[--k] = '\0', exp10++;
+	return (int)k + exp10;
+}
+
+void
+json_write_number(bson_string_t *out, double v)
+{
+	char d[24];
+	int n, k;
+
+	if (!isfinite(v)) {
+		bson_string_append(out, "null");
+		return;
+	}
+	if (v == 0) { /* -0 too */
+		bson_string_append_c(out, '0');
+		return;
+	}
+	if (v == floor(v) && fabs(v) < 9007199254740992.0) {
+		bson_string_append_printf(out, "%lld", (long long)v);
+		return;
+	}
+	/* Number.prototype.toString: shortest round-trip digits, decimal
+	 * notation for 1e-7 < |v| < 1e21, exponential otherwise. */
+	if (v < 0) {
+		bson_string_append_c(out, '-');
+		v = -v;
+	}
+	n = json_shortest_digits(v, d);
+	k = (int)strlen(d);
+	if (k <= n && n <= 21) {
+		bson_string_append(out, d);
+		for (; n > k; n--)
+			bson_string_append_c(out, '0');
+	} else if (0 < n && n <= 21) {
+		bson_string_append_printf(out, "%.*s.%s", n, d, d + n);
+	} else if (-6 < n && n <= 0) {
+		bson_string_append(out, "0.");
+		for (; n < 0; n++)
+			bson_string_append_c(out, '0');
+		bson_string_append(out, d);
+	} else {
+		bson_string_append_c(out, d[0]);
+		if (k > 1)
+			bson_string_append_printf(out, ".%s", d + 1);
+		bson_string_append_printf(out, "e%c%d", n - 1 >= 0 ? '+' : '-', abs(n - 1));
+	}
+}
+
+void
+json_write_key(bson_string_t *out, const char *key, bool first)
+{
+	if (!first)
+		bson_string_append_c(out, ',');
+	json_write_string(out, key, strlen(key));
+	bson_string_append_c(out, ':');
+}
+
+void
+json_write_value(bson_string_t *out, const bson_iter_t *it)
+{
+	bson_iter_t child;
+	uint32_t len;
+	const char *s;
+	char hex[25];
+	bool first = true, is_array;
+
+	switch (bson_iter_type(it)) {
+	case BSON_TYPE_UTF8:
+		s = bson_iter_utf8(it, &len);
+		json_write_string(out, s, len);
+		break;
+	case BSON_TYPE_DOUBLE:
+		json_write_number(out, bson_iter_double(it));
+		break;
+	case BSON_TYPE_INT32:
+		bson_string_append_printf(out, "%d", bson_iter_int32(it));
+		break;
+	case BSON_TYPE_INT64:
+		bson_string_append_printf(out, "%lld", (long long)bson_iter_int64(it));
+		break;
+	case BSON_TYPE_BOOL:
+		bson_string_append(out, bson_iter_bool(it) ? "true" : "false");
+		break;
+	case BSON_TYPE_DATE_TIME:
+		json_write_date(out, bson_iter_date_time(it));
+		break;
+	case BSON_TYPE_OID:
+		bson_oid_to_string(bson_iter_oid(it), hex);
+		json_write_string(out, hex, 24);
+		break;
+	case BSON_TYPE_DOCUMENT:
+	case BSON_TYPE_ARRAY:
+		is_array = bson_iter_type(it) == BSON_TYPE_ARRAY;
+		bson_string_append_c(out, is_array ? '[' : '{');
+		if (bson_iter_recurse(it, &child))
+			while (bson_iter_next(&child)) {
+				if (is_array && !first)
+					bson_string_append_c(out, ',');
+				else if (!is_array)
+					json_write_key(out, bson_iter_key(&child), first);
+				json_write_value(out, &child);
+				first = false;
+			}
+		bson_string_append_c(out, is_array ? ']' : '}');
+		break;
+	default:
+		bson_string_append(out, "null");
+	}
+}

@@ -1,0 +1,35 @@
+/*
+ * json_write.h — JSON out, byte for byte as JavaScript's JSON.stringify writes
+ * the values we emit: escapes, numbers (Number.prototype.toString), ISO dates
+ * with milliseconds; BSON values (ObjectIds as hex) written the way Better
+ * Auth's responses show them.
+ */
+#ifndef JSON_WRITE_H
+#define JSON_WRITE_H
+
+#include <bson/bson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Appends s[0..n) unchanged. */
+void json_write_raw(bson_string_t *out, const char *s, size_t n);
+
+/* Appends s[0..n) as a JSON string literal, escaped as JSON.stringify does
+ * (", \, control characters; not '/' or U+2028). */
+void json_write_string(bson_string_t *out, const char *s, size_t n);
+
+/* Appends a date as "YYYY-MM-DDTHH:MM:SS.mmmZ" (quoted). */
+void json_write_date(bson_string_t *out, int64_t ms);
+
+/* Appends a number as JavaScript prints it (integers without ".0"). */
+void json_write_number(bson_string_t *out, double v);
+
+/* Appends one BSON value as JSON: strings, numbers, booleans, null, dates
+ * (ISO), ObjectIds (hex string), documents and arrays recursively. */
+void json_write_value(bson_string_t *out, const bson_iter_t *it);
+
+/* Appends `"key":` (with a leading ',' unless first). */
+void json_write_key(bson_string_t *out, const char *key, bool first);
+
+#endif

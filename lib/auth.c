@@ -176,17 +176,28 @@ auth_read_body(const struct request *req, struct response *res, bool allow_form,
 	return body_check_callbacks(req, res, b);
 }
 
+/* Field limits of ours (Better Auth has none but the password's): far above
+ * any real value, they keep one request from storing 64 KiB of name. */
+#define AUTH_EMAIL_MAX 320
+#define AUTH_NAME_MAX 1000
+#define AUTH_URL_MAX 2048
+
 static const struct body_field auth_sign_up_schema[] = {
-	{"name", BODY_STRING},        {"email", BODY_EMAIL},
-	{"password", BODY_STRING_NONEMPTY}, {"image", BODY_STRING_OPT},
-	{"callbackURL", BODY_STRING_OPT}, {"rememberMe", BODY_BOOL_OPT},
-	{NULL, BODY_STRING},
+	{"name", BODY_STRING, AUTH_NAME_MAX},
+	{"email", BODY_EMAIL, AUTH_EMAIL_MAX},
+	{"password", BODY_STRING_NONEMPTY, 0}, /* 8–128: checked after, as Better Auth */
+	{"image", BODY_STRING_OPT, AUTH_URL_MAX},
+	{"callbackURL", BODY_STRING_OPT, AUTH_URL_MAX},
+	{"rememberMe", BODY_BOOL_OPT, 0},
+	{NULL, BODY_STRING, 0},
 };
 
 static const struct body_field auth_sign_in_schema[] = {
-	{"email", BODY_STRING},           {"password", BODY_STRING},
-	{"callbackURL", BODY_STRING_OPT}, {"rememberMe", BODY_BOOL_OPT},
-	{NULL, BODY_STRING},
+	{"email", BODY_STRING, AUTH_EMAIL_MAX},
+	{"password", BODY_STRING, 0},
+	{"callbackURL", BODY_STRING_OPT, AUTH_URL_MAX},
+	{"rememberMe", BODY_BOOL_OPT, 0},
+	{NULL, BODY_STRING, 0},
 };
 
 /* Steps 4–7 for sign-in and sign-up: body, origin and callback URLs, schema

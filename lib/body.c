@@ -5,6 +5,7 @@
 
 #include "form.h"
 #include "origin.h"
+#include "password.h"
 #include "request.h"
 #include "urlcode.h"
 #include "response.h"
@@ -299,8 +300,20 @@ body_validate(const struct body *b, const struct body_field *schema, bool with_r
 	bson_string_t *issues = bson_string_new(NULL);
 
 	if (!body_expect_object(b, with_record, issues))
-		for (; schema->key; schema++)
+		for (; schema->key; schema++) {
+			size_t before = issues->len;
+			const char *v;
+
 			body_expect(b, schema->key, schema->rule, issues);
+			if (issues->len == before && schema->max && (v = body_string(b, schema->key)) &&
+			    password_utf16_len(v, strlen(v)) > schema->max) {
+				char msg[80];
+
+				snprintf(msg, sizeof(msg), "Too big: expected string to have <=%ld characters",
+				         schema->max);
+				body_issue(issues, schema->key, "%s", msg);
+			}
+		}
 	if (issues->len == 0) {
 		bson_string_free(issues, true);
 		issues = NULL;

@@ -48,10 +48,12 @@ void body_expect(const struct body *b, const char *key, enum body_rule rule, bso
 struct body_field {
 	const char *key;
 	enum body_rule rule;
+	long max; /* longest string accepted, in UTF-16 units; 0: no limit of ours */
 };
 
 /* Validates b against a schema as zod does: the whole-body issue (see
- * body_expect_object) or every field's. Returns the issues joined by "; ",
+ * body_expect_object) or every field's, plus our length limits (zod's
+ * "Too big: expected string to have <=N characters"). Returns the issues joined by "; ",
  * or NULL when there are none (caller frees with bson_string_free). */
 bson_string_t *body_validate(const struct body *b, const struct body_field *schema,
                              bool with_record);

@@ -195,3 +195,36 @@ describe("malformed JSON", () => {
 		assert.doesNotMatch(log, /(died|exited|signal|core dumped)/i, `no backend died: ${log.slice(-2000)}`);
 	});
 });
+
+describe("field length limits (ours; Better Auth has none but the password's)", () => {
+	let ferret, srv, db;
+	before(async () => {
+		ferret = await startFerret();
+		const name = dbName("fieldlimits");
+		srv = await startFcgi({ MONGODB_URI: ferret.uri, MONGODB_DB: name });
+		db = await mongo(name, ferret.uri);
+	});
+	after(async () => {
+		await db?.close().catch(() => {});
+		await srv?.stop();
+		await ferret?.stop();
+	});
+
+	it("name over 1000, email over 320, image or callbackURL over 2048: 400 VALIDATION_ERROR, nothing written", async () => {
+		const PWD = "correct horse battery staple";
+		const cases = [
+			[{ name: "n".repeat(1001), email: "long-name@example.com", password: PWD }, "[body.name] Too big: expected string to have <=1000 characters"],
+			[{ name: "N", email: `${"e".repeat(310)}@example.com`, password: PWD }, "[body.email] Too big: expected string to have <=320 characters"],
+			[{ name: "N", email: "img@example.com", password: PWD, image: `https://x.example/${"i".repeat(2040)}` }, "[body.image] Too big: expected string to have <=2048 characters"],
+			[{ name: "N", email: "cb@example.com", password: PWD, callbackURL: `/${"c".repeat(2048)}` }, "[body.callbackURL] Too big: expected string to have <=2048 characters"],
+		];
+		for (const [body, message] of cases) {
+			const r = await postJSON(srv.url, "/api/auth/sign-up/email", body);
+			assert.equal(r.status, 400, r.body);
+			assert.deepEqual(r.json(), { message, code: "VALIDATION_ERROR" });
+		}
+		assert.equal(await db.collection("user").countDocuments({}), 0);
+		const ok = await postJSON(srv.url, "/api/auth/sign-up/email", { name: "n".repeat(1000), email: "max-name@example.com", password: PWD });
+		assert.equal(ok.status, 200, ok.body);
+	});
+});

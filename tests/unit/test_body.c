@@ -453,5 +453,45 @@ int main(void)
 	check_callbacks(&b, NULL, 0, NULL);
 	body_cleanup(&b);
 
+	/* body_validate: zod's order, and our length limits (UTF-16 units) */
+	{
+		static const struct body_field schema[] = {
+			{"name", BODY_STRING, 5}, {"email", BODY_EMAIL, 12}, {"rememberMe", BODY_BOOL_OPT, 0},
+			{NULL, BODY_STRING, 0},
+		};
+		struct body vb;
+		bson_string_t *issues;
+
+		body_object(&vb);
+		BSON_APPEND_UTF8(&vb.doc, "name", "12345");
+		BSON_APPEND_UTF8(&vb.doc, "email", "abc@ex.co");
+		issues = body_validate(&vb, schema, false);
+		CHECK(issues == NULL, "at the limits: no issue, got %s", issues ? issues->str : "");
+		if (issues)
+			bson_string_free(issues, true);
+		bson_reinit(&vb.doc);
+		BSON_APPEND_UTF8(&vb.doc, "name", "12345\xf0\x9f\x98\x80"); /* 7 UTF-16 units */
+		BSON_APPEND_UTF8(&vb.doc, "email", "abcdefgh@ex.co");
+		BSON_APPEND_UTF8(&vb.doc, "rememberMe", "yes");
+		issues = body_validate(&vb, schema, false);
+		CHECK_STR(issues ? issues->str : NULL,
+		          "[body.name] Too big: expected string to have <=5 characters; "
+		          "[body.email] Too big: expected string to have <=12 characters; "
+		          "[body.rememberMe] Invalid input: expected boolean, received string");
+		if (issues)
+			bson_string_free(issues, true);
+		bson_reinit(&vb.doc);
+		BSON_APPEND_UTF8(&vb.doc, "name", "123456");
+		BSON_APPEND_UTF8(&vb.doc, "email", "not-an-email-and-long");
+		issues = body_validate(&vb, schema, false);
+		/* a field that already failed its rule gets no length issue too */
+		CHECK_STR(issues ? issues->str : NULL,
+		          "[body.name] Too big: expected string to have <=5 characters; "
+		          "[body.email] Invalid email address");
+		if (issues)
+			bson_string_free(issues, true);
+		body_cleanup(&vb);
+	}
+
 	UNIT_END();
 }

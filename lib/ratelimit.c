@@ -9,8 +9,10 @@
  *   3. find {key}: none → insert {key, 1, now}       allowed (first request;
  *        a duplicate key means another process just created it: go to 1)
  *      else                                          rejected (count >= max)
- * Both decisions are made by the server, so concurrent processes never let
- * more than max through in a window.
+ * On MongoDB both decisions are atomic on the server, so concurrent processes
+ * never let more than max through in a window. The strict buckets (sign-in,
+ * sign-up) also take a lock document first (ratelimit_lock), which keeps them
+ * exact on stores whose findAndModify is a read then a write.
  */
 #include "ratelimit.h"
 

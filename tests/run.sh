@@ -77,7 +77,8 @@ else
 	echo "no end-to-end tests found" >&2
 	add 0 1
 fi
-core="tests/e2e/flow.test.mjs tests/e2e/validation.test.mjs tests/e2e/cookienames.test.mjs tests/e2e/expiry.test.mjs"
+core="tests/e2e/flow.test.mjs tests/e2e/validation.test.mjs tests/e2e/cookienames.test.mjs tests/e2e/expiry.test.mjs
+	tests/e2e/cookiecache.test.mjs"
 for server in apache cgi; do
 	FCGI_AUTH_SERVER=$server node_pass "node ($server)" "$out/node-$server.tap" $core
 done

@@ -12,6 +12,7 @@
 static mongoc_client_t *db_client;
 static mongoc_collection_t *db_colls[DB__COUNT];
 static const struct config *db_cfg;
+static bson_t *db_find_opts; /* {limit: 1, maxTimeMS}, built once */
 
 static const char *const db_names[DB__COUNT] = {
 	[DB_USER] = "user",         [DB_ACCOUNT] = "account",   [DB_SESSION] = "session",
@@ -45,6 +46,7 @@ db_open(const struct config *cfg, char *err, size_t errlen)
 		return false;
 	}
 	mongoc_client_set_error_api(db_client, MONGOC_ERROR_API_VERSION_2);
+	db_find_opts = BCON_NEW("limit", BCON_INT64(1), "maxTimeMS", BCON_INT64(cfg->db_timeout_ms));
 	return true;
 }
 
@@ -59,6 +61,8 @@ db_close(void)
 	}
 	mongoc_client_destroy(db_client);
 	db_client = NULL;
+	bson_destroy(db_find_opts);
+	db_find_opts = NULL;
 }
 
 mongoc_collection_t *
@@ -128,26 +132,16 @@ db_status_of(const bson_error_t *error, const char *what)
 	return DB_FAILED;
 }
 
-static bson_t *
-db_opts_limit1(void)
-{
-	bson_t *opts = BCON_NEW("limit", BCON_INT64(1));
-
-	BSON_APPEND_INT64(opts, "maxTimeMS", db_cfg->db_timeout_ms);
-	return opts;
-}
-
 enum db_status
 db_find_one(enum db_collection c, const bson_t *filter, bson_t **out)
 {
 	mongoc_cursor_t *cursor;
 	const bson_t *doc;
 	bson_error_t error;
-	bson_t *opts = db_opts_limit1();
 	enum db_status st = DB_NOT_FOUND;
 
 	*out = NULL;
-	cursor = mongoc_collection_find_with_opts(db_collection(c), filter, opts, NULL);
+	cursor = mongoc_collection_find_with_opts(db_collection(c), filter, db_find_opts, NULL);
 	if (mongoc_cursor_next(cursor, &doc)) {
 		*out = bson_copy(doc);
 		st = DB_OK;
@@ -155,7 +149,6 @@ db_find_one(enum db_collection c, const bson_t *filter, bson_t **out)
 		st = db_status_of(&error, db_names[c]);
 	}
 	mongoc_cursor_destroy(cursor);
-	bson_destroy(opts);
 	return st;
 }
 

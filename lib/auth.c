@@ -160,6 +160,16 @@ auth_start_session(const struct request *req, struct response *res, const bson_t
 	return DB_OK;
 }
 
+/* Ends the 200 body begun in out with ,"user":{…}} and sets it. */
+static void
+auth_answer_user(struct response *res, bson_string_t *out, const bson_t *user)
+{
+	bson_string_append(out, ",\"user\":");
+	model_write(out, user, model_user_keys);
+	bson_string_append_c(out, '}');
+	response_json(res, 200, out);
+}
+
 /* Steps 4–5 of Better Auth's pipeline for a body-taking endpoint: the body,
  * then the origin check and the callback-URL fields. */
 bool
@@ -340,10 +350,7 @@ auth_sign_up(struct request *req, struct response *res)
 	}
 	out = bson_string_new("{\"token\":");
 	json_write_string(out, token, TOKEN_LEN);
-	bson_string_append(out, ",\"user\":");
-	model_write(out, user, model_user_keys);
-	bson_string_append_c(out, '}');
-	response_json(res, 200, out);
+	auth_answer_user(res, out, user);
 done:
 	OPENSSL_cleanse(hash, sizeof(hash));
 	free(email);
@@ -423,10 +430,7 @@ auth_sign_in(struct request *req, struct response *res)
 		json_write_string(out, callback, strlen(callback));
 		response_header(res, req->cfg->location_header, callback);
 	}
-	bson_string_append(out, ",\"user\":");
-	model_write(out, user, model_user_keys);
-	bson_string_append_c(out, '}');
-	response_json(res, 200, out);
+	auth_answer_user(res, out, user);
 done:
 	OPENSSL_cleanse(hash, sizeof(hash));
 	free(email);

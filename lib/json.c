@@ -198,6 +198,25 @@ json_literal(struct json_parser *jp, const char *word)
 	return true;
 }
 
+/* After a member or element: ',' → 1 (another follows); the closing
+ * character → 0 (consumed, the container is done); anything else → -1. */
+static int
+json_separator(struct json_parser *jp, char close)
+{
+	json_skip_ws(jp);
+	if (jp->p < jp->end && *jp->p == ',') {
+		jp->p++;
+		return 1;
+	}
+	if (jp->p < jp->end && *jp->p == (unsigned char)close) {
+		jp->p++;
+		jp->depth--;
+		return 0;
+	}
+	json_fail(jp, JSON_SYNTAX);
+	return -1;
+}
+
 /* The keys of one object so far, as hashes (seeded per process, so they
  * cannot be chosen to collide): duplicate detection in linear time. A
  * matching hash is confirmed against the document itself. */
@@ -269,6 +288,7 @@ static bool
 json_parse_members(struct json_parser *jp, bson_t *doc, struct json_keyset *keys)
 {
 	bool first = true;
+	int sep;
 
 	if (++jp->depth > JSON_MAX_DEPTH)
 		return json_fail(jp, JSON_TOO_DEEP);
@@ -299,15 +319,9 @@ json_parse_members(struct json_parser *jp, bson_t *doc, struct json_keyset *keys
 		bson_free(key);
 		if (!ok)
 			return false;
-		json_skip_ws(jp);
-		if (jp->p < jp->end && *jp->p == ',') {
-			jp->p++;
-			first = false;
-			continue;
-		}
-		if (jp->p < jp->end && *jp->p == '}')
-			break;
-		return json_fail(jp, JSON_SYNTAX);
+		if ((sep = json_separator(jp, '}')) <= 0)
+			return sep == 0;
+		first = false;
 	}
 	jp->p++;
 	jp->depth--;
@@ -318,6 +332,7 @@ static bool
 json_parse_array(struct json_parser *jp, bson_t *arr)
 {
 	uint32_t i = 0;
+	int sep;
 
 	if (++jp->depth > JSON_MAX_DEPTH)
 		return json_fail(jp, JSON_TOO_DEEP);
@@ -335,18 +350,9 @@ json_parse_array(struct json_parser *jp, bson_t *arr)
 		bson_uint32_to_string(i++, &key, kbuf, sizeof(kbuf));
 		if (!json_parse_value(jp, arr, key, NULL))
 			return false;
-		json_skip_ws(jp);
-		if (jp->p < jp->end && *jp->p == ',') {
-			jp->p++;
-			continue;
-		}
-		if (jp->p < jp->end && *jp->p == ']')
-			break;
-		return json_fail(jp, JSON_SYNTAX);
+		if ((sep = json_separator(jp, ']')) <= 0)
+			return sep == 0;
 	}
-	jp->p++;
-	jp->depth--;
-	return true;
 }
 
 /* Parses one value; appends it to parent under key (parent NULL: top level,

@@ -355,10 +355,8 @@ cell trivial "$GET_C" "$GET_S" \
 # The machine's scrypt limit, measured right before the scrypt-bound cells.
 NPROC=$(nproc)
 log "scrypt: timing password_hash (C, OpenSSL) and crypto.scryptSync (Node), load $(load)"
-cc -O2 -std=c11 -D_GNU_SOURCE -Ilib $(pkg-config --cflags libbson-1.0 libmongoc-1.0 | sed 's/-I/-isystem /g') \
-	-o "$work/scrypt-rate" bench/scrypt-rate.c "$BUILD/libfcgiauth.a" \
-	$(pkg-config --libs fcgi libmongoc-1.0 libbson-1.0 libcrypto) -lunistring
-C_SPH=$("$work/scrypt-rate" 8 | awk '{print $3}')
+[ -x "$BUILD/bench/scrypt-rate" ] || make -s "$BUILD/bench/scrypt-rate" >&2
+C_SPH=$("$BUILD/bench/scrypt-rate" 8 | awk '{print $3}')
 NODE_SPH=$(node -e '
 const c = require("node:crypto"), n = 8, o = { N: 16384, r: 16, p: 1, maxmem: 64 * 1024 * 1024 };
 c.scryptSync("bench-password-123", "0123456789abcdef0123456789abcdef", 64, o);
@@ -369,7 +367,7 @@ console.log((Number(process.hrtime.bigint() - t) / 1e9 / n).toFixed(6));')
 # scrypt-rate per core, side by side; the sum of their rates.
 par=()
 for ((i = 0; i < NPROC; i++)); do
-	"$work/scrypt-rate" 4 >"$work/scrypt-par.$i" &
+	"$BUILD/bench/scrypt-rate" 4 >"$work/scrypt-par.$i" &
 	par+=($!)
 done
 for j in "${par[@]}"; do wait "$j" || die "scrypt-rate failed"; done
@@ -452,7 +450,11 @@ done
 	echo "mongo_adapter=$(node -p 'require("./node_modules/@better-auth/mongo-adapter/package.json").version' 2>/dev/null || echo ?)"
 	echo "wrk=$(wrk -v 2>&1 | head -1 | awk '{print $2}')"
 	echo "openssl=$(openssl version | awk '{print $2}')"
-	echo "libmongoc=$(pkg-config --modversion libmongoc-1.0)"
+	if [ "${MONGOC:-slim}" = slim ]; then
+		echo "libmongoc=$(sed -n 1p .deps/mongoc/.stamp), static"
+	else
+		echo "libmongoc=$(pkg-config --modversion libmongoc-1.0) (Debian, shared)"
+	fi
 	echo "cc=$(cc --version | head -1)"
 } >>"$meta"
 

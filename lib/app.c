@@ -6,7 +6,9 @@
 #include "config.h"
 #include "crypto.h"
 #include "db.h"
+#include "hashslot.h"
 #include "log.h"
+#include "password.h"
 #include "ratelimit.h"
 
 #include <fcgiapp.h>
@@ -122,6 +124,7 @@ int
 app_run(const char *program, app_handler handler)
 {
 	struct config cfg;
+	struct hashslot slots;
 	char err[256];
 	bson_string_t *out;
 	int rc = 0;
@@ -132,6 +135,9 @@ app_run(const char *program, app_handler handler)
 		fprintf(stderr, "%s: %s\n", program, err);
 		return 1;
 	}
+	/* The lock file is opened by the first hash: only signup and signin. */
+	hashslot_init(&slots, cfg.hash_lock, cfg.hash_slots);
+	password_set_hashslot(&slots);
 	signal(SIGPIPE, SIG_IGN);
 	{
 		struct sigaction sa;
@@ -178,6 +184,8 @@ done:
 	db_close();
 	crypto_cleanup();
 	mongoc_cleanup();
+	password_set_hashslot(NULL);
+	hashslot_cleanup(&slots);
 	config_cleanup(&cfg);
 	return rc;
 }

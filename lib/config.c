@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static const char *
 env_or(const char *name, const char *def)
@@ -171,6 +172,22 @@ config_load(struct config *cfg, char *err, size_t errlen)
 			goto fail;
 		}
 	cfg->location_header = strdup(p);
+	v = sysconf(_SC_NPROCESSORS_ONLN);
+	if (!env_int("FCGI_AUTH_HASH_SLOTS", v > 0 ? v : 1, 0, 1024, &v, err, errlen))
+		goto fail;
+	cfg->hash_slots = (int)v;
+	p = getenv("FCGI_AUTH_HASH_LOCK");
+	if (p && *p) {
+		cfg->hash_lock = strdup(p);
+	} else {
+		/* One file per user and machine: the cores are the machine's. */
+		char path[256];
+		const char *tmp = env_or("TMPDIR", "/tmp");
+
+		snprintf(path, sizeof path, "%s/fcgi-auth-hashes-%lu.lock", tmp,
+		         (unsigned long)geteuid());
+		cfg->hash_lock = strdup(path);
+	}
 	p = getenv("FCGI_AUTH_LISTEN");
 	if (p && *p)
 		cfg->listen = strdup(p);
@@ -213,6 +230,7 @@ config_cleanup(struct config *cfg)
 		free(cfg->proxies[i]);
 	free(cfg->listen);
 	free(cfg->location_header);
+	free(cfg->hash_lock);
 	free(cfg->mongodb_uri);
 	free(cfg->mongodb_db);
 	memset(cfg, 0, sizeof(*cfg));

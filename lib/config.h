@@ -42,6 +42,10 @@ struct config {
 	int64_t rl_strict_max;         /* sign-in, sign-up, change-password */
 	char *proxies[CONFIG_MAX_ORIGINS]; /* FCGI_AUTH_TRUSTED_PROXIES: IPs */
 	size_t n_proxies;
+	int hash_slots;                /* FCGI_AUTH_HASH_SLOTS: scrypt hashes in flight
+	                                  on this machine (default: online cores;
+	                                  0: no cap), see hashslot.h */
+	char *hash_lock;               /* FCGI_AUTH_HASH_LOCK: their lock file */
 };
 
 /* Fills cfg from the environment. On a missing or unsafe value returns false

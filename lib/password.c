@@ -10,6 +10,7 @@
 #include "password.h"
 
 #include "crypto.h"
+#include "hashslot.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -36,6 +37,13 @@
  * is exactly 32 MiB, so set it explicitly: Better Auth's 128*N*r*2 + 1 MiB. */
 #define PASSWORD_SCRYPT_MAXMEM \
 	((uint64_t)128 * PASSWORD_SCRYPT_N * PASSWORD_SCRYPT_R * 2 + 1024 * 1024)
+
+static struct hashslot *password_slots;
+
+void password_set_hashslot(struct hashslot *hs)
+{
+	password_slots = hs;
+}
 
 long password_utf16_len(const char *s, size_t n)
 {
@@ -140,13 +148,19 @@ static enum password_status password_derive_hex(const char *pw, size_t n, const 
 	unsigned char key[PASSWORD_KEY_BYTES];
 	char *norm = NULL;
 	size_t norm_len = 0;
+	bool ok;
 
 	norm = password_nfkc(pw, n, &norm_len);
 	if (norm == NULL) {
 		st = PASSWORD_BAD_INPUT;
 		goto done;
 	}
-	if (!password_scrypt(norm, norm_len, salt, salt_len, key))
+	if (password_slots != NULL)
+		hashslot_acquire(password_slots, PASSWORD_SLOT_WAIT_MS);
+	ok = password_scrypt(norm, norm_len, salt, salt_len, key);
+	if (password_slots != NULL)
+		hashslot_release(password_slots);
+	if (!ok)
 		goto done;
 	crypto_hex(key, sizeof key, hex);
 	st = PASSWORD_OK;

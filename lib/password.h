@@ -10,6 +10,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+struct hashslot;
+
 #define PASSWORD_HASH_LEN 161 /* 32 + 1 + 128, without the NUL */
 
 enum password_status {
@@ -19,6 +21,12 @@ enum password_status {
 	PASSWORD_BAD_INPUT,  /* password is not valid UTF-8 */
 	PASSWORD_FAILED      /* OpenSSL / normalisation failure (logged) */
 };
+
+/* Caps the hashes in flight: from now on every hash of this process first
+ * takes a slot of hs (hashslot.h), waiting up to PASSWORD_SLOT_WAIT_MS. NULL
+ * (the default) hashes without asking. */
+#define PASSWORD_SLOT_WAIT_MS 10000
+void password_set_hashslot(struct hashslot *hs);
 
 /* Length of a UTF-8 string in UTF-16 code units (JavaScript .length).
  * Returns -1 if s is not valid UTF-8. */

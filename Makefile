@@ -23,7 +23,8 @@ endif
 # (on a fresh machine the libraries arrive during the build).
 # -isystem instead of -I, so the libraries' own headers do not trip -Werror.
 PKG_CFLAGS = $(eval PKG_CFLAGS := $(shell $(PKG_ENV) pkg-config --cflags $(PKGS) | sed 's/-I/-isystem /g'))$(PKG_CFLAGS)
-PKG_LIBS   = $(eval PKG_LIBS := $(shell $(PKG_ENV) pkg-config --libs $(PKGS)) -lunistring)$(PKG_LIBS)
+# libsodium (scrypt, lib/password.c) is linked statically: only its scrypt code.
+PKG_LIBS   = $(eval PKG_LIBS := $(shell $(PKG_ENV) pkg-config --libs $(PKGS)) -l:libsodium.a -lunistring)$(PKG_LIBS)
 
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \

@@ -116,12 +116,18 @@ const targets = [];
 	targets.push(`| RSS ≤ 8 MiB per FastCGI process at rest (VmRSS) | largest ${mib(max)} MiB (${who?.inst} ${who?.name}) over ${rest.length} processes; private (RssAnon) ≤ ${mib(anon)} MiB, Pss ≤ ${mib(pss)} MiB | ${pf(rest.length > 0 && max <= 8 * 1024)} |`);
 }
 
+// Processes per program, as lighttpd-conf/lighttpd.conf ships them.
+const conf = fs.readFileSync(new URL("../lighttpd-conf/lighttpd.conf", import.meta.url), "utf8");
+const procs = [...conf.matchAll(/"bin-path" => var\.bin \+ "\/([a-z-]+)",\s*"check-local" => "disable", "max-procs" => (\d+)/g)]
+	.filter(([, , ], i, all) => all.findIndex((m) => m[1] === all[i][1]) === i)
+	.map(([, name, n]) => `${name} ×${n}`).join(", ");
+
 const reps = (k) => ["ours", "theirs"].map((i) => S[k][i] ? `${i} ${S[k][i].all.map(f1).join(" / ")}` : null).filter(Boolean).join("; ");
 const out = [
 	`Run of ${meta.date}: \`${meta.command}\` (${meta.elapsed_s} s). Medians of ${meta.reps} runs per cell, ours and theirs interleaved, each after a ${"warm-up"}.`,
 	`wrk ${meta.wrk}, ${meta.threads} thread(s); GET cells ${meta.get_conns} connections × ${meta.get_s} s, POST cells ${meta.post_conns} connections × ${meta.post_s} s; 127.0.0.1 only.`,
 	"",
-	"**Ours**: lighttpd + the FastCGI programs (`lighttpd-conf/lighttpd.conf` as shipped: session ×2, signin ×2, signup ×2 processes), rate limit off. " +
+	"**Ours**: lighttpd + the FastCGI programs (`lighttpd-conf/lighttpd.conf` as shipped: " + procs + " processes; scrypt hashes in flight capped at " + meta.hash_slots + " by `FCGI_AUTH_HASH_SLOTS`), rate limit off. " +
 		"**Theirs**: Better Auth " + meta.better_auth + " + @better-auth/mongo-adapter " + meta.mongo_adapter + " on Node (`tests/reference/server.mjs`, one process, NODE_ENV=production), rate limit off. " +
 		"Both on one FerretDB, different databases, the same indexes (`schema-apply`), the same secret.",
 	"",
@@ -143,7 +149,7 @@ const out = [
 	...targets,
 	"",
 	`Scrypt limit = cores ÷ seconds per hash (N=16384, r=16, p=1, 64-byte key), measured single-threaded just before the sign-in cells: ` +
-		`C \`password_hash\` (OpenSSL ${meta.openssl}, \`bench/scrypt-rate.c\`) ${(cS * 1000).toFixed(0)} ms/hash → **${limitC.toFixed(2)} hashes/s**; ` +
+		`C \`password_hash\` (libsodium ${meta.libsodium}, \`bench/scrypt-rate.c\`) ${(cS * 1000).toFixed(0)} ms/hash → **${limitC.toFixed(2)} hashes/s**; ` +
 		`Node \`crypto.scryptSync\` (OpenSSL bundled with Node) ${(nS * 1000).toFixed(0)} ms/hash → ${limitNode.toFixed(2)} hashes/s. nproc = ${nproc}. ` +
 		`With ${nproc} C hashers running at once (they share the memory bus: 32 MiB per hash) the machine did ${(+meta.scrypt_c_parallel_rate).toFixed(2)} hashes/s.`,
 	"",
@@ -156,7 +162,7 @@ const out = [
 	"### Machine and load",
 	"",
 	`- ${meta.cpu}, nproc ${meta.nproc}, ${meta.mem} RAM, ${meta.kernel}`,
-	`- ${meta.lighttpd}, Node ${meta.node}, FerretDB ${meta.ferretdb}, libmongoc ${meta.libmongoc}, OpenSSL ${meta.openssl}, ${meta.cc}`,
+	`- ${meta.lighttpd}, Node ${meta.node}, FerretDB ${meta.ferretdb}, libmongoc ${meta.libmongoc}, libsodium ${meta.libsodium}, OpenSSL ${meta.openssl}, ${meta.cc}`,
 	`- load average (1/5/15 min) before each cell: ` +
 		["get-db", "get-cache", "trivial", "signin", "signup"].map((k) => `${k} ${meta[`load_${k}`] ?? "?"}`).join("; ") +
 		`; at the end ${meta.load_end}. The machine is shared (other engineers' tests may run at the same time), so single runs are noisy; the medians are what counts.`,

@@ -138,7 +138,7 @@ THEIRS_DB=bench_theirs_$tag
 PASSWORD=bench-password-123
 EMAIL=bench@bench.example
 BASE_ENV=(env -i "PATH=$PATH" "HOME=${HOME:-/root}" "LANG=C.UTF-8" "BETTER_AUTH_SECRET=$SECRET"
-	"BETTER_AUTH_TELEMETRY=0" "DO_NOT_TRACK=1")
+	"BETTER_AUTH_TELEMETRY=0" "DO_NOT_TRACK=1" "FCGI_AUTH_HASH_SLOTS=${FCGI_AUTH_HASH_SLOTS:-}")
 
 log "load at start: $(load); work directory $work"
 fdb_port=$(free_port)
@@ -450,6 +450,8 @@ done
 	echo "mongo_adapter=$(node -p 'require("./node_modules/@better-auth/mongo-adapter/package.json").version' 2>/dev/null || echo ?)"
 	echo "wrk=$(wrk -v 2>&1 | head -1 | awk '{print $2}')"
 	echo "openssl=$(openssl version | awk '{print $2}')"
+	echo "libsodium=$(pkg-config --modversion libsodium)"
+	echo "hash_slots=${FCGI_AUTH_HASH_SLOTS:-$(nproc)}"
 	if [ "${MONGOC:-slim}" = slim ]; then
 		echo "libmongoc=$(sed -n 1p .deps/mongoc/.stamp), static"
 	else

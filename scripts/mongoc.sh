@@ -36,8 +36,9 @@ if [ -f "$prefix/.stamp" ] && [ "$(sed -n 2p "$prefix/.stamp")" = "$stamp_want" 
 	exit 0
 fi
 
-# Build tools and the headers our own code and the driver compile against.
-PKGS="build-essential pkg-config cmake dpkg-dev libssl-dev libfcgi-dev libunistring-dev"
+# Build tools and the libraries our own code and the driver compile against
+# (here, because `make` builds this first, before anything else is compiled).
+PKGS="build-essential pkg-config cmake dpkg-dev libssl-dev libfcgi-dev libunistring-dev libsodium-dev"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||

@@ -1,10 +1,11 @@
 /*
  * hashslot.c — see hashslot.h.
  *
- * Open-file-description locks (F_OFD_SETLK) rather than classic POSIX locks:
- * they belong to our one open of the file, so nothing else in the process
- * closing the same file drops them, and the kernel releases them when the
- * process exits however it exits.
+ * The semaphore set has two members: [0] counts the free slots; [1] is
+ * HASHSLOT_READY + the number of slots, written together with [0] (SETALL)
+ * by whoever creates the set, so a process that finds the set can tell that
+ * it is set up, and by how many slots. The first creator's count wins until
+ * the set is removed (reboot, `ipcrm`, hashslot_remove).
  */
 #include "hashslot.h"
 
@@ -12,136 +13,207 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ipc.h>
+#include <sys/sem.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
-#define HASHSLOT_FD_UNOPENED (-1)
-#define HASHSLOT_FD_FAILED (-2)
+#define HASHSLOT_UNSET (-1)
+#define HASHSLOT_FAILED (-2)
+#define HASHSLOT_READY 16384 /* [1] = READY + slots; SEMVMX is 32767 */
+#define HASHSLOT_MAX 1024
+
+/* glibc leaves this union to the caller (semctl(2)). */
+union hashslot_semun {
+	int val;
+	struct semid_ds *buf;
+	unsigned short *array;
+};
 
 void
 hashslot_init(struct hashslot *hs, const char *path, int slots)
 {
 	hs->path = path ? strdup(path) : NULL;
-	hs->slots = slots > 0 && hs->path ? slots : 0;
-	hs->fd = HASHSLOT_FD_UNOPENED;
-	hs->held = -1;
+	hs->slots = slots > 0 && hs->path ? (slots > HASHSLOT_MAX ? HASHSLOT_MAX : slots) : 0;
+	hs->semid = HASHSLOT_UNSET;
+	hs->held = false;
 }
 
-/* Opens the lock file once: ours (same owner), a regular file, no symlink.
- * Anything else turns the cap off for this process, logged once. */
+/* The IPC key of the lock file, from fstat of the file we opened (no
+ * symlink, a regular file of ours), not from a second lookup of the path as
+ * ftok would. ftok keeps 16 bits of the inode; here a hash of device and
+ * inode fills 24 bits under the tag byte 'h'. create: make the file if it is
+ * missing. */
 static bool
-hashslot_open(struct hashslot *hs)
+hashslot_key(const char *path, bool create, key_t *key)
 {
 	struct stat st;
 	int fd;
 
-	if (hs->fd >= 0)
-		return true;
-	if (hs->fd == HASHSLOT_FD_FAILED)
-		return false;
-	fd = open(hs->path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	fd = open(path, O_RDWR | O_NOFOLLOW | O_CLOEXEC | (create ? O_CREAT : 0), 0600);
 	if (fd < 0) {
-		log_warn("hash cap off: cannot open FCGI_AUTH_HASH_LOCK %s: %s", hs->path,
-		         strerror(errno));
-		goto fail;
+		if (create)
+			log_warn("hash cap off: cannot open FCGI_AUTH_HASH_LOCK %s: %s", path,
+			         strerror(errno));
+		return false;
 	}
 	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid()) {
-		log_warn("hash cap off: FCGI_AUTH_HASH_LOCK %s is not a regular file of this user",
-		         hs->path);
+		log_warn("hash cap off: FCGI_AUTH_HASH_LOCK %s is not a regular file of this user", path);
 		close(fd);
-		goto fail;
+		return false;
 	}
-	hs->fd = fd;
+	close(fd);
+	{
+		/* FNV-1a over the device and inode numbers. */
+		unsigned long long v[2] = { (unsigned long long)st.st_dev, (unsigned long long)st.st_ino };
+		const unsigned char *p = (const unsigned char *)v;
+		uint32_t h = 2166136261u;
+		size_t i;
+
+		for (i = 0; i < sizeof v; i++)
+			h = (h ^ p[i]) * 16777619u;
+		*key = (key_t)(((uint32_t)'h' << 24) | (h & 0xffffffu));
+	}
 	return true;
-fail:
-	hs->fd = HASHSLOT_FD_FAILED;
-	return false;
 }
 
 static bool
-hashslot_try(struct hashslot *hs, int slot)
+hashslot_setall(int id, int slots)
 {
-	struct flock fl;
+	unsigned short vals[2] = { (unsigned short)slots, (unsigned short)(HASHSLOT_READY + slots) };
+	union hashslot_semun arg = { .array = vals };
 
-	memset(&fl, 0, sizeof fl);
-	fl.l_type = F_WRLCK;
-	fl.l_whence = SEEK_SET;
-	fl.l_start = slot;
-	fl.l_len = 1;
-	if (fcntl(hs->fd, F_OFD_SETLK, &fl) == 0)
+	return semctl(id, 0, SETALL, arg) == 0;
+}
+
+/* Finds or creates the semaphore set once per process. */
+static bool
+hashslot_setup(struct hashslot *hs)
+{
+	const struct timespec tick = { 0, 1000000 };
+	key_t key;
+	int id, ready = -1, i;
+
+	if (hs->semid >= 0)
 		return true;
-	if (errno != EAGAIN && errno != EACCES && errno != EINTR) {
-		log_warn("hash cap off: locking %s: %s", hs->path, strerror(errno));
-		close(hs->fd);
-		hs->fd = HASHSLOT_FD_FAILED;
+	if (hs->semid == HASHSLOT_FAILED || !hashslot_key(hs->path, true, &key))
+		goto fail;
+	id = semget(key, 2, IPC_CREAT | IPC_EXCL | 0600);
+	if (id >= 0) {
+		if (!hashslot_setall(id, hs->slots)) {
+			log_warn("hash cap off: setting up the semaphore of %s: %s", hs->path,
+			         strerror(errno));
+			goto fail;
+		}
+		hs->semid = id;
+		return true;
 	}
+	if (errno != EEXIST || (id = semget(key, 2, 0600)) < 0) {
+		log_warn("hash cap off: no semaphore for %s: %s", hs->path, strerror(errno));
+		goto fail;
+	}
+	/* Its creator sets it up right after semget; one that died in between
+	 * left it unset, so after a second we set it up ourselves. */
+	for (i = 0; i < 1000 && (ready = semctl(id, 1, GETVAL)) >= 0 && ready < HASHSLOT_READY; i++)
+		nanosleep(&tick, NULL);
+	if (ready >= 0 && ready < HASHSLOT_READY) {
+		if (!hashslot_setall(id, hs->slots))
+			ready = -1;
+		else
+			ready = HASHSLOT_READY + hs->slots;
+	}
+	if (ready < 0) {
+		log_warn("hash cap off: reading the semaphore of %s: %s", hs->path, strerror(errno));
+		goto fail;
+	}
+	if (ready - HASHSLOT_READY != hs->slots)
+		log_info("hash slots: %d, as set up by the first process (FCGI_AUTH_HASH_SLOTS here: %d;"
+		         " the count changes once the semaphore is removed, e.g. by a reboot)",
+		         ready - HASHSLOT_READY, hs->slots);
+	hs->semid = id;
+	return true;
+fail:
+	hs->semid = HASHSLOT_FAILED;
 	return false;
+}
+
+static long
+hashslot_ms_since(const struct timespec *t0)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (long)((now.tv_sec - t0->tv_sec) * 1000 + (now.tv_nsec - t0->tv_nsec) / 1000000);
 }
 
 bool
 hashslot_acquire(struct hashslot *hs, int wait_ms)
 {
-	const struct timespec tick = { 0, 1000000 }; /* 1 ms: ~1 % of a hash */
-	struct timespec start, now;
-	int first, i;
+	struct sembuf op = { 0, -1, SEM_UNDO };
+	struct timespec start, left;
+	long ms;
 
-	if (hs->held >= 0)
+	if (hs->held)
 		return true;
-	if (hs->slots == 0 || !hashslot_open(hs))
+	if (hs->slots == 0 || !hashslot_setup(hs))
 		return false;
-	/* Start at a different slot in each process, so that processes that
-	 * arrive together do not all try slot 0 first. */
-	first = (int)(getpid() % hs->slots);
+	if (wait_ms <= 0)
+		op.sem_flg |= IPC_NOWAIT;
 	clock_gettime(CLOCK_MONOTONIC, &start);
 	for (;;) {
-		for (i = 0; i < hs->slots; i++) {
-			int slot = (first + i) % hs->slots;
-
-			if (hashslot_try(hs, slot)) {
-				hs->held = slot;
-				return true;
-			}
-			if (hs->fd < 0)
-				return false;
+		ms = wait_ms - hashslot_ms_since(&start);
+		if (ms < 0)
+			ms = 0;
+		left.tv_sec = ms / 1000;
+		left.tv_nsec = (ms % 1000) * 1000000;
+		if (semtimedop(hs->semid, &op, 1, wait_ms > 0 ? &left : NULL) == 0) {
+			hs->held = true;
+			return true;
 		}
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		if ((now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000 >= wait_ms)
+		if (errno == EINTR && ms > 0)
+			continue; /* a signal (SIGTERM: the request still finishes) */
+		if (errno == EAGAIN || errno == EINTR)
 			break;
-		nanosleep(&tick, NULL);
+		log_warn("hash cap off: semaphore of %s: %s", hs->path, strerror(errno));
+		hs->semid = HASHSLOT_FAILED;
+		return false;
 	}
-	log_warn("no free hash slot of %d after %d ms (FCGI_AUTH_HASH_SLOTS); hashing anyway",
-	         hs->slots, wait_ms);
+	log_warn("no free hash slot after %d ms (FCGI_AUTH_HASH_SLOTS); hashing anyway", wait_ms);
 	return false;
 }
 
 void
 hashslot_release(struct hashslot *hs)
 {
-	struct flock fl;
+	struct sembuf op = { 0, 1, SEM_UNDO };
 
-	if (hs->held < 0 || hs->fd < 0)
+	if (!hs->held)
 		return;
-	memset(&fl, 0, sizeof fl);
-	fl.l_type = F_UNLCK;
-	fl.l_whence = SEEK_SET;
-	fl.l_start = hs->held;
-	fl.l_len = 1;
-	if (fcntl(hs->fd, F_OFD_SETLK, &fl) != 0)
-		log_warn("unlocking hash slot: %s", strerror(errno));
-	hs->held = -1;
+	hs->held = false;
+	if (hs->semid >= 0 && semop(hs->semid, &op, 1) != 0)
+		log_warn("giving back a hash slot: %s", strerror(errno));
 }
 
 void
 hashslot_cleanup(struct hashslot *hs)
 {
 	hashslot_release(hs);
-	if (hs->fd >= 0)
-		close(hs->fd);
 	free(hs->path);
 	hs->path = NULL;
-	hs->fd = HASHSLOT_FD_UNOPENED;
+	hs->semid = HASHSLOT_UNSET;
 	hs->slots = 0;
+}
+
+void
+hashslot_remove(const char *path)
+{
+	key_t key;
+	int id;
+
+	if (hashslot_key(path, false, &key) && (id = semget(key, 0, 0)) >= 0)
+		semctl(id, 0, IPC_RMID);
 }

@@ -16,11 +16,13 @@
 
 #include "crypto.h"
 #include "hashslot.h"
+#include "log.h"
 
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <openssl/crypto.h>
 #include <sodium.h>
@@ -120,6 +122,11 @@ static bool password_scrypt(const char *pw, size_t pw_len, const char *salt, siz
 	return true;
 }
 
+static long password_ms(const struct timespec *a, const struct timespec *b)
+{
+	return (long)((b->tv_sec - a->tv_sec) * 1000 + (b->tv_nsec - a->tv_nsec) / 1000000);
+}
+
 /* hex = lower-case hex of scrypt(NFKC(pw), salt text), PASSWORD_KEY_LEN + 1
  * bytes. */
 static enum password_status password_derive_hex(const char *pw, size_t n, const char *salt,
@@ -129,6 +136,7 @@ static enum password_status password_derive_hex(const char *pw, size_t n, const 
 	unsigned char key[PASSWORD_KEY_BYTES];
 	char *norm = NULL;
 	size_t norm_len = 0;
+	struct timespec t0, t1, t2;
 	bool ok;
 
 	norm = password_nfkc(pw, n, &norm_len);
@@ -136,11 +144,16 @@ static enum password_status password_derive_hex(const char *pw, size_t n, const 
 		st = PASSWORD_BAD_INPUT;
 		goto done;
 	}
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if (password_slots != NULL)
 		hashslot_acquire(password_slots, PASSWORD_SLOT_WAIT_MS);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
 	ok = password_scrypt(norm, norm_len, salt, salt_len, key);
 	if (password_slots != NULL)
 		hashslot_release(password_slots);
+	clock_gettime(CLOCK_MONOTONIC, &t2);
+	log_debug("scrypt: %ld ms waiting for a hash slot, %ld ms hashing",
+	          password_ms(&t0, &t1), password_ms(&t1, &t2));
 	if (!ok)
 		goto done;
 	crypto_hex(key, sizeof key, hex);

@@ -1,9 +1,10 @@
 /*
  * test_hashslot.c — the machine-wide cap on scrypt hashes in flight: slots
- * are taken and given back, never more than `slots` at once (each struct is
- * its own open of the lock file, as each process is), a process that dies
- * holding one gives it back, a symlinked lock file turns the cap off, and a
- * password hash takes and returns a slot.
+ * are taken and given back, never more than `slots` at once (three structs
+ * here stand for three processes), a waiter sleeps until a slot is given
+ * back, a process that dies holding one gives it back, the first process's
+ * count wins, a symlinked lock file turns the cap off, and a password hash
+ * takes and returns a slot. Each semaphore is removed at the end.
  */
 #include "hashslot.h"
 #include "password.h"
@@ -14,6 +15,7 @@
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 static char dir[] = "/tmp/test_hashslot.XXXXXX";
@@ -54,17 +56,71 @@ test_cap(void)
 	CHECK(hashslot_acquire(&a, 0), "first slot");
 	CHECK(hashslot_acquire(&a, 0), "taking again keeps the slot held");
 	CHECK(hashslot_acquire(&b, 0), "second slot");
-	CHECK(a.held != b.held, "different slots: %d %d", a.held, b.held);
+	CHECK(a.held && b.held, "both held");
 	CHECK(!hashslot_acquire(&c, 20), "no third slot while two are held");
-	CHECK(c.held == -1, "nothing held after a timeout");
+	CHECK(!c.held, "nothing held after a timeout");
 	hashslot_release(&a);
-	CHECK(a.held == -1, "released");
+	CHECK(!a.held, "released");
 	CHECK(hashslot_acquire(&c, 0), "the slot given back is free");
 	CHECK(!hashslot_acquire(&a, 0), "and now taken again");
 	CHECK(stat(path, &st) == 0 && (st.st_mode & 0777) == 0600, "lock file mode 0600");
 	hashslot_cleanup(&c);
 	CHECK(hashslot_acquire(&a, 0), "cleanup gives the slot back");
 	hashslot_cleanup(&a);
+	hashslot_cleanup(&b);
+}
+
+/* A waiter sleeps until the holder gives its slot back (here by exiting
+ * after a few milliseconds), well before its own limit of 10 s. */
+static void
+test_wakeup(void)
+{
+	struct hashslot hs;
+	char path[256], c;
+	int ready[2];
+	pid_t pid;
+
+	path_in_dir(path, sizeof path, "wake.lock");
+	if (pipe(ready) != 0) {
+		CHECK(0, "pipe");
+		return;
+	}
+	pid = fork();
+	if (pid == 0) {
+		struct hashslot mine;
+		const struct timespec hold = { 0, 50000000 };
+
+		hashslot_init(&mine, path, 1);
+		c = hashslot_acquire(&mine, 0) ? 'y' : 'n';
+		if (write(ready[1], &c, 1) != 1)
+			_exit(2);
+		nanosleep(&hold, NULL);
+		hashslot_release(&mine);
+		_exit(0);
+	}
+	CHECK(read(ready[0], &c, 1) == 1 && c == 'y', "the child holds the one slot");
+	hashslot_init(&hs, path, 1);
+	CHECK(hashslot_acquire(&hs, 10000), "woken when the child gives the slot back");
+	waitpid(pid, NULL, 0);
+	hashslot_cleanup(&hs);
+	close(ready[0]), close(ready[1]);
+}
+
+/* The count is the first process's: a later one configured otherwise
+ * shares the same slots (and logs it). */
+static void
+test_first_count_wins(void)
+{
+	struct hashslot a, b;
+	char path[256];
+
+	path_in_dir(path, sizeof path, "count.lock");
+	hashslot_init(&a, path, 1);
+	hashslot_init(&b, path, 3);
+	CHECK(hashslot_acquire(&a, 0), "the one slot");
+	CHECK(!hashslot_acquire(&b, 0), "a process configured for 3 still finds 1");
+	hashslot_cleanup(&a);
+	CHECK(hashslot_acquire(&b, 0), "then takes it");
 	hashslot_cleanup(&b);
 }
 
@@ -134,7 +190,7 @@ test_password(void)
 	password_set_hashslot(&cap);
 	CHECK(password_hash("password123", 11, out) == PASSWORD_OK, "hash with a cap");
 	CHECK(password_verify("password123", 11, out) == PASSWORD_OK, "verify with a cap");
-	CHECK(cap.held == -1, "the slot is given back after the hash");
+	CHECK(!cap.held, "the slot is given back after the hash");
 	CHECK(hashslot_acquire(&other, 0), "so another process can take it");
 	password_set_hashslot(NULL);
 	hashslot_cleanup(&other);
@@ -144,6 +200,8 @@ test_password(void)
 int
 main(void)
 {
+	static const char *const names[] = { "off.lock", "cap.lock", "wake.lock", "count.lock",
+	                                     "dead.lock", "link.lock", "pw.lock" };
 	char path[256];
 
 	if (mkdtemp(dir) == NULL) {
@@ -152,13 +210,17 @@ main(void)
 	}
 	test_off();
 	test_cap();
+	test_wakeup();
+	test_first_count_wins();
 	test_dead_holder();
 	test_symlink();
 	test_password();
-	path_in_dir(path, sizeof path, "cap.lock"), unlink(path);
-	path_in_dir(path, sizeof path, "dead.lock"), unlink(path);
-	path_in_dir(path, sizeof path, "link.lock"), unlink(path);
-	path_in_dir(path, sizeof path, "pw.lock"), unlink(path);
+	for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
+		path_in_dir(path, sizeof path, names[i]);
+		hashslot_remove(path);
+		unlink(path);
+	}
+	path_in_dir(path, sizeof path, "target"), unlink(path);
 	rmdir(dir);
 	UNIT_END();
 }

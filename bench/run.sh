@@ -383,14 +383,21 @@ log "scrypt: C $C_SPH s/hash, Node $NODE_SPH s/hash -> limit $(awk -v n="$NPROC"
 
 # Peak RSS during the sign-in cells: sample VmRSS of the sign-in processes and
 # of the Node process every 0.2 s.
+# Bash builtins only: an awk per process and sample (25 forks a second) cost
+# the sign-in cell 15 % of its throughput (13.1 against 15.5 req/s, measured
+# side by side).
 sample_rss() {
-	local pids="$*" p v
+	local pids="$*" p k v _ tick
+	# The 0.2 s pause: a read with a timeout on a FIFO nobody writes.
+	mkfifo "$work/sampler.fifo"
+	exec {tick}<>"$work/sampler.fifo"
 	while :; do
 		for p in $pids; do
-			v=$(awk '/^VmRSS:/{print $2}' "/proc/$p/status" 2>/dev/null) || continue
-			echo "$p $v"
+			while read -r k v _; do
+				[ "$k" = VmRSS: ] && { echo "$p $v"; break; }
+			done <"/proc/$p/status" 2>/dev/null
 		done
-		sleep 0.2
+		read -r -t 0.2 -u "$tick" _ || :
 	done
 }
 signin_pids=""

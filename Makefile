@@ -6,7 +6,7 @@ CC      ?= cc
 # MONGOC=slim (default): libbson + libmongoc built once by scripts/mongoc.sh from
 # Debian's source package without ICU, SASL, compression and client-side
 # encryption, linked statically with --gc-sections: ~7 MiB RSS per process
-# instead of ~10.5 (README "Memory"). MONGOC=system: Debian's shared libmongoc.
+# instead of ~10.5 (README "The slim libmongoc"). MONGOC=system: Debian's shared libmongoc.
 MONGOC  ?= slim
 ifeq ($(MONGOC),slim)
 MONGOC_STAMP = .deps/mongoc/.stamp

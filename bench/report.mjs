@@ -119,7 +119,7 @@ const targets = [];
 // Processes per program, as lighttpd-conf/lighttpd.conf ships them.
 const conf = fs.readFileSync(new URL("../lighttpd-conf/lighttpd.conf", import.meta.url), "utf8");
 const procs = [...conf.matchAll(/"bin-path" => var\.bin \+ "\/([a-z-]+)",\s*"check-local" => "disable", "max-procs" => (\d+)/g)]
-	.filter(([, , ], i, all) => all.findIndex((m) => m[1] === all[i][1]) === i)
+	.filter((m, i, all) => all.findIndex((x) => x[1] === m[1]) === i) // the authorizer is `session` again
 	.map(([, name, n]) => `${name} ×${n}`).join(", ");
 
 const reps = (k) => ["ours", "theirs"].map((i) => S[k][i] ? `${i} ${S[k][i].all.map(f1).join(" / ")}` : null).filter(Boolean).join("; ");

@@ -354,7 +354,7 @@ cell trivial "$GET_C" "$GET_S" \
 
 # The machine's scrypt limit, measured right before the scrypt-bound cells.
 NPROC=$(nproc)
-log "scrypt: timing password_hash (C, OpenSSL) and crypto.scryptSync (Node), load $(load)"
+log "scrypt: timing password_hash (C, libsodium) and crypto.scryptSync (Node), load $(load)"
 [ -x "$BUILD/bench/scrypt-rate" ] || make -s "$BUILD/bench/scrypt-rate" >&2
 C_SPH=$("$BUILD/bench/scrypt-rate" 8 | awk '{print $3}')
 NODE_SPH=$(node -e '

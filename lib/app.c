@@ -8,6 +8,7 @@
 #include "db.h"
 #include "hashslot.h"
 #include "log.h"
+#include "origin.h"
 #include "password.h"
 #include "ratelimit.h"
 
@@ -35,61 +36,165 @@ app_read_cgi(void *ctx, char *buf, size_t n)
 	return fread(buf, 1, n, ctx);
 }
 
-/* Better Auth's limiter runs before routing. Not for the Authorizer role: it
- * guards other URLs, each already a request of its own to the web server. */
+enum response_error
+app_db_error(enum db_status st)
+{
+	return st == DB_UNAVAILABLE ? ERR_SERVICE_UNAVAILABLE : ERR_INTERNAL;
+}
+
+/* The route of req: its path matched exactly (or, for a path ending in '/',
+ * as a prefix followed by one non-empty segment) and its method. NULL when
+ * nothing matches: Better Auth's router answers 404, wrong method included. */
+static const struct app_route *
+app_find_route(const struct app_program *prog, struct call *c)
+{
+	const struct app_route *r;
+	const char *path = c->req->path;
+
+	for (r = prog->routes; r->method; r++) {
+		size_t n = strlen(r->path);
+
+		if (strcmp(r->method, c->req->method) != 0)
+			continue;
+		if (r->path[n - 1] != '/') {
+			if (!strcmp(path, r->path))
+				return r;
+		} else if (!strncmp(path, r->path, n) && path[n] && !strchr(path + n, '/')) {
+			c->param = path + n;
+			c->param_len = strlen(path + n);
+			return r;
+		}
+	}
+	return NULL;
+}
+
+/* The limiter (Better Auth runs it first; here after routing, so what is
+ * answered 404 leaves no bucket). Not for the Authorizer role: it guards
+ * other URLs, each already a request of its own to the web server. */
 static bool
-app_rate_limited(const struct request *req, struct response *res)
+app_rate_limited(const struct app_route *route, struct call *c)
 {
 	char secs[24];
 	long retry;
 
-	if (!req->cfg->rate_limit || (req->role && !strcmp(req->role, "AUTHORIZER")))
+	if (!c->req->cfg->rate_limit || (route->needs & APP_NO_LIMIT))
 		return false;
-	switch (ratelimit_check(req, &retry)) {
+	switch (ratelimit_check(c->req, route->limit, &retry)) {
 	case RATELIMIT_ALLOW:
 		return false;
 	case RATELIMIT_REJECT:
 		snprintf(secs, sizeof(secs), "%ld", retry);
-		response_error(res, ERR_TOO_MANY_REQUESTS);
-		response_header(res, "X-Retry-After", secs);
+		response_error(c->res, ERR_TOO_MANY_REQUESTS);
+		response_header(c->res, "X-Retry-After", secs);
 		return true;
 	default:
-		/* Credential endpoints fail closed; the rest stay up, unlimited. */
-		if (!ratelimit_is_strict(req->path))
+		/* Credential and mail endpoints fail closed; the rest stay up. */
+		if (route->limit == RATELIMIT_DEFAULT)
 			return false;
-		response_error(res, ERR_SERVICE_UNAVAILABLE);
+		response_error(c->res, ERR_SERVICE_UNAVAILABLE);
 		return true;
 	}
 }
 
+/* The session a route needs (step 9): getSession, or the plain signed-in
+ * user; then freshness. ERR_OK to go on. */
+static enum response_error
+app_session(const struct app_route *route, struct call *c)
+{
+	enum db_status st;
+
+	if (route->needs & APP_USER)
+		st = session_current(c->req, &c->session.session, &c->session.user);
+	else if (route->needs & (APP_SESSION | APP_SESSION_DB))
+		st = session_lookup(c->req, c->res, (route->needs & APP_SESSION) ? SESSION_ALLOW_CACHE : 0,
+		                    &c->session);
+	else
+		return ERR_OK;
+	if (st == DB_NOT_FOUND)
+		return ERR_UNAUTHORIZED;
+	if (st != DB_OK)
+		return app_db_error(st);
+	if ((route->needs & APP_FRESH) && !session_is_fresh(c->req, c->session.session))
+		return ERR_SESSION_NOT_FRESH;
+	return ERR_OK;
+}
+
+/* Steps 4–10 of the pipeline for a routed request. ERR_OK when the handler
+ * or a step answered in c->res. */
+static enum response_error
+app_pipeline(const struct app_route *route, struct call *c)
+{
+	enum response_error err;
+
+	if (route->needs & APP_BODY) {
+		if (!body_read(c->req, c->res, (route->needs & APP_FORM) != 0, &c->body))
+			return ERR_OK;
+	}
+	if (!origin_check(c->req, &err))
+		return err;
+	if ((route->needs & APP_BODY) && !body_check_callbacks(c->req, c->res, &c->body))
+		return ERR_OK;
+	if (route->schema) {
+		bson_string_t *issues = body_validate(&c->body, route->schema,
+		                                      (route->needs & APP_RECORD) != 0);
+
+		if (issues) {
+			response_error_message(c->res, 400, issues->str, "VALIDATION_ERROR");
+			bson_string_free(issues, true);
+			return ERR_OK;
+		}
+	}
+	if (route->validate && !route->validate(c))
+		return ERR_OK;
+	if ((route->needs & APP_FORM_CSRF) && !origin_check_form(c->req, &err))
+		return err;
+	if ((err = app_session(route, c)) != ERR_OK)
+		return err;
+	return route->handler(c);
+}
+
 /* Handles one request and formats its response into out. */
 static void
-app_serve(const struct config *cfg, app_handler handler, char **envp, request_read_fn read,
-          void *ctx, bson_string_t *out)
+app_serve(const struct config *cfg, const struct app_program *prog, char **envp,
+          request_read_fn read, void *ctx, bson_string_t *out)
 {
 	struct request req;
 	struct response res;
+	struct call c;
+	const struct app_route *route;
+	enum response_error err = ERR_OK;
 
 	request_init(&req, cfg, envp, read, ctx);
 	response_init(&res);
-	if (req.header_too_large)
-		response_error(&res, ERR_HEADER_TOO_LARGE);
-	else if (app_rate_limited(&req, &res))
-		;
-	else
-		handler(&req, &res);
+	memset(&c, 0, sizeof(c));
+	c.req = &req;
+	c.res = &res;
+	body_init(&c.body);
+	if (req.header_too_large) {
+		err = ERR_HEADER_TOO_LARGE;
+	} else if (req.role && !strcmp(req.role, "AUTHORIZER")) {
+		err = prog->authorizer ? prog->authorizer(&c) : ERR_NOT_FOUND;
+	} else if (!(route = app_find_route(prog, &c))) {
+		err = ERR_NOT_FOUND;
+	} else if (!app_rate_limited(route, &c)) {
+		err = app_pipeline(route, &c);
+	}
+	if (err != ERR_OK)
+		response_error(&res, err);
 	response_format(&res, out);
 	if (res.status >= 500)
 		log_warn("%s %s -> %d", req.method, req.path, res.status);
 	else
 		log_debug("%s %s -> %d", req.method, req.path, res.status);
+	session_state_cleanup(&c.session);
+	body_cleanup(&c.body);
 	response_cleanup(&res);
 	request_cleanup(&req);
 }
 
 /* Serves FastCGI requests arriving on fd until the web server stops us. */
 static void
-app_loop(const struct config *cfg, app_handler handler, int fd, bson_string_t *out)
+app_loop(const struct config *cfg, const struct app_program *prog, int fd, bson_string_t *out)
 {
 	FCGX_Request fr;
 	bool indexes_checked = false;
@@ -99,7 +204,7 @@ app_loop(const struct config *cfg, app_handler handler, int fd, bson_string_t *o
 	         cfg->listen ? cfg->listen : "", cfg->mongodb_db);
 	while (FCGX_Accept_r(&fr) >= 0) {
 		bson_string_truncate(out, 0);
-		app_serve(cfg, handler, fr.envp, app_read_fcgi, fr.in, out);
+		app_serve(cfg, prog, fr.envp, app_read_fcgi, fr.in, out);
 		FCGX_PutStr(out->str, (int)out->len, fr.out);
 		FCGX_Finish_r(&fr);
 		/* Once, after an answer has gone out, so a slow or absent store never
@@ -121,14 +226,22 @@ app_on_term(int sig)
 }
 
 int
-app_run(const char *program, app_handler handler)
+app_run(const struct app_program *prog, int argc, char **argv)
 {
+	const char *program = prog->name;
 	struct config cfg;
 	struct hashslot slots;
 	char err[256];
 	bson_string_t *out;
 	int rc = 0;
 
+	if (argc > 1 && !strcmp(argv[1], "--routes")) {
+		const struct app_route *r;
+
+		for (r = prog->routes; r->method; r++)
+			printf("%s %s\n", r->method, r->path);
+		return 0;
+	}
 	log_init(program);
 	/* Everything from the environment is read here, before the accept loop. */
 	if (!config_load(&cfg, err, sizeof(err))) {
@@ -169,15 +282,15 @@ app_run(const char *program, app_handler handler)
 			fprintf(stderr, "%s: cannot listen on FCGI_AUTH_LISTEN=%s\n", program, cfg.listen);
 			rc = 1;
 		} else {
-			app_loop(&cfg, handler, fd, out);
+			app_loop(&cfg, prog, fd, out);
 		}
 	} else if (FCGX_IsCGI()) {
 		/* Plain CGI: one request from the environment and stdin. */
-		app_serve(&cfg, handler, environ, app_read_cgi, stdin, out);
+		app_serve(&cfg, prog, environ, app_read_cgi, stdin, out);
 		fwrite(out->str, 1, out->len, stdout);
 		fflush(stdout);
 	} else {
-		app_loop(&cfg, handler, 0, out); /* the socket the web server gave us */
+		app_loop(&cfg, prog, 0, out); /* the socket the web server gave us */
 	}
 	bson_string_free(out, true);
 done:
@@ -188,10 +301,4 @@ done:
 	hashslot_cleanup(&slots);
 	config_cleanup(&cfg);
 	return rc;
-}
-
-bool
-app_route(const struct request *req, const char *method, const char *path)
-{
-	return !strcmp(req->path, path) && !strcmp(req->method, method);
 }

@@ -3,7 +3,7 @@
  */
 #include "config.h"
 
-#include "origin.h"
+#include "url.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -77,7 +77,7 @@ config_add_origin(struct config *cfg, const char *s, size_t n, char *err, size_t
 		snprintf(err, errlen, "too many trusted origins (at most %d)", CONFIG_MAX_ORIGINS);
 		return false;
 	}
-	o = origin_normalize(s, n);
+	o = url_origin(s, n);
 	if (!o) {
 		snprintf(err, errlen, "trusted origin \"%.*s\" is not an http(s) URL",
 		         (int)(n > 80 ? 80 : n), s);
@@ -149,6 +149,7 @@ config_load(struct config *cfg, char *err, size_t errlen)
 
 	if (!env_int("FCGI_AUTH_SESSION_EXPIRES_IN", 604800, 1, 10LL * 365 * 86400, &cfg->expires_in, err, errlen) ||
 	    !env_int("FCGI_AUTH_SESSION_UPDATE_AGE", 86400, 0, 10LL * 365 * 86400, &cfg->update_age, err, errlen) ||
+	    !env_int("FCGI_AUTH_SESSION_FRESH_AGE", 86400, 0, 10LL * 365 * 86400, &cfg->fresh_age, err, errlen) ||
 	    !env_bool("FCGI_AUTH_COOKIE_CACHE", false, &cfg->cookie_cache, err, errlen) ||
 	    !env_int("FCGI_AUTH_COOKIE_CACHE_MAX_AGE", 300, 1, 86400 * 30, &cfg->cookie_cache_max_age, err, errlen) ||
 	    !env_int("FCGI_AUTH_MAX_BODY", 65536, 1024, 16 * 1024 * 1024, &v, err, errlen))

@@ -28,6 +28,8 @@ struct config {
 	char name_dont_remember[CONFIG_NAME_MAX];
 	int64_t expires_in;            /* session lifetime, s */
 	int64_t update_age;            /* refresh after, s */
+	int64_t fresh_age;             /* FCGI_AUTH_SESSION_FRESH_AGE: a session younger
+	                                  than this is fresh (0: always), s */
 	bool cookie_cache;             /* session_data on/off */
 	int64_t cookie_cache_max_age;  /* s */
 	size_t max_body;               /* bytes */
@@ -58,7 +60,7 @@ void config_cleanup(struct config *cfg);
 /* True if ip (textual, as in REMOTE_ADDR) is a configured trusted proxy. */
 bool config_is_trusted_proxy(const struct config *cfg, const char *ip, size_t n);
 
-/* True if origin (already normalised, see origin_normalize) is trusted. */
+/* True if origin (already normalised, see url_origin) is trusted. */
 bool config_is_trusted_origin(const struct config *cfg, const char *origin);
 
 #endif

@@ -23,6 +23,7 @@ static const struct {
 	                     "USER_ALREADY_EXISTS_USE_ANOTHER_EMAIL"},
 	[ERR_FAILED_TO_CREATE_USER] = {422, "Failed to create user", "FAILED_TO_CREATE_USER"},
 	[ERR_FAILED_TO_CREATE_SESSION] = {400, "Failed to create session", "FAILED_TO_CREATE_SESSION"},
+	[ERR_FAILED_TO_CREATE_SESSION_401] = {401, "Failed to create session", "FAILED_TO_CREATE_SESSION"},
 	[ERR_INVALID_EMAIL_OR_PASSWORD] = {401, "Invalid email or password", "INVALID_EMAIL_OR_PASSWORD"},
 	[ERR_UNAUTHORIZED] = {401, "Unauthorized", "UNAUTHORIZED"},
 	[ERR_FAILED_TO_GET_SESSION] = {401, "Failed to get session", "FAILED_TO_GET_SESSION"},
@@ -43,6 +44,7 @@ static const struct {
 	                             "SERVICE_UNAVAILABLE"},
 	[ERR_INTERNAL] = {500, "Internal Server Error", "INTERNAL_SERVER_ERROR"},
 	[ERR_TOO_MANY_REQUESTS] = {429, "Too many requests. Please try again later.", NULL},
+	[ERR_SESSION_NOT_FRESH] = {403, "Session is not fresh", "SESSION_NOT_FRESH"},
 };
 
 static const char *
@@ -123,6 +125,8 @@ response_error_message(struct response *res, int status, const char *message, co
 void
 response_error(struct response *res, enum response_error err)
 {
+	if (err == ERR_OK)
+		return;
 	if (response_errors[err].message) {
 		response_error_message(res, response_errors[err].status, response_errors[err].message,
 		                       response_errors[err].code);

@@ -14,7 +14,8 @@
 #define RESPONSE_MAX_HEADERS 24
 
 enum response_error {
-	ERR_NOT_FOUND = 0,        /* 404, empty body, no Content-Type */
+	ERR_OK = 0,               /* not an error: the handler answered */
+	ERR_NOT_FOUND,            /* 404, empty body, no Content-Type */
 	ERR_BAD_JSON,             /* 400 BAD_REQUEST Invalid JSON in request body */
 	ERR_INVALID_EMAIL,
 	ERR_PASSWORD_TOO_SHORT,
@@ -22,6 +23,7 @@ enum response_error {
 	ERR_USER_EXISTS,
 	ERR_FAILED_TO_CREATE_USER,
 	ERR_FAILED_TO_CREATE_SESSION,
+	ERR_FAILED_TO_CREATE_SESSION_401, /* sign-in's variant */
 	ERR_INVALID_EMAIL_OR_PASSWORD,
 	ERR_UNAUTHORIZED,
 	ERR_FAILED_TO_GET_SESSION,    /* 401 (refresh update found nothing) */
@@ -36,6 +38,7 @@ enum response_error {
 	ERR_SERVICE_UNAVAILABLE,      /* 503 + Retry-After */
 	ERR_INTERNAL,                 /* 500 INTERNAL_SERVER_ERROR */
 	ERR_TOO_MANY_REQUESTS,        /* 429, no code */
+	ERR_SESSION_NOT_FRESH,        /* 403 */
 	ERR__COUNT
 };
 

@@ -45,6 +45,22 @@ static const struct {
 	[ERR_INTERNAL] = {500, "Internal Server Error", "INTERNAL_SERVER_ERROR"},
 	[ERR_TOO_MANY_REQUESTS] = {429, "Too many requests. Please try again later.", NULL},
 	[ERR_SESSION_NOT_FRESH] = {403, "Session is not fresh", "SESSION_NOT_FRESH"},
+	[ERR_EMAIL_CAN_NOT_BE_UPDATED] = {400, "Email can not be updated", "EMAIL_CAN_NOT_BE_UPDATED"},
+	[ERR_NO_FIELDS_TO_UPDATE] = {400, "No fields to update", NULL},
+	[ERR_INVALID_PASSWORD] = {400, "Invalid password", "INVALID_PASSWORD"},
+	[ERR_CREDENTIAL_ACCOUNT_NOT_FOUND] = {400, "Credential account not found",
+	                                      "CREDENTIAL_ACCOUNT_NOT_FOUND"},
+	[ERR_FAILED_TO_UNLINK_LAST_ACCOUNT] = {400, "You can't unlink your last account",
+	                                       "FAILED_TO_UNLINK_LAST_ACCOUNT"},
+	[ERR_ACCOUNT_NOT_FOUND] = {400, "Account not found", "ACCOUNT_NOT_FOUND"},
+	[ERR_SESSION_EXPIRED] = {400, "Session expired. Re-authenticate to perform this action.",
+	                         "SESSION_EXPIRED"},
+	[ERR_NOT_FOUND_JSON] = {404, "Not found", "NOT_FOUND"},
+	[ERR_INVALID_TOKEN] = {400, "Invalid token", "INVALID_TOKEN"},
+	[ERR_INVALID_TOKEN_401] = {401, "Invalid token", "INVALID_TOKEN"},
+	[ERR_INVALID_TOKEN_404] = {404, "Invalid token", "INVALID_TOKEN"},
+	[ERR_USER_NOT_FOUND] = {400, "User not found", "USER_NOT_FOUND"},
+	[ERR_FAILED_TO_GET_USER_INFO] = {404, "Failed to get user info", "FAILED_TO_GET_USER_INFO"},
 };
 
 static const char *

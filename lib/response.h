@@ -39,6 +39,20 @@ enum response_error {
 	ERR_INTERNAL,                 /* 500 INTERNAL_SERVER_ERROR */
 	ERR_TOO_MANY_REQUESTS,        /* 429, no code */
 	ERR_SESSION_NOT_FRESH,        /* 403 */
+	/* accounts spec §7 */
+	ERR_EMAIL_CAN_NOT_BE_UPDATED,
+	ERR_NO_FIELDS_TO_UPDATE,      /* 400, no code */
+	ERR_INVALID_PASSWORD,
+	ERR_CREDENTIAL_ACCOUNT_NOT_FOUND,
+	ERR_FAILED_TO_UNLINK_LAST_ACCOUNT,
+	ERR_ACCOUNT_NOT_FOUND,
+	ERR_SESSION_EXPIRED,          /* 400: delete-user without password, not fresh */
+	ERR_NOT_FOUND_JSON,           /* 404 NOT_FOUND "Not found" */
+	ERR_INVALID_TOKEN,            /* 400 */
+	ERR_INVALID_TOKEN_401,
+	ERR_INVALID_TOKEN_404,
+	ERR_USER_NOT_FOUND,           /* 400 */
+	ERR_FAILED_TO_GET_USER_INFO,  /* 404 */
 	ERR__COUNT
 };
 

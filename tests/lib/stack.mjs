@@ -380,7 +380,10 @@ async function startApache(server, e, state, procs, logs, extraConfig) {
 		FCGI_AUTH_RUN_USER: run.user, FCGI_AUTH_RUN_GROUP: run.group,
 	});
 	logs.push(path.join(state, "apache-error.log"));
-	const programs = { SIGNUP: "signup", SIGNIN: "signin", SIGNOUT: "signout", SYNC_USER: "sync-user", ME: "me", SESSION: "session" };
+	// Every program of FCGI_BIN, keyed as the configs name its port
+	// (FCGI_AUTH_PORT_SYNC_USER for sync-user).
+	const programs = Object.fromEntries(fs.readdirSync(e.FCGI_AUTH_BIN).sort()
+		.map((prog) => [prog.toUpperCase().replace(/-/g, "_"), prog]));
 	if (server === "apache-proxy") {
 		const started = await Promise.allSettled(Object.entries(programs).map(async ([key, prog]) => {
 			const p = await freePort();

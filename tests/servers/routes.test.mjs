@@ -7,7 +7,7 @@
 // <pid>] debug: METHOD PATH -> status") proves who answered. The drop-in
 // Apache snippet and the shared-hosting kit, which no test server runs as a
 // whole, are checked line by line for the same mapping.
-import { describe, it, before } from "node:test";
+import { describe, it, before, after } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
@@ -46,6 +46,7 @@ describe("route tables", () => {
 
 let ferret;
 before(async () => { ferret = await startFerret(); });
+after(async () => { await ferret?.stop(); });
 
 for (const server of SERVERS) {
 	describe(`every declared route reaches its program (${server})`, () => {

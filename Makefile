@@ -57,7 +57,7 @@ $(LIB_A): $(LIB_OBJ)
 	rm -f $@ && ar rcs $@ $^
 $(B)/cgi-bin/%: cgi-bin/%.c $(LIB_A) | $(B)/cgi-bin
 	$(CC) $(CFLAGS) -o $@ $< $(LIB_A) $(LDFLAGS) $(PKG_LIBS)
-$(B)/tests/%: tests/unit/%.c tests/unit/unit.h $(LIB_A) | $(B)/tests
+$(B)/tests/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(LIB_A) | $(B)/tests
 	$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(LIB_A) $(LDFLAGS) $(PKG_LIBS)
 $(B)/schema-apply: schema/schema-apply.c $(LIB_A)
 	$(CC) $(CFLAGS) -o $@ $< $(LIB_A) $(LDFLAGS) $(PKG_LIBS)

@@ -274,8 +274,10 @@ mail_render(bson_string_t *out, const char *tpl, const char *const values[MAIL_P
 		while (open && (ph = mail_placeholder_at(open, &len)) < 0)
 			open = strstr(open + 1, "{{");
 		if (!open) {
-			len = strlen(p);
-			mode == MAIL_AS_TEXT_HTML ? mail_html_escape(out, p, len) : bson_string_append(out, p);
+			if (mode == MAIL_AS_TEXT_HTML)
+				mail_html_escape(out, p, strlen(p));
+			else
+				bson_string_append(out, p);
 			return;
 		}
 		if (mode == MAIL_AS_TEXT_HTML)
@@ -371,6 +373,10 @@ mail_load_templates(const char *dir, char *err, size_t errlen)
 	struct stat sb;
 	int k;
 
+	if (dir && (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode))) {
+		snprintf(err, errlen, "FCGI_AUTH_MAIL_TEMPLATES: %s is not a directory", dir);
+		return false;
+	}
 	for (k = 0; k < MAIL__KIND_COUNT; k++) {
 		struct mail_template *t = &mail.tpl[k];
 
@@ -382,10 +388,6 @@ mail_load_templates(const char *dir, char *err, size_t errlen)
 			t->subject = mail_strdup(mail_defaults[k].subject);
 		if (!t->text)
 			t->text = mail_strdup(mail_defaults[k].text);
-	}
-	if (dir && (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode))) {
-		snprintf(err, errlen, "FCGI_AUTH_MAIL_TEMPLATES: %s is not a directory", dir);
-		return false;
 	}
 	return true;
 }
@@ -879,6 +881,8 @@ mail_send_smtp(const bson_string_t *msg, const char *to, char *err, size_t errle
 	rcpt = curl_slist_append(NULL, rcpt_to);
 	curl_easy_setopt(curl, CURLOPT_URL, mail.smtp_url);
 	curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
+	/* No proxy from the environment (all_proxy…): settings are read once, at start. */
+	curl_easy_setopt(curl, CURLOPT_PROXY, "");
 	curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, timeout);
 	curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, timeout);
@@ -920,7 +924,12 @@ mail_exec_child(int in, int errfd, const sigset_t *mask)
 	if (dup2(in, STDIN_FILENO) < 0 || devnull < 0 || dup2(devnull, STDOUT_FILENO) < 0 ||
 	    dup2(errfd, STDERR_FILENO) < 0)
 		_exit(126);
-	close_range(3, ~0U, 0);
+	if (close_range(3, ~0U, 0) != 0) { /* kernels before 5.9 */
+		long fd, max = sysconf(_SC_OPEN_MAX);
+
+		for (fd = 3; fd < (max > 0 && max < 65536 ? max : 65536); fd++)
+			close((int)fd);
+	}
 	signal(SIGPIPE, SIG_DFL);
 	sigprocmask(SIG_SETMASK, mask, NULL);
 	execve(mail.argv[0], mail.argv, envp);

@@ -558,7 +558,10 @@ mail_compose(const struct mail_message *m, int64_t now_ms, bson_string_t **out)
 	size_t i;
 
 	*out = NULL;
-	if (!mail.from_addr || (int)m->kind < 0 || m->kind >= MAIL__KIND_COUNT)
+	if (!mail.from_addr)
+		goto done;
+	st = MAIL_BAD_INPUT;
+	if ((int)m->kind < 0 || m->kind >= MAIL__KIND_COUNT)
 		goto done;
 	st = MAIL_BAD_ADDRESS;
 	if (!m->to || !mail_is_address(m->to))

@@ -45,7 +45,7 @@ enum mail_status {
 	MAIL_OK = 0,
 	MAIL_NOT_CONFIGURED, /* no sender (FCGI_AUTH_SMTP_URL, FCGI_AUTH_SENDMAIL): nothing sent */
 	MAIL_BAD_ADDRESS,    /* the recipient is not a plain local@domain address */
-	MAIL_BAD_INPUT,      /* a value is not UTF-8 */
+	MAIL_BAD_INPUT,      /* a value is not UTF-8, or the kind is unknown */
 	MAIL_FAILED,         /* the server refused, the connection failed, the
 	                        command failed or stopped reading */
 	MAIL_TIMEOUT         /* FCGI_AUTH_MAIL_TIMEOUT_MS elapsed (the command is killed) */

@@ -11,11 +11,11 @@ MONGOC  ?= slim
 ifeq ($(MONGOC),slim)
 MONGOC_STAMP = .deps/mongoc/.stamp
 PKG_ENV      = PKG_CONFIG_PATH=$(CURDIR)/.deps/mongoc/lib/pkgconfig
-PKGS         = fcgi libmongoc-static-1.0 libbson-static-1.0 libcrypto
+PKGS         = fcgi libmongoc-static-1.0 libbson-static-1.0 libcrypto libcurl
 SLIM_CFLAGS  = -ffunction-sections -fdata-sections
 LDFLAGS_SLIM = -Wl,--gc-sections -Wl,--as-needed
 else ifeq ($(MONGOC),system)
-PKGS         = fcgi libmongoc-1.0 libbson-1.0 libcrypto
+PKGS         = fcgi libmongoc-1.0 libbson-1.0 libcrypto libcurl
 else
 $(error MONGOC must be slim or system)
 endif
@@ -47,9 +47,10 @@ CGI_BIN  = $(CGI_SRC:cgi-bin/%.c=$(B)/cgi-bin/%)
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 TOOL_BIN = $(B)/schema-apply $(B)/demo/whoami
+TEST_TOOL_BIN = $(B)/tests-tools/mail-send
 
 .PHONY: all deps run test unit schema clean bench valgrind soak fuzz fuzz-replay
-all: $(CGI_BIN) $(UNIT_BIN) $(TOOL_BIN)
+all: $(CGI_BIN) $(UNIT_BIN) $(TOOL_BIN) $(TEST_TOOL_BIN)
 
 $(B)/lib/%.o: lib/%.c $(wildcard lib/*.h) | $(B)/lib $(MONGOC_STAMP)
 	$(CC) $(CFLAGS) -c -o $@ $<
@@ -57,7 +58,7 @@ $(LIB_A): $(LIB_OBJ)
 	rm -f $@ && ar rcs $@ $^
 $(B)/cgi-bin/%: cgi-bin/%.c $(LIB_A) | $(B)/cgi-bin
 	$(CC) $(CFLAGS) -o $@ $< $(LIB_A) $(LDFLAGS) $(PKG_LIBS)
-$(B)/tests/%: tests/unit/%.c tests/unit/unit.h $(LIB_A) | $(B)/tests
+$(B)/tests/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(LIB_A) | $(B)/tests
 	$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(LIB_A) $(LDFLAGS) $(PKG_LIBS)
 $(B)/schema-apply: schema/schema-apply.c $(LIB_A)
 	$(CC) $(CFLAGS) -o $@ $< $(LIB_A) $(LDFLAGS) $(PKG_LIBS)
@@ -65,7 +66,9 @@ $(B)/demo/%: demo/%.c $(LIB_A) | $(B)/demo
 	$(CC) $(CFLAGS) -o $@ $< $(LIB_A) $(LDFLAGS) $(PKG_LIBS)
 $(B)/bench/scrypt-rate: bench/scrypt-rate.c $(LIB_A) | $(B)/bench
 	$(CC) $(CFLAGS) -o $@ $< $(LIB_A) $(LDFLAGS) $(PKG_LIBS)
-$(B)/lib $(B)/cgi-bin $(B)/tests $(B)/demo $(B)/bench:
+$(B)/tests-tools/%: tests/tools/%.c $(LIB_A) | $(B)/tests-tools
+	$(CC) $(CFLAGS) -o $@ $< $(LIB_A) $(LDFLAGS) $(PKG_LIBS)
+$(B)/lib $(B)/cgi-bin $(B)/tests $(B)/demo $(B)/bench $(B)/tests-tools:
 	mkdir -p $@
 ifdef MONGOC_STAMP
 $(MONGOC_STAMP): scripts/mongoc.sh

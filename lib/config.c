@@ -209,6 +209,55 @@ config_load(struct config *cfg, char *err, size_t errlen)
 			free(ip);
 		p += n + (comma ? 1 : 0);
 	}
+	/* Mail: the senders, the From address, templates, timeout. */
+	{
+		const struct {
+			const char *name;
+			char **dst;
+		} mail_vars[] = {
+			{"FCGI_AUTH_SMTP_URL", &cfg->smtp_url},
+			{"FCGI_AUTH_SMTP_USER", &cfg->smtp_user},
+			{"FCGI_AUTH_SMTP_PASSWORD", &cfg->smtp_password},
+			{"FCGI_AUTH_SMTP_CA_FILE", &cfg->smtp_ca_file},
+			{"FCGI_AUTH_SENDMAIL", &cfg->sendmail},
+			{"FCGI_AUTH_MAIL_FROM", &cfg->mail_from},
+			{"FCGI_AUTH_MAIL_TEMPLATES", &cfg->mail_templates},
+			{"FCGI_AUTH_APP_NAME", &cfg->app_name},
+		};
+		size_t i;
+
+		for (i = 0; i < sizeof mail_vars / sizeof mail_vars[0]; i++) {
+			p = getenv(mail_vars[i].name);
+			if (!p || !*p)
+				continue;
+			for (list = p; *list; list++)
+				if ((unsigned char)*list < 0x20 || *list == 0x7f) {
+					snprintf(err, errlen, "%s holds a control character", mail_vars[i].name);
+					goto fail;
+				}
+			*mail_vars[i].dst = strdup(p);
+		}
+		if (cfg->smtp_url && cfg->sendmail) {
+			snprintf(err, errlen, "FCGI_AUTH_SMTP_URL and FCGI_AUTH_SENDMAIL are both set: choose one");
+			goto fail;
+		}
+		if ((cfg->smtp_url || cfg->sendmail) && !cfg->mail_from) {
+			snprintf(err, errlen, "FCGI_AUTH_MAIL_FROM is required when %s is set",
+			         cfg->smtp_url ? "FCGI_AUTH_SMTP_URL" : "FCGI_AUTH_SENDMAIL");
+			goto fail;
+		}
+		if (cfg->smtp_url && strncmp(cfg->smtp_url, "smtp://", 7) && strncmp(cfg->smtp_url, "smtps://", 8)) {
+			snprintf(err, errlen, "FCGI_AUTH_SMTP_URL must start with smtp:// or smtps://");
+			goto fail;
+		}
+		if (cfg->sendmail && cfg->sendmail[0] != '/') {
+			snprintf(err, errlen, "FCGI_AUTH_SENDMAIL must start with an absolute path (/usr/sbin/sendmail -t -i)");
+			goto fail;
+		}
+		if (!env_int("FCGI_AUTH_MAIL_TIMEOUT_MS", 10000, 100, 600000, &v, err, errlen))
+			goto fail;
+		cfg->mail_timeout_ms = (int)v;
+	}
 	return true;
 fail:
 	config_cleanup(cfg);
@@ -234,6 +283,19 @@ config_cleanup(struct config *cfg)
 	free(cfg->hash_lock);
 	free(cfg->mongodb_uri);
 	free(cfg->mongodb_db);
+	/* Mail: the URL may carry the SMTP password. */
+	if (cfg->smtp_url)
+		explicit_bzero(cfg->smtp_url, strlen(cfg->smtp_url));
+	if (cfg->smtp_password)
+		explicit_bzero(cfg->smtp_password, strlen(cfg->smtp_password));
+	free(cfg->smtp_url);
+	free(cfg->smtp_user);
+	free(cfg->smtp_password);
+	free(cfg->smtp_ca_file);
+	free(cfg->sendmail);
+	free(cfg->mail_from);
+	free(cfg->mail_templates);
+	free(cfg->app_name);
 	memset(cfg, 0, sizeof(*cfg));
 }
 

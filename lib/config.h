@@ -48,6 +48,20 @@ struct config {
 	                                  on this machine (default: online cores;
 	                                  0: no cap), see hashslot.h */
 	char *hash_lock;               /* FCGI_AUTH_HASH_LOCK: their lock file */
+	/* Mail (mail.h, which parses and checks these further at mail_init).
+	 * At most one sender; both NULL: no mail is sent. */
+	char *smtp_url;                /* FCGI_AUTH_SMTP_URL: smtp[s]://[user[:password]@]host
+	                                  [:port][/ehlo-name][?starttls=1] (wiped at cleanup) */
+	char *smtp_user;               /* FCGI_AUTH_SMTP_USER, instead of the URL's */
+	char *smtp_password;           /* FCGI_AUTH_SMTP_PASSWORD (wiped at cleanup) */
+	char *smtp_ca_file;            /* FCGI_AUTH_SMTP_CA_FILE: CA certificates for TLS */
+	char *sendmail;                /* FCGI_AUTH_SENDMAIL: absolute path and arguments,
+	                                  split on spaces ("/usr/sbin/sendmail -t -i") */
+	char *mail_from;               /* FCGI_AUTH_MAIL_FROM: "addr" or "Name <addr>";
+	                                  required with a sender */
+	char *mail_templates;          /* FCGI_AUTH_MAIL_TEMPLATES: directory, may be NULL */
+	char *app_name;                /* FCGI_AUTH_APP_NAME: {{appName}}, may be NULL */
+	int mail_timeout_ms;           /* FCGI_AUTH_MAIL_TIMEOUT_MS: one whole send */
 };
 
 /* Fills cfg from the environment. On a missing or unsafe value returns false

@@ -59,6 +59,7 @@ export function fcgiBuilt() {
 // ---------------------------------------------------------------- processes
 
 const live = new Set(); // child processes still to be killed
+const livePids = new Set(); // processes started by scripts that print their PID (Mailpit)
 
 function killTree(pid, sig = "SIGTERM") {
 	try { process.kill(pid, sig); } catch { /* gone */ }
@@ -74,6 +75,8 @@ function killAllNow() {
 		for (const k of kids) killTree(k, "SIGKILL");
 	}
 	live.clear();
+	for (const pid of livePids) killTree(pid, "SIGKILL");
+	livePids.clear();
 	for (const d of tempDirs) { try { fs.rmSync(d, { recursive: true, force: true }); } catch { /* ignore */ } }
 }
 process.on("exit", killAllNow);
@@ -451,6 +454,67 @@ export async function createStack(tag, env = {}) {
 		await ferret.stop();
 		throw err;
 	}
+}
+
+// ---------------------------------------------------------------- Mailpit
+
+export const MAILPIT = process.env.MAILPIT || path.join(ROOT, ".deps/bin/mailpit");
+
+/**
+ * Mailpit on free loopback ports, started by scripts/mailpit.sh (which adds
+ * --disable-version-check --smtp-disable-rdns; extraArgs are more flags, e.g.
+ * TLS or an auth file). Its messages live in a temporary SQLite file in a
+ * private TMPDIR, gone with stop(). Returns { smtpPort, httpPort, pid,
+ * sendmail (the FCGI_AUTH_SENDMAIL command that submits to it), api(path)
+ * (JSON of GET /api/v1<path>), raw(id), waitFor(pred, ms) (the first
+ * message summary pred accepts, polled), stop() }.
+ */
+export async function startMailpit(extraArgs = []) {
+	const dir = tmpdir("mailpit");
+	const [smtpPort, httpPort] = [await freePort(), await freePort()];
+	const log = path.join(dir, "mailpit.log");
+	const pid = await new Promise((resolve, reject) => {
+		const c = spawn(path.join(ROOT, "scripts/mailpit.sh"), [String(smtpPort), String(httpPort), log, ...extraArgs],
+			{ env: { ...process.env, TMPDIR: dir }, stdio: ["ignore", "pipe", "pipe"] });
+		let out = "";
+		c.stdout.on("data", (d) => { out += d; });
+		c.stderr.on("data", (d) => { out += d; });
+		c.on("exit", (code) => (code === 0 ? resolve(Number(out.trim())) : reject(new Error(`mailpit.sh: ${out}${fs.existsSync(log) ? fs.readFileSync(log, "utf8") : ""}`))));
+	});
+	livePids.add(pid);
+	const base = `http://127.0.0.1:${httpPort}/api/v1`;
+	const get = async (p) => {
+		const r = await fetch(base + p);
+		if (!r.ok) throw new Error(`mailpit GET ${p}: ${r.status}`);
+		return r;
+	};
+	const api = async (p) => (await get(p)).json();
+	return {
+		smtpPort, httpPort, pid, log,
+		sendmail: `${MAILPIT} sendmail -S 127.0.0.1:${smtpPort} -t -i`,
+		api,
+		raw: async (id) => (await get(`/message/${id}/raw`)).text(),
+		async waitFor(pred, ms = 5000) {
+			const deadline = Date.now() + ms;
+			for (;;) {
+				const { messages } = await api("/messages?limit=200");
+				const m = messages.find(pred);
+				if (m) return m;
+				if (Date.now() > deadline) return null;
+				await sleep(50);
+			}
+		},
+		async stop() {
+			// Not our child (the script exited): a zombie nobody reaps counts as gone.
+			const running = () => { try { return !/^\d+ \(.*\) Z/.test(fs.readFileSync(`/proc/${pid}/stat`, "utf8")); } catch { return false; } };
+			killTree(pid, "SIGTERM");
+			const deadline = Date.now() + 3000;
+			while (running() && Date.now() < deadline) await sleep(20);
+			if (running()) killTree(pid, "SIGKILL");
+			livePids.delete(pid);
+			if (!process.env.KEEP_STATE) fs.rmSync(dir, { recursive: true, force: true });
+		},
+	};
 }
 
 // ---------------------------------------------------------------- raw HTTP

@@ -14,7 +14,7 @@ static const struct app_route routes[] = {
 int
 main(int argc, char **argv)
 {
-	static const struct app_program program = {"me", routes, NULL};
+	static const struct app_program program = {.name = "me", .routes = routes};
 
 	return app_run(&program, argc, argv);
 }

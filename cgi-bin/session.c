@@ -17,7 +17,8 @@ static const struct app_route routes[] = {
 int
 main(int argc, char **argv)
 {
-	static const struct app_program program = {"session", routes, getsession_authorize};
+	static const struct app_program program = {
+		.name = "session", .routes = routes, .authorizer = getsession_authorize};
 
 	return app_run(&program, argc, argv);
 }

@@ -12,7 +12,7 @@ static const struct app_route routes[] = {
 int
 main(int argc, char **argv)
 {
-	static const struct app_program program = {"signout", routes, NULL};
+	static const struct app_program program = {.name = "signout", .routes = routes};
 
 	return app_run(&program, argc, argv);
 }

@@ -16,7 +16,7 @@ static const struct app_route routes[] = {
 int
 main(int argc, char **argv)
 {
-	static const struct app_program program = {"signup", routes, NULL};
+	static const struct app_program program = {.name = "signup", .routes = routes};
 
 	hooks_set_user_created(profile_on_user_created);
 	return app_run(&program, argc, argv);

@@ -13,7 +13,7 @@ static const struct app_route routes[] = {
 int
 main(int argc, char **argv)
 {
-	static const struct app_program program = {"sync-user", routes, NULL};
+	static const struct app_program program = {.name = "sync-user", .routes = routes};
 
 	return app_run(&program, argc, argv);
 }

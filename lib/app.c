@@ -36,6 +36,15 @@ app_read_cgi(void *ctx, char *buf, size_t n)
 	return fread(buf, 1, n, ctx);
 }
 
+void
+app_defer(struct call *c, void (*fn)(void *arg), void *arg)
+{
+	if (c->after)
+		abort();
+	c->after = fn;
+	c->after_arg = arg;
+}
+
 enum response_error
 app_db_error(enum db_status st)
 {
@@ -153,10 +162,26 @@ app_pipeline(const struct app_route *route, struct call *c)
 	return route->handler(c);
 }
 
-/* Handles one request and formats its response into out. */
+/* Work left for after the answer (app_defer). */
+struct app_after {
+	void (*fn)(void *arg);
+	void *arg;
+};
+
+static void
+app_run_after(struct app_after *after)
+{
+	if (after->fn)
+		after->fn(after->arg);
+	after->fn = NULL;
+	after->arg = NULL;
+}
+
+/* Handles one request and formats its response into out; *after gets the
+ * work to run once the answer is out. */
 static void
 app_serve(const struct config *cfg, const struct app_program *prog, char **envp,
-          request_read_fn read, void *ctx, bson_string_t *out)
+          request_read_fn read, void *ctx, bson_string_t *out, struct app_after *after)
 {
 	struct request req;
 	struct response res;
@@ -186,6 +211,8 @@ app_serve(const struct config *cfg, const struct app_program *prog, char **envp,
 		log_warn("%s %s -> %d", req.method, req.path, res.status);
 	else
 		log_debug("%s %s -> %d", req.method, req.path, res.status);
+	after->fn = c.after;
+	after->arg = c.after_arg;
 	session_state_cleanup(&c.session);
 	body_cleanup(&c.body);
 	response_cleanup(&res);
@@ -197,6 +224,7 @@ static void
 app_loop(const struct config *cfg, const struct app_program *prog, int fd, bson_string_t *out)
 {
 	FCGX_Request fr;
+	struct app_after after = {NULL, NULL};
 	bool indexes_checked = false;
 
 	FCGX_InitRequest(&fr, fd, 0);
@@ -204,9 +232,10 @@ app_loop(const struct config *cfg, const struct app_program *prog, int fd, bson_
 	         cfg->listen ? cfg->listen : "", cfg->mongodb_db);
 	while (FCGX_Accept_r(&fr) >= 0) {
 		bson_string_truncate(out, 0);
-		app_serve(cfg, prog, fr.envp, app_read_fcgi, fr.in, out);
+		app_serve(cfg, prog, fr.envp, app_read_fcgi, fr.in, out, &after);
 		FCGX_PutStr(out->str, (int)out->len, fr.out);
 		FCGX_Finish_r(&fr);
+		app_run_after(&after);
 		/* Once, after an answer has gone out, so a slow or absent store never
 		 * delays the first request. */
 		if (!indexes_checked)
@@ -267,6 +296,11 @@ app_run(const struct app_program *prog, int argc, char **argv)
 		rc = 1;
 		goto done;
 	}
+	if (prog->init && !prog->init(&cfg, err, sizeof(err))) {
+		fprintf(stderr, "%s: %s\n", program, err);
+		rc = 1;
+		goto done;
+	}
 	if (FCGX_Init() != 0) {
 		fprintf(stderr, "%s: FCGX_Init failed\n", program);
 		rc = 1;
@@ -286,14 +320,24 @@ app_run(const struct app_program *prog, int argc, char **argv)
 		}
 	} else if (FCGX_IsCGI()) {
 		/* Plain CGI: one request from the environment and stdin. */
-		app_serve(&cfg, prog, environ, app_read_cgi, stdin, out);
+		struct app_after after = {NULL, NULL};
+
+		app_serve(&cfg, prog, environ, app_read_cgi, stdin, out, &after);
 		fwrite(out->str, 1, out->len, stdout);
 		fflush(stdout);
+		if (after.fn) {
+			/* The web server sends the answer once our output closes. */
+			fclose(stdout);
+			close(STDOUT_FILENO);
+			app_run_after(&after);
+		}
 	} else {
 		app_loop(&cfg, prog, 0, out); /* the socket the web server gave us */
 	}
 	bson_string_free(out, true);
 done:
+	if (prog->cleanup)
+		prog->cleanup();
 	db_close();
 	crypto_cleanup();
 	mongoc_cleanup();

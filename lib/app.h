@@ -23,6 +23,9 @@
 #include "session.h"
 
 #include <stdbool.h>
+#include <stddef.h>
+
+struct config;
 
 /* One request going through the pipeline. */
 struct call {
@@ -32,6 +35,9 @@ struct call {
 	struct session_state session; /* APP_SESSION / APP_SESSION_DB / APP_USER */
 	const char *param;           /* the segment after a route path ending in '/' */
 	size_t param_len;
+	/* Work for after the answer (app_defer): a mail to send. */
+	void (*after)(void *arg);
+	void *after_arg;
 };
 
 typedef enum response_error (*app_handler)(struct call *c);
@@ -68,6 +74,11 @@ struct app_program {
 	/* The FastCGI Authorizer role (FCGI_ROLE=AUTHORIZER), any URL; NULL: the
 	 * program refuses that role (404). */
 	app_handler authorizer;
+	/* Optional set-up after the configuration, before the loop (the mail
+	 * programs pass mail_init): false with err filled refuses to start.
+	 * A pointer, so a program links only the modules it uses. */
+	bool (*init)(const struct config *cfg, char *err, size_t errlen);
+	void (*cleanup)(void);
 };
 
 /* Runs the program: `program --routes` prints "METHOD PATH" per route and
@@ -75,6 +86,13 @@ struct app_program {
  * is missing or unsafe, or serves until the web server stops it.
  * Returns the process exit status. */
 int app_run(const struct app_program *program, int argc, char **argv);
+
+/* Runs fn(arg) once the answer has gone to the client (FastCGI: after the
+ * request is finished; CGI: after stdout is closed), so a slow mail server
+ * never delays or changes an answer. fn owns arg (frees it). One job per
+ * request: a second call replaces nothing and frees nothing — it is a bug,
+ * so it aborts. */
+void app_defer(struct call *c, void (*fn)(void *arg), void *arg);
 
 /* The error of a store failure: 503 when unreachable, else 500. */
 enum response_error app_db_error(enum db_status st);

@@ -60,8 +60,9 @@ $(B)/cgi-bin/%: cgi-bin/%.c $(LIB_A) | $(B)/cgi-bin
 	$(CC) $(CFLAGS) -o $@ $< $(LIB_A) $(LDFLAGS) $(PKG_LIBS)
 $(B)/tests/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(LIB_A) | $(B)/tests
 	$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(LIB_A) $(LDFLAGS) $(PKG_LIBS)
-$(B)/schema-apply: schema/schema-apply.c $(LIB_A)
-	$(CC) $(CFLAGS) -o $@ $< $(LIB_A) $(LDFLAGS) $(PKG_LIBS)
+SCHEMA_SRC = $(wildcard schema/*.c)
+$(B)/schema-apply: $(SCHEMA_SRC) $(wildcard schema/*.h) $(LIB_A)
+	$(CC) $(CFLAGS) -Ischema -o $@ $(SCHEMA_SRC) $(LIB_A) $(LDFLAGS) $(PKG_LIBS)
 $(B)/demo/%: demo/%.c $(LIB_A) | $(B)/demo
 	$(CC) $(CFLAGS) -o $@ $< $(LIB_A) $(LDFLAGS) $(PKG_LIBS)
 $(B)/bench/scrypt-rate: bench/scrypt-rate.c $(LIB_A) | $(B)/bench

@@ -43,6 +43,13 @@ env_int(const char *name, int64_t def, int64_t min, int64_t max, int64_t *out,
 	return true;
 }
 
+bool
+config_env_int(const char *name, int64_t def, int64_t min, int64_t max, int64_t *out, char *err,
+               size_t errlen)
+{
+	return env_int(name, def, min, max, out, err, errlen);
+}
+
 static bool
 env_bool(const char *name, bool def, bool *out, char *err, size_t errlen)
 {

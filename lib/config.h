@@ -71,6 +71,13 @@ bool config_load(struct config *cfg, char *err, size_t errlen);
 
 void config_cleanup(struct config *cfg);
 
+/* One integer variable as config_load reads it, for tools that need a
+ * setting or two without the whole configuration (schema-apply): *out is
+ * def when unset or empty; false with one line in err when it is not an
+ * integer from min to max. */
+bool config_env_int(const char *name, int64_t def, int64_t min, int64_t max, int64_t *out,
+                    char *err, size_t errlen);
+
 /* True if ip (textual, as in REMOTE_ADDR) is a configured trusted proxy. */
 bool config_is_trusted_proxy(const struct config *cfg, const char *ip, size_t n);
 

@@ -10,6 +10,7 @@
 #include "hashslot.h"
 
 #include "log.h"
+#include "metrics.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -155,6 +156,7 @@ hashslot_acquire(struct hashslot *hs, int wait_ms)
 {
 	struct sembuf op = { 0, -1, SEM_UNDO };
 	struct timespec start, left;
+	bool waited = false;
 	long ms;
 
 	if (hs->held)
@@ -164,6 +166,18 @@ hashslot_acquire(struct hashslot *hs, int wait_ms)
 	if (wait_ms <= 0)
 		op.sem_flg |= IPC_NOWAIT;
 	clock_gettime(CLOCK_MONOTONIC, &start);
+	if (wait_ms > 0) { /* a free slot at once, or count a wait (metrics.h) */
+		struct sembuf now = { 0, -1, SEM_UNDO | IPC_NOWAIT };
+
+		if (semop(hs->semid, &now, 1) == 0) {
+			hs->held = true;
+			return true;
+		}
+		if (errno == EAGAIN) {
+			waited = true;
+			metrics_count(METRICS_HASH_SLOT_WAITS);
+		}
+	}
 	for (;;) {
 		ms = wait_ms - hashslot_ms_since(&start);
 		if (ms < 0)
@@ -172,6 +186,8 @@ hashslot_acquire(struct hashslot *hs, int wait_ms)
 		left.tv_nsec = (ms % 1000) * 1000000;
 		if (semtimedop(hs->semid, &op, 1, wait_ms > 0 ? &left : NULL) == 0) {
 			hs->held = true;
+			if (waited)
+				metrics_hash_slot_wait((double)hashslot_ms_since(&start) / 1000.0);
 			return true;
 		}
 		if (errno == EINTR && ms > 0)
@@ -182,6 +198,8 @@ hashslot_acquire(struct hashslot *hs, int wait_ms)
 		hs->semid = HASHSLOT_FAILED;
 		return false;
 	}
+	metrics_count(METRICS_HASH_SLOT_TIMEOUTS);
+	metrics_hash_slot_wait((double)hashslot_ms_since(&start) / 1000.0);
 	log_warn("no free hash slot after %d ms (FCGI_AUTH_HASH_SLOTS); hashing anyway", wait_ms);
 	return false;
 }

@@ -83,5 +83,15 @@ for server in apache cgi; do
 	FCGI_AUTH_SERVER=$server node_pass "node ($server)" "$out/node-$server.tap" $core
 done
 
+# 4. no test password, token or cookie value in any log the programs wrote above
+#    (tests/lib/logleak.mjs; the logs and secrets are in $out/logs and $out/secrets)
+line=$(node tests/lib/logleak.mjs "$out" 2>&1 | tee "$out/logleak.log" | tail -n 1)
+case "$line" in
+"log-leak: "*" passed, "*" failed") n=${line#log-leak: }; echo "$line"
+	add "${n%% passed*}" "$(n=${n##*, }; echo "${n%% failed}")"
+	[ "${line##*, }" = "0 failed" ] || grep -v '^log-leak: [0-9]* passed' "$out/logleak.log" | head -50 >&2 ;;
+*) echo "log-leak: the check did not run: $line" >&2; add 0 1 ;;
+esac
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

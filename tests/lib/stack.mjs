@@ -22,6 +22,7 @@ import { fileURLToPath } from "node:url";
 import { setTimeout as sleep } from "node:timers/promises";
 import { MongoClient } from "mongodb";
 import { createAuthClient } from "better-auth/client";
+import { recordRequest, recordResponse, saveLog } from "./logleak.mjs";
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 export const TARGET = process.env.TARGET || "fcgi";
@@ -47,7 +48,7 @@ export const APP_SETTINGS = [
 	"BETTER_AUTH_SECRET", "BETTER_AUTH_URL", "BETTER_AUTH_TRUSTED_ORIGINS", "BETTER_AUTH_RATE_LIMIT",
 	"MONGODB_URI", "MONGODB_DB", "FCGI_AUTH_COOKIE_PREFIX", "FCGI_AUTH_SECURE_COOKIES",
 	"FCGI_AUTH_SESSION_EXPIRES_IN", "FCGI_AUTH_SESSION_UPDATE_AGE", "FCGI_AUTH_COOKIE_CACHE",
-	"FCGI_AUTH_COOKIE_CACHE_MAX_AGE", "FCGI_AUTH_MAX_BODY", "FCGI_AUTH_DB_TIMEOUT_MS", "FCGI_AUTH_LOG_LEVEL",
+	"FCGI_AUTH_COOKIE_CACHE_MAX_AGE", "FCGI_AUTH_MAX_BODY", "FCGI_AUTH_DB_TIMEOUT_MS", "FCGI_AUTH_LOG_LEVEL", "FCGI_AUTH_LOG_FORMAT",
 	"FCGI_AUTH_RATE_LIMIT_WINDOW", "FCGI_AUTH_RATE_LIMIT_MAX", "FCGI_AUTH_RATE_LIMIT_STRICT_MAX",
 	"FCGI_AUTH_TRUSTED_PROXIES", "FCGI_AUTH_HASH_SLOTS", "FCGI_AUTH_HASH_LOCK",
 ];
@@ -294,6 +295,7 @@ export async function startFcgi(env = {}, opts = {}) {
 		if (child) await stopChild(child);
 		for (const p of procs) await p.stop();
 		err.message += `\n${server} logs:\n${errlog()}`;
+		saveLog(server, errlog() + (child?.output ?? "")); // for the log-leak check (tests/lib/logleak.mjs)
 		fs.rmSync(state, { recursive: true, force: true });
 		throw err;
 	}
@@ -303,6 +305,7 @@ export async function startFcgi(env = {}, opts = {}) {
 		stop: async () => {
 			await stopChild(child);
 			for (const p of procs) await p.stop();
+			saveLog(server, errlog() + child.output); // for the log-leak check (tests/lib/logleak.mjs)
 			if (!process.env.KEEP_STATE) fs.rmSync(state, { recursive: true, force: true });
 		},
 	};
@@ -540,6 +543,7 @@ export function request(baseUrl, pathname, { method = "GET", headers = {}, body,
 	} else if (!["GET", "HEAD", "OPTIONS", "DELETE"].includes(method) && !Object.keys(h).some((k) => k.toLowerCase() === "content-length")) {
 		h["Content-Length"] = "0"; // an empty POST as a browser sends it (no chunked framing)
 	}
+	recordRequest(h, payload); // the log-leak check's secrets (tests/lib/logleak.mjs)
 	return new Promise((resolve, reject) => {
 		let answered = false;
 		const req = http.request({
@@ -551,6 +555,7 @@ export function request(baseUrl, pathname, { method = "GET", headers = {}, body,
 			res.on("error", reject);
 			res.on("end", () => {
 				const text = Buffer.concat(chunks).toString("utf8");
+				recordResponse(res.headers["set-cookie"], text);
 				resolve({
 					status: res.statusCode,
 					headers: res.headers,
@@ -631,8 +636,10 @@ export function makeClient(url, opts = {}) {
 		if (origin) headers.set("Origin", origin);
 		const cookie = jar.header();
 		if (cookie) headers.set("Cookie", cookie); else headers.delete("Cookie");
+		recordRequest(headers, init.body); // the log-leak check's secrets (tests/lib/logleak.mjs)
 		const res = await fetch(reqUrl, { ...init, headers, redirect: "manual" });
 		const setCookies = res.headers.getSetCookie();
+		recordResponse(setCookies);
 		jar.store(setCookies);
 		log.push({ method: init.method ?? "GET", url: reqUrl, status: res.status, setCookies, headers: res.headers });
 		return res;

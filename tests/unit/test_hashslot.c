@@ -4,9 +4,11 @@
  * here stand for three processes), a waiter sleeps until a slot is given
  * back, a process that dies holding one gives it back, the first process's
  * count wins, a symlinked lock file turns the cap off, and a password hash
- * takes and returns a slot. Each semaphore is removed at the end.
+ * takes and returns a slot, and the waits are counted in the metrics. Each
+ * semaphore is removed at the end.
  */
 #include "hashslot.h"
+#include "metrics.h"
 #include "password.h"
 #include "unit.h"
 
@@ -197,6 +199,75 @@ test_password(void)
 	hashslot_cleanup(&cap);
 }
 
+/* The waits are counted in the metrics: a slot free at once is no wait; a
+ * wait that ends in a slot is one; one that runs out is a wait and a
+ * timeout, and its time is added. */
+static double
+metric(const char *series)
+{
+	char *text = NULL, *p;
+	size_t len;
+	double v = -1;
+
+	if (metrics_render(&text, &len) && (p = strstr(text, series)) != NULL)
+		v = strtod(p + strlen(series), NULL);
+	free(text);
+	return v;
+}
+
+static void
+test_metrics(void)
+{
+	struct hashslot a, b;
+	char path[256], name[64], c;
+	int ready[2], status;
+	pid_t pid;
+
+	snprintf(name, sizeof name, "test-hashslot-%ld", (long)getpid());
+	CHECK(metrics_init(name), "metrics");
+	path_in_dir(path, sizeof path, "metrics.lock");
+	hashslot_init(&a, path, 1);
+	hashslot_init(&b, path, 1);
+	CHECK(hashslot_acquire(&a, 1000), "free at once");
+	CHECK(metric("\nfcgi_auth_hash_slot_waits_total ") == 0, "no wait counted");
+	CHECK(!hashslot_acquire(&b, 30), "taken");
+	CHECK(metric("\nfcgi_auth_hash_slot_waits_total ") == 1, "one wait");
+	CHECK(metric("\nfcgi_auth_hash_slot_wait_timeouts_total ") == 1, "one timeout");
+	CHECK(metric("\nfcgi_auth_hash_slot_wait_seconds_total ") >= 0.029, "waited 30 ms: %g",
+	      metric("\nfcgi_auth_hash_slot_wait_seconds_total "));
+	hashslot_release(&a);
+	if (pipe(ready) != 0)
+		return;
+	pid = fork();
+	if (pid == 0) { /* takes the slot, gives it back after 50 ms by exiting */
+		struct hashslot h;
+		struct timespec t = { 0, 50 * 1000000 };
+
+		hashslot_init(&h, path, 1);
+		if (!hashslot_acquire(&h, 0))
+			_exit(1);
+		if (write(ready[1], "r", 1) != 1)
+			_exit(1);
+		nanosleep(&t, NULL);
+		_exit(0);
+	}
+	close(ready[1]);
+	CHECK(read(ready[0], &c, 1) == 1, "child holds the slot");
+	close(ready[0]);
+	CHECK(hashslot_acquire(&b, 5000), "a wait that ends in a slot");
+	CHECK(metric("\nfcgi_auth_hash_slot_waits_total ") == 2, "two waits");
+	CHECK(metric("\nfcgi_auth_hash_slot_wait_timeouts_total ") == 1, "still one timeout");
+	CHECK(metric("\nfcgi_auth_hash_slot_wait_seconds_total ") >= 0.029 + 0.04, "and its time: %g",
+	      metric("\nfcgi_auth_hash_slot_wait_seconds_total "));
+	CHECK(waitpid(pid, &status, 0) == pid && WIFEXITED(status) && WEXITSTATUS(status) == 0, "child");
+	hashslot_cleanup(&a);
+	hashslot_cleanup(&b);
+	hashslot_remove(path);
+	unlink(path);
+	metrics_cleanup();
+	metrics_remove(name);
+}
+
 int
 main(void)
 {
@@ -215,6 +286,7 @@ main(void)
 	test_dead_holder();
 	test_symlink();
 	test_password();
+	test_metrics();
 	for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
 		path_in_dir(path, sizeof path, names[i]);
 		hashslot_remove(path);

@@ -13,7 +13,8 @@ static const struct app_route routes[] = {
 int
 main(int argc, char **argv)
 {
-	static const struct app_program program = {.name = "signin", .routes = routes};
+	static const struct app_program program = {
+		.name = "signin", .routes = routes, .metric = APP_METRIC_SIGN_IN};
 
 	return app_run(&program, argc, argv);
 }

@@ -16,7 +16,8 @@ static const struct app_route routes[] = {
 int
 main(int argc, char **argv)
 {
-	static const struct app_program program = {.name = "signup", .routes = routes};
+	static const struct app_program program = {
+		.name = "signup", .routes = routes, .metric = APP_METRIC_SIGN_UP};
 
 	hooks_set_user_created(profile_on_user_created);
 	return app_run(&program, argc, argv);

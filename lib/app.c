@@ -8,6 +8,7 @@
 #include "db.h"
 #include "hashslot.h"
 #include "log.h"
+#include "metrics.h"
 #include "origin.h"
 #include "password.h"
 #include "ratelimit.h"
@@ -162,6 +163,34 @@ app_pipeline(const struct app_route *route, struct call *c)
 	return route->handler(c);
 }
 
+/* The sign-in/sign-up outcome counters, from the status answered. */
+static void
+app_count_outcome(enum app_metric metric, int status)
+{
+	static const enum metrics_counter base[] = {
+		[APP_METRIC_SIGN_IN] = METRICS_SIGN_IN_OK, [APP_METRIC_SIGN_UP] = METRICS_SIGN_UP_OK,
+	};
+	enum metrics_counter c;
+
+	if (metric == APP_METRIC_NONE)
+		return;
+	if (status == 200)
+		c = base[metric];
+	else if (status == 429)
+		c = metric == APP_METRIC_SIGN_IN ? METRICS_SIGN_IN_RATE_LIMITED : METRICS_SIGN_UP_RATE_LIMITED;
+	else if (status >= 500)
+		c = metric == APP_METRIC_SIGN_IN ? METRICS_SIGN_IN_STORE_UNAVAILABLE
+		                                 : METRICS_SIGN_UP_STORE_UNAVAILABLE;
+	else if (metric == APP_METRIC_SIGN_IN && status == 401)
+		c = METRICS_SIGN_IN_INVALID_CREDENTIALS;
+	else if (metric == APP_METRIC_SIGN_UP && status == 422)
+		c = METRICS_SIGN_UP_USER_EXISTS;
+	else
+		c = metric == APP_METRIC_SIGN_IN ? METRICS_SIGN_IN_INVALID_REQUEST
+		                                 : METRICS_SIGN_UP_INVALID_REQUEST;
+	metrics_count(c);
+}
+
 /* Work left for after the answer (app_defer). */
 struct app_after {
 	void (*fn)(void *arg);
@@ -186,10 +215,14 @@ app_serve(const struct config *cfg, const struct app_program *prog, char **envp,
 	struct request req;
 	struct response res;
 	struct call c;
-	const struct app_route *route;
+	const struct app_route *route = NULL;
 	enum response_error err = ERR_OK;
+	char client[64];
+	double secs;
 
 	request_init(&req, cfg, envp, read, ctx);
+	ratelimit_client_ip(&req, client, sizeof(client));
+	log_request_begin(req.request_id, client);
 	response_init(&res);
 	memset(&c, 0, sizeof(c));
 	c.req = &req;
@@ -203,6 +236,8 @@ app_serve(const struct config *cfg, const struct app_program *prog, char **envp,
 		err = ERR_NOT_FOUND;
 	} else if (!app_rate_limited(route, &c)) {
 		err = app_pipeline(route, &c);
+	} else if (res.status == 429) {
+		log_event(LOG_INFO, "rate_limited", &(struct log_fields){.status = 429});
 	}
 	if (err != ERR_OK)
 		response_error(&res, err);
@@ -211,6 +246,12 @@ app_serve(const struct config *cfg, const struct app_program *prog, char **envp,
 		log_warn("%s %s -> %d", req.method, req.path, res.status);
 	else
 		log_debug("%s %s -> %d", req.method, req.path, res.status);
+	secs = (double)(request_now_ms() - req.now_ms) / 1000.0;
+	if (!(req.role && !strcmp(req.role, "AUTHORIZER")))
+		metrics_request(route ? route->path : "unmatched", res.status, secs);
+	if (route)
+		app_count_outcome(prog->metric, res.status);
+	log_request_end();
 	after->fn = c.after;
 	after->arg = c.after_arg;
 	session_state_cleanup(&c.session);
@@ -296,6 +337,9 @@ app_run(const struct app_program *prog, int argc, char **argv)
 		rc = 1;
 		goto done;
 	}
+	/* Counters shared by every process of this database's deployment; off
+	 * (logged) when they cannot be set up. */
+	metrics_init(cfg.mongodb_db);
 	if (prog->init && !prog->init(&cfg, err, sizeof(err))) {
 		fprintf(stderr, "%s: %s\n", program, err);
 		rc = 1;
@@ -338,6 +382,7 @@ app_run(const struct app_program *prog, int argc, char **argv)
 done:
 	if (prog->cleanup)
 		prog->cleanup();
+	metrics_cleanup();
 	db_close();
 	crypto_cleanup();
 	mongoc_cleanup();

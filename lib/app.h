@@ -79,6 +79,9 @@ struct app_program {
 	 * A pointer, so a program links only the modules it uses. */
 	bool (*init)(const struct config *cfg, char *err, size_t errlen);
 	void (*cleanup)(void);
+	/* The outcome counters (lib/metrics.h) every routed request of this
+	 * program feeds, derived from the status answered. */
+	enum app_metric { APP_METRIC_NONE = 0, APP_METRIC_SIGN_IN, APP_METRIC_SIGN_UP } metric;
 };
 
 /* Runs the program: `program --routes` prints "METHOD PATH" per route and

@@ -268,3 +268,18 @@ db_find_one_and_delete(enum db_collection c, const bson_t *filter, bson_t **out)
 	mongoc_find_and_modify_opts_set_flags(opts, MONGOC_FIND_AND_MODIFY_REMOVE);
 	return db_find_and_modify_run(c, filter, opts, out);
 }
+
+enum db_status
+db_ping(int timeout_ms)
+{
+	bson_t *cmd = BCON_NEW("ping", BCON_INT32(1), "maxTimeMS", BCON_INT32(timeout_ms));
+	bson_error_t error;
+	bson_t reply;
+	enum db_status st = DB_OK;
+
+	if (!mongoc_client_command_simple(db_client, db_cfg->mongodb_db, cmd, NULL, &reply, &error))
+		st = db_status_of(&error, "ping");
+	bson_destroy(&reply);
+	bson_destroy(cmd);
+	return st;
+}

@@ -71,4 +71,7 @@ enum db_status db_find_first(enum db_collection c, const bson_t *filter, const b
  * NULL with DB_NOT_FOUND when nothing matched (another process took it). */
 enum db_status db_find_one_and_delete(enum db_collection c, const bson_t *filter, bson_t **out);
 
+/* {ping: 1} with maxTimeMS timeout_ms: DB_OK when the store answers. */
+enum db_status db_ping(int timeout_ms);
+
 #endif

@@ -77,6 +77,7 @@ request_init(struct request *req, const struct config *cfg, char **envp,
 	req->remote_addr = param(envp, "REMOTE_ADDR");
 	req->forwarded_for = header(req, envp, "HTTP_X_FORWARDED_FOR");
 	req->role = param(envp, "FCGI_ROLE");
+	req->request_id = header(req, envp, "UNIQUE_ID");
 
 	cl = param(envp, "CONTENT_LENGTH");
 	if (!cl || !*cl)

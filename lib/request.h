@@ -33,6 +33,7 @@ struct request {
 	const char *remote_addr;
 	const char *forwarded_for; /* X-Forwarded-For (used only from trusted proxies) */
 	const char *role;        /* FCGI_ROLE: RESPONDER or AUTHORIZER */
+	const char *request_id;  /* the web server's UNIQUE_ID (Apache mod_unique_id), or NULL */
 	char *body;              /* NUL-terminated, malloc'd, or NULL */
 	size_t body_len;
 	bool has_body;           /* a body was sent (Content-Length > 0) */

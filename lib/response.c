@@ -121,6 +121,14 @@ response_json(struct response *res, int status, bson_string_t *body)
 		bson_string_free(res->body, true);
 	res->status = status;
 	res->body = body;
+	res->content_type = NULL;
+}
+
+void
+response_body(struct response *res, int status, const char *content_type, bson_string_t *body)
+{
+	response_json(res, status, body);
+	res->content_type = content_type;
 }
 
 void
@@ -160,8 +168,11 @@ response_format(const struct response *res, bson_string_t *out)
 	size_t i;
 
 	bson_string_append_printf(out, "Status: %d %s\r\n", res->status, response_reason(res->status));
-	if (res->body)
-		bson_string_append(out, "Content-Type: application/json\r\n");
+	if (res->body) {
+		bson_string_append(out, "Content-Type: ");
+		bson_string_append(out, res->content_type ? res->content_type : "application/json");
+		bson_string_append(out, "\r\n");
+	}
 	for (i = 0; i < res->n_headers; i++) {
 		bson_string_append(out, res->headers[i]);
 		bson_string_append(out, "\r\n");

@@ -62,6 +62,7 @@ struct response {
 	char *headers[RESPONSE_MAX_HEADERS]; /* "Name: value", malloc'd */
 	size_t n_headers;
 	bool is_error;
+	const char *content_type;     /* NULL: application/json when there is a body */
 };
 
 void response_init(struct response *res);
@@ -72,6 +73,10 @@ void response_header(struct response *res, const char *name, const char *value);
 
 /* Sets a JSON body (takes ownership of body) and status. */
 void response_json(struct response *res, int status, bson_string_t *body);
+
+/* Sets a body of another media type (HTML, Prometheus text): takes
+ * ownership of body; content_type is a literal that outlives res. */
+void response_body(struct response *res, int status, const char *content_type, bson_string_t *body);
 
 /* Sets the error's status and body, replacing any body set before;
  * cookies already added stay. */

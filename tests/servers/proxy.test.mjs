@@ -40,7 +40,7 @@ const CONFIG = {
 	lighttpd: (port) => `
 server.modules += ( "mod_proxy" )
 $HTTP["url"] =~ "^/app/" {
-  setenv.set-request-header = ( "X-User-Id" => "", "X-User-Email" => "", "Forwarded" => "" )
+  setenv.set-request-header = ( "Forwarded" => "" )
   fastcgi.server = ( "/app/" => ((
     "mode" => "authorizer", "socket" => var.state + "/app-authorizer.sock",
     "bin-path" => var.bin + "/session", "check-local" => "disable", "max-procs" => 1 )) )

@@ -25,7 +25,9 @@ i=0
 while [ "$i" -lt "$n" ]; do
 	(
 		child=""
-		trap '[ -n "$child" ] && kill "$child" 2>/dev/null; exit 0' TERM INT
+		# Wait for it too: a process this shell leaves unreaped would linger
+		# as a zombie until whatever adopts it reaps it.
+		trap '[ -n "$child" ] && kill "$child" 2>/dev/null && wait "$child"; exit 0' TERM INT
 		while :; do
 			"$@" 0<&3 3<&- &
 			child=$!

@@ -318,7 +318,7 @@ app_run(const struct app_program *prog, int argc, char **argv)
 		fprintf(stderr, "%s: %s\n", program, err);
 		return 1;
 	}
-	/* The lock file is opened by the first hash: only signup and signin. */
+	/* Sets up the hash cap now: a refused lock file is logged at start. */
 	hashslot_init(&slots, cfg.hash_lock, cfg.hash_slots);
 	password_set_hashslot(&slots);
 	signal(SIGPIPE, SIG_IGN);

@@ -3,6 +3,7 @@
  */
 #include "config.h"
 
+#include "hashslot.h"
 #include "url.h"
 
 #include <ctype.h>
@@ -188,12 +189,14 @@ config_load(struct config *cfg, char *err, size_t errlen)
 	if (p && *p) {
 		cfg->hash_lock = strdup(p);
 	} else {
-		/* One file per user and machine: the cores are the machine's. */
-		char path[256];
-		const char *tmp = env_or("TMPDIR", "/tmp");
+		/* Where only this user can write, shared by its processes. */
+		char path[4096];
 
-		snprintf(path, sizeof path, "%s/fcgi-auth-hashes-%lu.lock", tmp,
-		         (unsigned long)geteuid());
+		if (!hashslot_default_path(path, sizeof path, getenv("XDG_RUNTIME_DIR"),
+		                           env_or("TMPDIR", "/tmp"), cfg->secret, cfg->secret_len)) {
+			snprintf(err, errlen, "FCGI_AUTH_HASH_LOCK: no default (TMPDIR too long?); set it");
+			goto fail;
+		}
 		cfg->hash_lock = strdup(path);
 	}
 	p = getenv("FCGI_AUTH_LISTEN");

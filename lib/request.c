@@ -61,6 +61,10 @@ request_init(struct request *req, const struct config *cfg, char **envp,
 		uri = param(envp, "SCRIPT_NAME");
 	if (!uri)
 		uri = "";
+	/* An absolute-form target (RFC 9112 3.2.2), which Apache passes on as
+	 * REQUEST_URI unchanged: route on its path. */
+	if (uri[0] != '/' && (q = strstr(uri, "://")) && !memchr(uri, '/', (size_t)(q - uri)))
+		uri = q + 3 + strcspn(q + 3, "/?");
 	q = strchr(uri, '?');
 	req->path = q ? strndup(uri, (size_t)(q - uri)) : strdup(uri);
 	if (!req->path)

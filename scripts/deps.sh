@@ -8,7 +8,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 
 PKGS="build-essential pkg-config libfcgi-dev libmongoc-dev libbson-dev libssl-dev
-libunistring-dev libsodium-dev libcurl4-openssl-dev cmake dpkg-dev lighttpd apache2 libapache2-mod-fcgid spawn-fcgi curl chromium wrk gnuplot-nox
+libunistring-dev libsodium-dev libcurl4-openssl-dev cmake dpkg-dev lighttpd lighttpd-modules-lua apache2 libapache2-mod-fcgid spawn-fcgi curl chromium wrk gnuplot-nox
 clang libclang-rt-14-dev valgrind"
 
 missing=""

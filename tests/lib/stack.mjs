@@ -6,7 +6,7 @@
 // e2e suite drives (startTarget). FCGI_AUTH_SERVER picks the web server in
 // front of our programs (startFcgi): lighttpd (default, mod_fastcgi),
 // lighttpd-cgi (mod_cgi), apache (mod_fcgid), apache-proxy (mod_proxy_fcgi to
-// processes started here) or cgi (Apache mod_cgid). Every process started
+// pools of processes started here, POOL_SIZES) or cgi (Apache mod_cgid). Every process started
 // here is registered and killed (by PID) in stop(), and as a last resort when
 // this process exits. FCGI_AUTH_STOP_GRACE_MS (default 1500) is how long
 // stop() waits for a server's children to exit before SIGKILL (valgrind runs
@@ -36,9 +36,16 @@ export const FCGI_BIN = process.env.FCGI_AUTH_BIN || path.join(ROOT, "build/cgi-
 export const LIGHTTPD = process.env.LIGHTTPD || "lighttpd";
 export const FERRETDB = process.env.FERRETDB || path.join(ROOT, ".deps/bin/ferretdb");
 export const APACHE = process.env.APACHE || "apache2";
+export const SPAWN_FCGI = process.env.SPAWN_FCGI || "spawn-fcgi";
 
 /** The web servers startFcgi can put in front of the programs. */
 export const SERVERS = ["lighttpd", "lighttpd-cgi", "apache", "apache-proxy", "cgi"];
+/** The system-Apache drop-in (apache-conf/fcgi-auth.conf), which startFcgi
+ * also starts (opts.server); not a FCGI_AUTH_SERVER: the programs get only
+ * the settings it hands them, so rate limiting is on. */
+export const DROPIN = "apache-dropin";
+/** Every set-up we ship. */
+export const SETUPS = [...SERVERS, DROPIN];
 export const SERVER = process.env.FCGI_AUTH_SERVER || "lighttpd";
 if (!SERVERS.includes(SERVER)) throw new Error(`FCGI_AUTH_SERVER must be one of ${SERVERS.join(", ")}, not ${SERVER}`);
 const STOP_GRACE_MS = Number(process.env.FCGI_AUTH_STOP_GRACE_MS || 1500);
@@ -264,7 +271,7 @@ async function waitOk(url, child, what) {
  */
 export async function startFcgi(env = {}, opts = {}) {
 	const server = opts.server ?? SERVER;
-	if (!SERVERS.includes(server)) throw new Error(`startFcgi: unknown server ${server}`);
+	if (!SETUPS.includes(server)) throw new Error(`startFcgi: unknown server ${server}`);
 	const port = env.PORT ? Number(env.PORT) : await freePort();
 	const state = tmpdir(server);
 	const docroot = path.join(state, "docroot");
@@ -285,6 +292,7 @@ export async function startFcgi(env = {}, opts = {}) {
 		if (server === "lighttpd" || server === "lighttpd-cgi") {
 			logs.push(path.join(state, "lighttpd-error.log"));
 			if (server === "lighttpd-cgi") logs.push(path.join(state, "cgi-stderr.log"));
+			e.FCGI_AUTH_CONF = path.join(ROOT, "lighttpd-conf");
 			const conf = path.join(ROOT, "lighttpd-conf", server === "lighttpd" ? "lighttpd.conf" : "lighttpd-cgi.conf");
 			child = startProcess(LIGHTTPD, ["-D", "-f", withExtra(conf, opts.extraConfig, state, "include")], { env: e, cwd: state });
 		} else {
@@ -332,48 +340,37 @@ function apacheRunAs() {
 }
 
 /**
- * A program in its own-socket mode (FCGI_AUTH_LISTEN=127.0.0.1:port), started
- * again whenever it exits until stop(): what systemd or a supervisor does in a
- * deployment with mod_proxy_fcgi or mod_authnz_fcgi. Resolves once it listens.
+ * n processes of a program sharing one listening socket on 127.0.0.1:port,
+ * each started again when it exits (spawn-fcgi opens the socket,
+ * scripts/fcgi-pool.sh keeps the processes): what systemd socket units or
+ * spawn-fcgi -F do in a deployment with mod_proxy_fcgi or mod_authnz_fcgi.
+ * Resolves once the socket listens.
  */
-async function superviseListener(program, port, env, logFile) {
-	let child, stopping = false, restarts = 0;
-	const spawnOne = () => {
-		const out = fs.openSync(logFile, "a");
-		child = spawn(path.join(env.FCGI_AUTH_BIN, program), [], {
-			env: { ...env, FCGI_AUTH_LISTEN: `127.0.0.1:${port}` }, stdio: ["ignore", out, out],
-		});
-		fs.closeSync(out);
-		live.add(child);
-		child.on("exit", () => {
-			live.delete(child);
-			if (!stopping) { restarts++; setTimeout(() => { if (!stopping) spawnOne(); }, 50); }
-		});
-	};
-	spawnOne();
+async function startPool(program, port, n, env, logFile) {
+	const out = fs.openSync(logFile, "a");
+	const e = { ...env };
+	delete e.FCGI_AUTH_LISTEN; // the processes serve the socket they are given
+	const child = spawn(SPAWN_FCGI, ["-n", "-a", "127.0.0.1", "-p", String(port), "--",
+		path.join(ROOT, "scripts/fcgi-pool.sh"), String(n), path.join(env.FCGI_AUTH_BIN, program)],
+	{ env: e, stdio: ["ignore", out, out] });
+	fs.closeSync(out);
+	live.add(child);
+	child.on("exit", () => live.delete(child));
 	const deadline = Date.now() + 15000;
 	while (!(await tcpOpen(port))) {
-		if (Date.now() > deadline || restarts > 5) {
-			stopping = true;
-			if (child) killTree(child.pid, "SIGKILL");
+		if (Date.now() > deadline || child.exitCode !== null) {
+			await stopChild(child);
 			throw new Error(`${program} did not listen on 127.0.0.1:${port}: ${fs.readFileSync(logFile, "utf8")}`);
 		}
 		await sleep(25);
 	}
-	return {
-		program, port, pid: () => child.pid, restarts: () => restarts,
-		stop: async () => {
-			stopping = true;
-			if (!child || child.exitCode !== null || child.signalCode !== null) return;
-			const exited = new Promise((r) => child.once("exit", r));
-			killTree(child.pid, "SIGTERM");
-			let timer;
-			const done = await Promise.race([exited.then(() => true), new Promise((r) => { timer = setTimeout(r, STOP_GRACE_MS, false); })]);
-			clearTimeout(timer);
-			if (!done) { killTree(child.pid, "SIGKILL"); await exited; }
-		},
-	};
+	return { program, port, pid: child.pid, stop: () => stopChild(child) };
 }
+
+/** Processes per endpoint where the tests start them (apache-proxy), as README "mod_proxy_fcgi" says. */
+export const POOL_SIZES = { signup: 4, signin: 4, signout: 2, "sync-user": 2, me: 2, session: 4 };
+/** Processes of the /demo/ authorizer (mod_authnz_fcgi) under the other Apache set-ups. */
+const AUTHORIZER_POOL = 2;
 
 /** Apache in the foreground with apache-conf/httpd-<kind>.conf (see startFcgi). */
 async function startApache(server, e, state, procs, logs, extraConfig) {
@@ -396,7 +393,7 @@ async function startApache(server, e, state, procs, logs, extraConfig) {
 			e[`FCGI_AUTH_PORT_${key}`] = String(p);
 			const log = path.join(state, `${prog}.log`);
 			logs.push(log);
-			return superviseListener(prog, p, e, log);
+			return startPool(prog, p, POOL_SIZES[prog], e, log);
 		}));
 		for (const r of started) if (r.status === "fulfilled") procs.push(r.value);
 		const failed = started.find((r) => r.status === "rejected");
@@ -408,11 +405,95 @@ async function startApache(server, e, state, procs, logs, extraConfig) {
 		e.FCGI_AUTH_PORT_AUTHORIZER = String(p);
 		const log = path.join(state, "authorizer.log");
 		logs.push(log);
-		procs.push(await superviseListener("session", p, e, log));
+		procs.push(await startPool("session", p, AUTHORIZER_POOL, e, log));
 	}
-	const conf = { apache: "httpd-fcgid.conf", "apache-proxy": "httpd-proxy-fcgi.conf", cgi: "httpd-cgi.conf" }[server];
-	const file = withExtra(path.join(ROOT, "apache-conf", conf), extraConfig, state, "Include");
-	return startProcess(APACHE, ["-D", "FOREGROUND", "-f", file], { env: e, cwd: state });
+	const conf = server === DROPIN ? dropinConfig(e, state)
+		: path.join(ROOT, "apache-conf", { apache: "httpd-fcgid.conf", "apache-proxy": "httpd-proxy-fcgi.conf", cgi: "httpd-cgi.conf" }[server]);
+	const file = withExtra(conf, extraConfig, state, "Include");
+	// With mod_proxy_fcgi Apache needs none of the programs' settings; the
+	// drop-in takes the two of /etc/apache2/envvars.
+	const apacheEnv = { ...e };
+	if (server === "apache-proxy" || server === DROPIN) for (const k of APP_SETTINGS) delete apacheEnv[k];
+	if (server === DROPIN) Object.assign(apacheEnv, { FCGI_AUTH_SECRET: e.BETTER_AUTH_SECRET, FCGI_AUTH_MONGODB_URI: e.MONGODB_URI });
+	return startProcess(APACHE, ["-D", "FOREGROUND", "-f", file], { env: apacheEnv, cwd: state });
+}
+
+/**
+ * The drop-in (apache-conf/fcgi-auth.conf) in a stand-in for a stock Debian
+ * Apache: apache2.conf's essentials, Debian's mpm_event.conf and fcgid.conf,
+ * the modules Debian enables by default but mod_reqtimeout (which the
+ * drop-in must load itself where it is off) and those the drop-in's
+ * instructions enable, a <VirtualHost> as 000-default.conf, the Define lines
+ * set, and the authorizer block the drop-in shows uncommented for /demo/.
+ * The programs get only what the drop-in hands them (the secret, URL,
+ * database URI and name): rate limiting is on.
+ */
+function dropinConfig(e, state) {
+	const mod = (m) => `LoadModule ${m}_module /usr/lib/apache2/modules/mod_${m}.so`;
+	const file = path.join(state, "dropin-apache2.conf");
+	fs.writeFileSync(file, `# Generated by tests/lib/stack.mjs: a stock Debian Apache with the drop-in.
+ServerRoot "${state}"
+ServerName 127.0.0.1
+Listen 127.0.0.1:${e.FCGI_AUTH_PORT}
+PidFile "${state}/apache.pid"
+DefaultRuntimeDir "${state}"
+Mutex "file:${state}" default
+User \${FCGI_AUTH_RUN_USER}
+Group \${FCGI_AUTH_RUN_GROUP}
+ErrorLog "${state}/apache-error.log"
+LogLevel warn
+Timeout 300
+KeepAlive On
+MaxKeepAliveRequests 100
+KeepAliveTimeout 5
+${mod("mpm_event")}
+StartServers 2
+MinSpareThreads 25
+MaxSpareThreads 75
+ThreadLimit 64
+ThreadsPerChild 25
+MaxRequestWorkers 150
+MaxConnectionsPerChild 0
+${["authz_core", "authn_core", "alias", "dir", "mime", "env", "setenvif", "deflate", "filter", "negotiation",
+		"headers", "rewrite", "macro", "lua", "fcgid", "authnz_fcgi"].map(mod).join("\n")}
+FcgidIPCDir "${state}/fcgid"
+FcgidProcessTableFile "${state}/fcgid_shm"
+TypesConfig /etc/mime.types
+<Directory />
+    Options FollowSymLinks
+    AllowOverride None
+    Require all denied
+</Directory>
+<Directory "${e.FCGI_AUTH_DOCROOT}">
+    Require all granted
+</Directory>
+<VirtualHost 127.0.0.1:${e.FCGI_AUTH_PORT}>
+    DocumentRoot "${e.FCGI_AUTH_DOCROOT}"
+</VirtualHost>
+Define FCGI_AUTH_BIN "${e.FCGI_AUTH_BIN}"
+Define FCGI_AUTH_URL "${e.BETTER_AUTH_URL}"
+Define FCGI_AUTH_DB "${e.MONGODB_DB}"
+Define FCGI_AUTH_IDENTITY_LUA "${path.join(ROOT, "apache-conf", "identity.lua")}"
+Include "${path.join(ROOT, "apache-conf", "fcgi-auth.conf")}"
+AuthnzFcgiDefineProvider authnz fcgi-auth fcgi://127.0.0.1:${e.FCGI_AUTH_PORT_AUTHORIZER}/
+<Location "/demo/">
+    AuthType fcgi-auth
+    AuthName "fcgi-auth"
+    AuthnzFcgiCheckAuthnProvider fcgi-auth Authoritative On RequireBasicAuth Off \\
+                                 UserExpr "%{reqenv:AUTH_USER_ID}"
+    Require fcgi-auth
+    Header always set Content-Type application/json "expr=%{REQUEST_STATUS} in {'401', '503'}"
+</Location>
+Alias "/demo/whoami" "${path.join(e.FCGI_AUTH_DEMO, "whoami")}"
+<Directory "${e.FCGI_AUTH_DEMO}">
+    <Files "whoami">
+        SetHandler fcgid-script
+        Options +ExecCGI
+        Require all granted
+    </Files>
+</Directory>
+`);
+	return file;
 }
 
 /** Better Auth 1.7.25 (tests/reference/server.mjs) with the same env contract. */
@@ -663,6 +744,16 @@ export function signCookieValue(value, secret = SECRET) {
 
 export function uniqueEmail(tag = "u") {
 	return `${tag}-${crypto.randomBytes(5).toString("hex")}@example.com`;
+}
+
+/** Signs up a new user on url; { user, email, password, cookie } (the Cookie header of its session). Throws unless 200. */
+export async function signUpUser(url, tag = "u", password = "correct horse battery staple") {
+	const email = uniqueEmail(tag);
+	const r = await postJSON(url, "/api/auth/sign-up/email", { name: "Ada", email, password });
+	if (r.status !== 200) throw new Error(`sign-up ${r.status}: ${r.body}`);
+	const jar = new CookieJar();
+	jar.store(r.setCookies);
+	return { user: r.json().user, email, password, cookie: jar.header() };
 }
 
 /** Counts of the user, account and session collections. */

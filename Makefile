@@ -50,7 +50,7 @@ TOOL_BIN = $(B)/schema-apply $(B)/demo/whoami
 TEST_TOOL_BIN = $(B)/tests-tools/mail-send
 
 .PHONY: all deps run test unit schema clean bench valgrind soak fuzz fuzz-replay
-all: $(CGI_BIN) $(UNIT_BIN) $(TOOL_BIN) $(TEST_TOOL_BIN)
+all: $(CGI_BIN) $(UNIT_BIN) $(TOOL_BIN) $(TEST_TOOL_BIN) $(B)/demo/admin
 
 $(B)/lib/%.o: lib/%.c $(wildcard lib/*.h) | $(B)/lib $(MONGOC_STAMP)
 	$(CC) $(CFLAGS) -c -o $@ $<
@@ -63,6 +63,9 @@ $(B)/tests/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(LIB_A) | $(B)/tests
 SCHEMA_SRC = $(wildcard schema/*.c)
 $(B)/schema-apply: $(SCHEMA_SRC) $(wildcard schema/*.h) $(LIB_A)
 	$(CC) $(CFLAGS) -Ischema -o $@ $(SCHEMA_SRC) $(LIB_A) $(LDFLAGS) $(PKG_LIBS)
+# /demo/admin (the role-protected demo location) is whoami under another name.
+$(B)/demo/admin: $(B)/demo/whoami
+	ln -sf whoami $@
 $(B)/demo/%: demo/%.c $(LIB_A) | $(B)/demo
 	$(CC) $(CFLAGS) -o $@ $< $(LIB_A) $(LDFLAGS) $(PKG_LIBS)
 $(B)/bench/scrypt-rate: bench/scrypt-rate.c $(LIB_A) | $(B)/bench

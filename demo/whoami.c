@@ -77,6 +77,8 @@ whoami_answer(char **envp, bson_string_t *out)
 	whoami_field(body, "userId", FCGX_GetParam("AUTH_USER_ID", envp), true);
 	whoami_field(body, "email", FCGX_GetParam("AUTH_USER_EMAIL", envp), false);
 	whoami_field(body, "xUserIdHeader", FCGX_GetParam("HTTP_X_USER_ID", envp), false);
+	if (FCGX_GetParam("AUTH_USER_ROLE", envp))
+		whoami_field(body, "role", FCGX_GetParam("AUTH_USER_ROLE", envp), false);
 	if (query && !strcmp(query, "env")) {
 		whoami_field(body, "remoteUser", FCGX_GetParam("REMOTE_USER", envp), false);
 		whoami_names(body, "params", envp);

@@ -66,12 +66,59 @@ getsession_ok(struct call *c)
 	return ERR_OK;
 }
 
+/* Better Auth's admin plugin: banned, and the ban not yet over. */
+static bool
+getsession_is_banned(const struct request *req, const bson_t *user)
+{
+	bson_iter_t it;
+	int64_t until;
+
+	if (!bson_iter_init_find(&it, user, "banned") || !BSON_ITER_HOLDS_BOOL(&it) ||
+	    !bson_iter_bool(&it))
+		return false;
+	until = model_date(user, "banExpires", -1);
+	return until < 0 || until > req->now_ms;
+}
+
+/* role (the admin plugin's field: "admin" or "user,editor") holds one of the
+ * comma-separated roles of want. */
+static bool
+getsession_has_role(const char *role, const char *want)
+{
+	const char *w = want;
+
+	while (role && *w) {
+		size_t wn = strcspn(w, ",");
+		const char *r = role;
+
+		while (*r) {
+			size_t rn = strcspn(r, ",");
+			const char *a = r, *b = w;
+			size_t an = rn, bn = wn;
+
+			while (an && *a == ' ')
+				a++, an--;
+			while (an && a[an - 1] == ' ')
+				an--;
+			while (bn && *b == ' ')
+				b++, bn--;
+			while (bn && b[bn - 1] == ' ')
+				bn--;
+			if (an && an == bn && !strncmp(a, b, an))
+				return true;
+			r += rn + (r[rn] == ',');
+		}
+		w += wn + (w[wn] == ',');
+	}
+	return false;
+}
+
 enum response_error
 getsession_authorize(struct call *c)
 {
 	bson_oid_t uid;
 	char id[25];
-	const char *email;
+	const char *email, *role;
 	enum db_status st;
 
 	st = session_current(c->req, &c->session.session, &c->session.user);
@@ -79,9 +126,17 @@ getsession_authorize(struct call *c)
 		return ERR_UNAUTHORIZED;
 	if (st != DB_OK)
 		return app_db_error(st);
+	if (getsession_is_banned(c->req, c->session.user))
+		return ERR_BANNED_USER;
+	role = model_str(c->session.user, "role");
+	if (c->req->require_role && *c->req->require_role &&
+	    !getsession_has_role(role, c->req->require_role))
+		return ERR_FORBIDDEN;
 	model_oid(c->session.user, "_id", &uid);
 	bson_oid_to_string(&uid, id);
 	email = model_str(c->session.user, "email");
+	if (role)
+		response_header(c->res, "Variable-AUTH_USER_ROLE", role);
 	response_header(c->res, "Variable-AUTH_USER_ID", id);
 	response_header(c->res, "Variable-AUTH_USER_EMAIL", email ? email : "");
 	/* REMOTE_USER is the one variable lighttpd's mod_proxy passes on to a

@@ -18,9 +18,13 @@ enum response_error getsession_post(struct call *c);
 enum response_error getsession_ok(struct call *c);
 
 /* The Authorizer role: a valid session → 200 with Variable-AUTH_USER_ID,
- * Variable-AUTH_USER_EMAIL and Variable-REMOTE_USER (the id), which the web
- * server hands to the protected backend; otherwise 401 (503 when the store
- * is unreachable). Any method, any URL. */
+ * Variable-AUTH_USER_EMAIL, Variable-REMOTE_USER (the id) and, when the user
+ * has Better Auth's admin-plugin `role`, Variable-AUTH_USER_ROLE, which the
+ * web server hands to the protected backend; otherwise 401 (503 when the
+ * store is unreachable). A user with the admin plugin's `banned: true` (and
+ * no banExpires in the past) is 403 BANNED_USER; when the location's config
+ * sets FCGI_AUTH_REQUIRE_ROLE (comma-separated: any of them), a user without
+ * such a role is 403 FORBIDDEN. Any method, any URL. */
 enum response_error getsession_authorize(struct call *c);
 
 #endif

@@ -82,6 +82,7 @@ request_init(struct request *req, const struct config *cfg, char **envp,
 	req->forwarded_for = header(req, envp, "HTTP_X_FORWARDED_FOR");
 	req->role = param(envp, "FCGI_ROLE");
 	req->request_id = header(req, envp, "UNIQUE_ID");
+	req->require_role = param(envp, "FCGI_AUTH_REQUIRE_ROLE");
 
 	cl = param(envp, "CONTENT_LENGTH");
 	if (!cl || !*cl)

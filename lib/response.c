@@ -61,6 +61,8 @@ static const struct {
 	[ERR_INVALID_TOKEN_404] = {404, "Invalid token", "INVALID_TOKEN"},
 	[ERR_USER_NOT_FOUND] = {400, "User not found", "USER_NOT_FOUND"},
 	[ERR_FAILED_TO_GET_USER_INFO] = {404, "Failed to get user info", "FAILED_TO_GET_USER_INFO"},
+	[ERR_BANNED_USER] = {403, "You have been banned from this application", "BANNED_USER"},
+	[ERR_FORBIDDEN] = {403, "Forbidden", "FORBIDDEN"},
 };
 
 static const char *

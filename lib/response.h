@@ -53,6 +53,8 @@ enum response_error {
 	ERR_INVALID_TOKEN_404,
 	ERR_USER_NOT_FOUND,           /* 400 */
 	ERR_FAILED_TO_GET_USER_INFO,  /* 404 */
+	ERR_BANNED_USER,              /* 403, the admin plugin's */
+	ERR_FORBIDDEN,                /* 403: the authorizer's missing role */
 	ERR__COUNT
 };
 

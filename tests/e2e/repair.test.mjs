@@ -5,9 +5,7 @@
 import { describe, it, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { ObjectId } from "mongodb";
-import { startFerret, startFcgi, mongo, dbName, postJSON, uniqueEmail, ROOT } from "../lib/stack.mjs";
-import { execFileSync } from "node:child_process";
-import path from "node:path";
+import { startFerret, startFcgi, mongo, dbName, postJSON, uniqueEmail, applySchema } from "../lib/stack.mjs";
 
 const PW = "correct horse battery staple";
 let ferret, srv, db, name;
@@ -15,9 +13,7 @@ let ferret, srv, db, name;
 before(async () => {
 	ferret = await startFerret();
 	name = dbName("repair");
-	execFileSync(path.join(ROOT, "build/schema-apply"), {
-		env: { ...process.env, MONGODB_URI: ferret.uri, MONGODB_DB: name }, stdio: "pipe",
-	});
+	applySchema(ferret.uri, name);
 	srv = await startFcgi({ MONGODB_URI: ferret.uri, MONGODB_DB: name });
 	db = await mongo(name, ferret.uri);
 });

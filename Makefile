@@ -137,12 +137,15 @@ soak: deps all
 bench: deps all $(B)/bench/scrypt-rate
 	@$(RUN_ENV) ./bench/run.sh
 
-# Style (.clang-format, checked, never rewritten here) and cppcheck.
+# cppcheck, then the style of .clang-format (checked, never rewritten here).
+# Suppressed: cppcheck 2.10's whole-program null-pointer check, which misses
+# an early `if (!p) goto done;` guard, and realloc-or-abort in the replay driver.
 LINT_SRC = $(wildcard lib/*.[ch] cgi-bin/*.c tests/unit/*.[ch] schema/*.c demo/*.c bench/*.c fuzz/*.[ch])
 lint:
-	clang-format --dry-run --Werror $(LINT_SRC)
 	cppcheck --quiet --error-exitcode=1 --std=c11 --enable=warning,portability,performance \
-		--inline-suppr -D_GNU_SOURCE -Ilib -Itests/unit -Ifuzz $(LINT_SRC)
+		--inline-suppr --suppress=ctunullpointer --suppress=memleakOnRealloc:fuzz/replay.c \
+		-D_GNU_SOURCE -Ilib -Itests/unit -Ifuzz $(LINT_SRC)
+	clang-format --dry-run --Werror $(LINT_SRC)
 
 clean:
 	rm -rf build build-san build-sysmongoc build-san-sysmongoc

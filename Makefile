@@ -35,7 +35,8 @@ endif
 # -isystem instead of -I, so the libraries' own headers do not trip -Werror.
 PKG_CFLAGS = $(eval PKG_CFLAGS := $(shell $(PKG_ENV) pkg-config --cflags $(PKGS) | sed 's/-I/-isystem /g'))$(PKG_CFLAGS)
 # libsodium (scrypt, lib/password.c) is linked statically: only its scrypt code.
-PKG_LIBS   = $(eval PKG_LIBS := $(shell $(PKG_ENV) pkg-config --libs $(PKGS)) -l:libsodium.a -lunistring)$(PKG_LIBS)
+# -lm: lib/json_write.c calls floor() (inlined at -O2, a libm call at -O0).
+PKG_LIBS   = $(eval PKG_LIBS := $(shell $(PKG_ENV) pkg-config --libs $(PKGS)) -l:libsodium.a -lunistring -lm)$(PKG_LIBS)
 
 STD      = -std=c11 -D_GNU_SOURCE
 WARN     = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wpointer-arith \

@@ -9,7 +9,7 @@ cd "$top"
 
 PKGS="build-essential pkg-config libfcgi-dev libmongoc-dev libbson-dev libssl-dev
 libunistring-dev libsodium-dev libcurl4-openssl-dev cmake dpkg-dev lighttpd lighttpd-modules-lua apache2 libapache2-mod-fcgid spawn-fcgi curl chromium wrk gnuplot-nox
-clang libclang-rt-14-dev valgrind"
+clang libclang-rt-14-dev valgrind clang-format cppcheck"
 
 missing=""
 for p in $PKGS; do

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Starts FerretDB (SQLite backend) on 127.0.0.1:<port> with data in <dir>, in the
-# background; prints its PID. Waits until it accepts connections (max 15 s).
+# Starts FerretDB (SQLite backend) on 127.0.0.1:<port> with its data and its
+# state file (state.json) in <dir>, in the background; prints its PID. Waits
+# until it accepts connections (max 15 s).
 # Usage: scripts/ferretdb.sh <port> <dir> <logfile>
 set -eu
 port=$1 dir=$2 log=$3
@@ -8,7 +9,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 mkdir -p "$dir"
 # --telemetry=disable: FerretDB must never report to the internet.
 "$top/.deps/bin/ferretdb" --handler=sqlite --sqlite-url="file:$dir/" \
-	--listen-addr="127.0.0.1:$port" --telemetry=disable --debug-addr=- \
+	--state-dir="$dir" --listen-addr="127.0.0.1:$port" --telemetry=disable --debug-addr=- \
 	--log-level=warn >"$log" 2>&1 &
 pid=$!
 i=0

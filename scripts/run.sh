@@ -17,6 +17,10 @@
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
+# The build to serve (make passes its build directory: build-sysmongoc, ...).
+build=${FCGI_AUTH_BUILD:-build}
+case "$build" in /*) ;; *) build=$top/$build ;; esac
+[ -x "$build/cgi-bin/session" ] || { echo "run: no programs in $build/cgi-bin: run make first" >&2; exit 1; }
 port=${PORT:-8080}
 server=${SERVER:-lighttpd}
 case "$server" in
@@ -66,10 +70,10 @@ if [ -z "${MONGODB_URI:-}" ]; then
 	export MONGODB_URI="mongodb://127.0.0.1:$fdb_port/"
 	echo "run: FerretDB on 127.0.0.1:$fdb_port (data in .run/ferretdb)"
 fi
-./build/schema-apply >/dev/null || echo "run: warning: indexes not applied; uniqueness is not enforced" >&2
+"$build/schema-apply" >/dev/null || echo "run: warning: indexes not applied; uniqueness is not enforced" >&2
 
-export FCGI_AUTH_PORT=$port FCGI_AUTH_BIN=$top/build/cgi-bin FCGI_AUTH_STATE=$state/$server \
-	FCGI_AUTH_DOCROOT=$top/www FCGI_AUTH_DEMO=$top/build/demo
+export FCGI_AUTH_PORT=$port FCGI_AUTH_BIN=$build/cgi-bin FCGI_AUTH_STATE=$state/$server \
+	FCGI_AUTH_DOCROOT=$top/www FCGI_AUTH_DEMO=$build/demo FCGI_AUTH_CONF=$top/apache-conf
 
 # pool <program> <port> <n>: n processes of the program sharing one socket on
 # 127.0.0.1:<port>, each started again when it exits, as systemd socket units

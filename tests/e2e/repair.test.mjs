@@ -9,9 +9,7 @@
 import { describe, it, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { ObjectId } from "mongodb";
-import { startFerret, startFcgi, mongo, dbName, postJSON, request, uniqueEmail, signCookieValue, ROOT, FCGI_BIN } from "../lib/stack.mjs";
-import { execFileSync } from "node:child_process";
-import path from "node:path";
+import { startFerret, startFcgi, mongo, dbName, postJSON, request, uniqueEmail, signCookieValue, applySchema } from "../lib/stack.mjs";
 
 const PW = "correct horse battery staple";
 let ferret, srv, db, name;
@@ -19,9 +17,7 @@ let ferret, srv, db, name;
 before(async () => {
 	ferret = await startFerret();
 	name = dbName("repair");
-	execFileSync(path.join(FCGI_BIN, "..", "schema-apply"), {
-		env: { ...process.env, MONGODB_URI: ferret.uri, MONGODB_DB: name }, stdio: "pipe",
-	});
+	applySchema(ferret.uri, name);
 	srv = await startFcgi({ MONGODB_URI: ferret.uri, MONGODB_DB: name });
 	db = await mongo(name, ferret.uri);
 });

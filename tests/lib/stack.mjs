@@ -11,7 +11,7 @@
 // this process exits. FCGI_AUTH_STOP_GRACE_MS (default 1500) is how long
 // stop() waits for a server's children to exit before SIGKILL (valgrind runs
 // need ~20000).
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import crypto from "node:crypto";
 import fs from "node:fs";
 import http from "node:http";
@@ -32,7 +32,10 @@ export const IS_REF = TARGET === "reference";
 
 // The secret of the spec's test vectors (§11), so fixed vectors can be checked.
 export const SECRET = "test-secret-0123456789abcdefghijklmnop";
-export const FCGI_BIN = process.env.FCGI_AUTH_BIN || path.join(ROOT, "build/cgi-bin");
+// The build under test: FCGI_AUTH_BUILD (absolute, or relative to the project
+// root; make passes build-san, build-sysmongoc, ...), default build/.
+export const BUILD = path.resolve(ROOT, process.env.FCGI_AUTH_BUILD || "build");
+export const FCGI_BIN = process.env.FCGI_AUTH_BIN || path.join(BUILD, "cgi-bin");
 export const LIGHTTPD = process.env.LIGHTTPD || "lighttpd";
 export const FERRETDB = process.env.FERRETDB || path.join(ROOT, ".deps/bin/ferretdb");
 export const APACHE = process.env.APACHE || "apache2";
@@ -212,6 +215,11 @@ export async function startFerret() {
 		uri,
 		stop: async () => { await stopChild(child); fs.rmSync(dir, { recursive: true, force: true }); },
 	};
+}
+
+/** Applies the indexes (BUILD/schema-apply) to database name on uri; throws on failure. */
+export function applySchema(uri, name) {
+	execFileSync(path.join(BUILD, "schema-apply"), { env: { ...process.env, MONGODB_URI: uri, MONGODB_DB: name }, stdio: "pipe" });
 }
 
 export function dbName(tag) {

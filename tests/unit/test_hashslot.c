@@ -320,24 +320,56 @@ test_default_path(void)
 	rmdir(d);
 }
 
-/* password_hash takes a slot for the hash and gives it back. */
+/* password_hash takes a slot for the hash and gives it back. A child holds
+ * the one slot until it sees a process waiting for it on the semaphore
+ * (GETNCNT), then gives it back: if password_hash hashed without asking for
+ * a slot, nobody waits and the child reports it (exit status 1). */
 static void
 test_password(void)
 {
 	struct hashslot cap, other;
-	char path[256], out[PASSWORD_HASH_LEN + 1];
+	char path[256], out[PASSWORD_HASH_LEN + 1], c;
+	int ready[2], status = -1;
+	pid_t pid;
 
 	path_in_dir(path, sizeof path, "pw.lock");
+	if (pipe(ready) != 0) {
+		CHECK(0, "pipe");
+		return;
+	}
+	pid = fork();
+	if (pid == 0) {
+		struct hashslot mine;
+		const struct timespec tick = { 0, 1000000 };
+		int i, waiting = 0;
+
+		hashslot_init(&mine, path, 1);
+		c = hashslot_acquire(&mine, 0) ? 'y' : 'n';
+		if (write(ready[1], &c, 1) != 1)
+			_exit(2);
+		/* Well under PASSWORD_SLOT_WAIT_MS, after which the hash goes ahead. */
+		for (i = 0; i < 8000 && waiting < 1; i++) {
+			waiting = semctl(mine.semid, 0, GETNCNT);
+			nanosleep(&tick, NULL);
+		}
+		hashslot_release(&mine);
+		_exit(waiting >= 1 ? 0 : 1);
+	}
+	CHECK(read(ready[0], &c, 1) == 1 && c == 'y', "the child holds the one slot");
 	hashslot_init(&cap, path, 1);
 	hashslot_init(&other, path, 1);
 	password_set_hashslot(&cap);
 	CHECK(password_hash("password123", 11, out) == PASSWORD_OK, "hash with a cap");
+	CHECK(waitpid(pid, &status, 0) == pid && WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	      "password_hash waited for the slot the child held (child exit %d)",
+	      WIFEXITED(status) ? WEXITSTATUS(status) : -1);
 	CHECK(password_verify("password123", 11, out) == PASSWORD_OK, "verify with a cap");
 	CHECK(!cap.held, "the slot is given back after the hash");
 	CHECK(hashslot_acquire(&other, 0), "so another process can take it");
 	password_set_hashslot(NULL);
 	hashslot_cleanup(&other);
 	hashslot_cleanup(&cap);
+	close(ready[0]), close(ready[1]);
 }
 
 /* The waits are counted in the metrics: a slot free at once is no wait; a

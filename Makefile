@@ -105,8 +105,10 @@ soak: deps all
 	@BETTER_AUTH_TELEMETRY=0 node tests/soak/soak.mjs
 
 # fcgi-auth against Better Auth on the same FerretDB (wrk); writes docs/benchmarks.md.
+# STORE=postgresql: FerretDB over a private PostgreSQL cluster (bench/run.sh).
+STORE ?= sqlite
 bench: deps all $(B)/bench/scrypt-rate
-	@FCGI_AUTH_BUILD=$(B) MONGOC=$(MONGOC) ./bench/run.sh
+	@FCGI_AUTH_BUILD=$(B) MONGOC=$(MONGOC) STORE=$(STORE) ./bench/run.sh
 
 clean:
 	rm -rf build build-san build-sysmongoc build-san-sysmongoc

@@ -142,8 +142,10 @@ soak: deps all
 	@$(RUN_ENV) BETTER_AUTH_TELEMETRY=0 node tests/soak/soak.mjs
 
 # fcgi-auth against Better Auth on the same FerretDB (wrk); writes docs/benchmarks.md.
+# STORE=postgresql: FerretDB over a private PostgreSQL cluster (bench/run.sh).
+STORE ?= sqlite
 bench: deps all $(B)/bench/scrypt-rate
-	@$(RUN_ENV) ./bench/run.sh
+	@$(RUN_ENV) STORE=$(STORE) ./bench/run.sh
 
 # cppcheck, then the style of .clang-format (checked, never rewritten here).
 # Suppressed: cppcheck 2.10's whole-program null-pointer check, which misses

@@ -18,6 +18,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
@@ -131,25 +132,29 @@ size_t crypto_base64_encode(const void *src, size_t n, char *dst, bool url)
 	return o;
 }
 
-/* The 6-bit value of one Base64 character, or -1 if not in the alphabet. */
-static int crypto_b64_value(unsigned char c, bool url)
+/* The 6-bit value of each character, -1 outside the alphabet: one table
+ * per alphabet, filled on first use. */
+static const signed char *crypto_b64_table(bool url)
 {
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == (url ? '-' : '+'))
-		return 62;
-	if (c == (url ? '_' : '/'))
-		return 63;
-	return -1;
+	static signed char table[2][256];
+	static bool filled;
+	int a, i;
+
+	if (!filled) {
+		memset(table, -1, sizeof(table));
+		for (a = 0; a < 2; a++)
+			for (i = 0; i < 64; i++)
+				table[a][(unsigned char)(a ? crypto_b64_url : crypto_b64_std)[i]] = (signed char)i;
+		filled = true;
+	}
+	return table[url];
 }
 
 static long crypto_b64_decode(const char *src, size_t n, unsigned char *dst, size_t cap,
                               bool url)
 {
+	const signed char *val = crypto_b64_table(url);
+	const unsigned char *s = (const unsigned char *)src;
 	size_t digits = n, out_len, i, o = 0;
 	unsigned long acc = 0;
 	int bits = 0, v;
@@ -169,8 +174,20 @@ static long crypto_b64_decode(const char *src, size_t n, unsigned char *dst, siz
 	out_len = digits / 4 * 3 + (digits % 4 ? digits % 4 - 1 : 0);
 	if (out_len > cap || out_len > LONG_MAX)
 		return -1;
-	for (i = 0; i < digits; i++) {
-		v = crypto_b64_value((unsigned char)src[i], url);
+	/* Four characters to three bytes at a time, then the tail. */
+	for (i = 0; i + 4 <= digits; i += 4) {
+		int a = val[s[i]], b = val[s[i + 1]], c = val[s[i + 2]], d = val[s[i + 3]];
+
+		if ((a | b | c | d) < 0)
+			return -1;
+		acc = (unsigned long)a << 18 | (unsigned long)b << 12 | (unsigned long)c << 6 |
+		      (unsigned long)d;
+		dst[o++] = (unsigned char)(acc >> 16);
+		dst[o++] = (unsigned char)(acc >> 8 & 0xff);
+		dst[o++] = (unsigned char)(acc & 0xff);
+	}
+	for (acc = 0; i < digits; i++) {
+		v = val[s[i]];
 		if (v < 0)
 			return -1;
 		acc = (acc << 6 | (unsigned long)v) & 0xffffff;

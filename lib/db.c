@@ -12,7 +12,6 @@
 static mongoc_client_t *db_client;
 static mongoc_collection_t *db_colls[DB__COUNT];
 static const struct config *db_cfg;
-static bson_t *db_find_opts; /* {limit: 1, maxTimeMS}, built once */
 
 static const char *const db_names[DB__COUNT] = {
 	[DB_USER] = "user",         [DB_ACCOUNT] = "account",   [DB_SESSION] = "session",
@@ -47,7 +46,6 @@ db_open(const struct config *cfg, char *err, size_t errlen)
 		return false;
 	}
 	mongoc_client_set_error_api(db_client, MONGOC_ERROR_API_VERSION_2);
-	db_find_opts = BCON_NEW("limit", BCON_INT64(1), "maxTimeMS", BCON_INT64(cfg->db_timeout_ms));
 	return true;
 }
 
@@ -62,8 +60,6 @@ db_close(void)
 	}
 	mongoc_client_destroy(db_client);
 	db_client = NULL;
-	bson_destroy(db_find_opts);
-	db_find_opts = NULL;
 }
 
 mongoc_collection_t *
@@ -133,23 +129,41 @@ db_status_of(const bson_error_t *error, const char *what)
 	return DB_FAILED;
 }
 
+/* One find command, not a cursor: mongoc_collection_find_with_opts selects a
+ * server when the cursor starts and again to run the command (each time
+ * copying the server description and re-parsing its hello reply), then sets
+ * up a cursor for a one-document answer. read_command selects once, applies
+ * the same read preference, read concern, implicit session and retryable
+ * read, and hands back the reply: {cursor: {firstBatch: [doc], id: 0}}.
+ * singleBatch: the server closes the cursor, so no killCursors is owed. */
 enum db_status
 db_find_one(enum db_collection c, const bson_t *filter, bson_t **out)
 {
-	mongoc_cursor_t *cursor;
-	const bson_t *doc;
+	bson_t cmd = BSON_INITIALIZER, reply;
 	bson_error_t error;
+	bson_iter_t it, doc;
+	uint32_t len;
+	const uint8_t *data;
 	enum db_status st = DB_NOT_FOUND;
 
 	*out = NULL;
-	cursor = mongoc_collection_find_with_opts(db_collection(c), filter, db_find_opts, NULL);
-	if (mongoc_cursor_next(cursor, &doc)) {
-		*out = bson_copy(doc);
-		st = DB_OK;
-	} else if (mongoc_cursor_error(cursor, &error)) {
+	BSON_APPEND_UTF8(&cmd, "find", db_names[c]);
+	BSON_APPEND_DOCUMENT(&cmd, "filter", filter);
+	BSON_APPEND_INT64(&cmd, "limit", 1);
+	BSON_APPEND_BOOL(&cmd, "singleBatch", true);
+	BSON_APPEND_INT64(&cmd, "maxTimeMS", db_cfg->db_timeout_ms);
+	if (!mongoc_collection_read_command_with_opts(db_collection(c), &cmd, NULL, NULL, &reply,
+	                                              &error)) {
 		st = db_status_of(&error, db_names[c]);
+	} else if (bson_iter_init(&it, &reply) &&
+	           bson_iter_find_descendant(&it, "cursor.firstBatch.0", &doc) &&
+	           BSON_ITER_HOLDS_DOCUMENT(&doc)) {
+		bson_iter_document(&doc, &len, &data);
+		*out = bson_new_from_data(data, len);
+		st = DB_OK;
 	}
-	mongoc_cursor_destroy(cursor);
+	bson_destroy(&reply);
+	bson_destroy(&cmd);
 	return st;
 }
 

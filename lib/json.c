@@ -72,15 +72,27 @@ json_put_utf8(bson_string_t *s, unsigned cp)
 	}
 }
 
-/* Decodes the string at jp->p (on the opening quote) into jp->scratch. */
+/* Decodes the string at jp->p (on the opening quote) into jp->scratch.
+ * Runs of characters that need no decoding are appended in one piece. */
 static bool
 json_parse_string(struct json_parser *jp)
 {
-	bson_string_truncate(jp->scratch, 0);
+	/* Emptied in place (bson_string_truncate would realloc it). */
+	jp->scratch->len = 0;
+	jp->scratch->str[0] = '\0';
 	jp->p++;
 	while (jp->p < jp->end) {
-		unsigned c = *jp->p;
+		const unsigned char *run = jp->p;
+		unsigned c;
 
+		while (jp->p < jp->end && *jp->p >= 0x20 && *jp->p < 0x80 && *jp->p != '"' &&
+		       *jp->p != '\\')
+			jp->p++;
+		if (jp->p > run)
+			json_write_raw(jp->scratch, (const char *)run, (size_t)(jp->p - run));
+		if (jp->p >= jp->end)
+			break;
+		c = *jp->p;
 		if (c == '"') {
 			jp->p++;
 			return true;
@@ -294,7 +306,7 @@ json_parse_members(struct json_parser *jp, bson_t *doc, struct json_keyset *keys
 		return json_fail(jp, JSON_TOO_DEEP);
 	jp->p++; /* '{' */
 	for (;;) {
-		char *key;
+		char kbuf[64], *key;
 		bool ok;
 
 		json_skip_ws(jp);
@@ -308,15 +320,19 @@ json_parse_members(struct json_parser *jp, bson_t *doc, struct json_keyset *keys
 			return json_fail(jp, JSON_BAD_STRING);
 		if (json_keyset_add(keys, doc, jp->scratch->str, jp->scratch->len))
 			return json_fail(jp, JSON_DUPLICATE_KEY);
-		key = bson_strdup(jp->scratch->str);
+		/* The value's own strings reuse scratch: keep the key apart. */
+		key = jp->scratch->len < sizeof(kbuf) ? memcpy(kbuf, jp->scratch->str, jp->scratch->len + 1)
+		                                      : bson_strdup(jp->scratch->str);
 		json_skip_ws(jp);
 		if (jp->p >= jp->end || *jp->p != ':') {
-			bson_free(key);
+			if (key != kbuf)
+				bson_free(key);
 			return json_fail(jp, JSON_SYNTAX);
 		}
 		jp->p++;
 		ok = json_parse_value(jp, doc, key, NULL);
-		bson_free(key);
+		if (key != kbuf)
+			bson_free(key);
 		if (!ok)
 			return false;
 		if ((sep = json_separator(jp, '}')) <= 0)

@@ -7,17 +7,34 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
+
+/* Room for n more bytes and the NUL, grown as bson_string_append grows it
+ * (to a power of two). */
+static void
+json_write_reserve(bson_string_t *out, size_t n)
+{
+	size_t want;
+
+	if ((size_t)out->alloc - out->len - 1 >= n)
+		return;
+	want = (size_t)out->len + n + 1;
+	if (n > ((size_t)1 << 31) || want > ((size_t)1 << 31)) {
+		fprintf(stderr, "json_write: string too long\n");
+		abort();
+	}
+	out->alloc = (uint32_t)bson_next_power_of_two(want);
+	out->str = bson_realloc(out->str, out->alloc);
+}
 
 void
 json_write_raw(bson_string_t *out, const char *s, size_t n)
 {
-	size_t i;
-
-	/* byte-wise: bson_string_append_printf("%.*s") per run cost most of a
-	 * cookie-cache get-session */
-	for (i = 0; i < n; i++)
-		bson_string_append_c(out, s[i]);
+	/* one copy: bson_string_append_printf("%.*s") per run, then a byte-wise
+	 * loop, cost most of a cookie-cache get-session */
+	json_write_reserve(out, n);
+	memcpy(out->str + out->len, s, n);
+	out->len += (uint32_t)n;
+	out->str[out->len] = '\0';
 }
 
 void
@@ -59,16 +76,73 @@ json_write_string(bson_string_t *out, const char *s, size_t n)
 	bson_string_append_c(out, '"');
 }
 
+/* Writes v as at least width decimal digits (zero-padded), backwards from
+ * end; returns the first character written. */
+static char *
+json_write_digits(char *end, uint64_t v, int width)
+{
+	do {
+		*--end = (char)('0' + v % 10);
+		v /= 10;
+	} while (--width > 0 || v);
+	return end;
+}
+
 void
 json_write_date(bson_string_t *out, int64_t ms)
 {
-	time_t secs = (time_t)(ms >= 0 ? ms / 1000 : (ms - 999) / 1000);
-	int milli = (int)(ms - (int64_t)secs * 1000);
-	struct tm tm;
+	/* Date.prototype.toISOString: years 0..9999 as four digits, the rest of
+	 * the Date range (±8.64e15 ms) as a sign and six digits. Beyond that
+	 * range JavaScript has no date (JSON.stringify writes null); we keep
+	 * what this writer always printed there, the year as printf's %04d. */
+	const int64_t range = 8640000000000000LL;
+	int64_t days = ms / 86400000, rem = ms % 86400000, z, era, doe, yoe, doy, mp, y;
+	uint64_t ay;
+	int m, d;
+	char buf[48], *end = buf + sizeof(buf), *p;
 
-	gmtime_r(&secs, &tm);
-	bson_string_append_printf(out, "\"%04d-%02d-%02dT%02d:%02d:%02d.%03dZ\"", tm.tm_year + 1900,
-	                          tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, milli);
+	if (rem < 0)
+		days--, rem += 86400000;
+	/* civil_from_days (H. Hinnant): days since 1970-01-01 to y-m-d in the
+	 * proleptic Gregorian calendar, in 400-year eras of 146097 days. */
+	z = days + 719468;
+	era = (z >= 0 ? z : z - 146096) / 146097;
+	doe = z - era * 146097;
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	d = (int)(doy - (153 * mp + 2) / 5 + 1);
+	m = (int)(mp < 10 ? mp + 3 : mp - 9);
+	y = yoe + era * 400 + (m <= 2);
+
+	p = end;
+	*--p = '"';
+	*--p = 'Z';
+	p = json_write_digits(p, (uint64_t)(rem % 1000), 3);
+	*--p = '.';
+	p = json_write_digits(p, (uint64_t)(rem / 1000 % 60), 2);
+	*--p = ':';
+	p = json_write_digits(p, (uint64_t)(rem / 60000 % 60), 2);
+	*--p = ':';
+	p = json_write_digits(p, (uint64_t)(rem / 3600000), 2);
+	*--p = 'T';
+	p = json_write_digits(p, (uint64_t)d, 2);
+	*--p = '-';
+	p = json_write_digits(p, (uint64_t)m, 2);
+	*--p = '-';
+	ay = y < 0 ? (uint64_t)0 - (uint64_t)y : (uint64_t)y;
+	if (ms < -range || ms > range) {
+		p = json_write_digits(p, ay, y < 0 ? 3 : 4);
+		if (y < 0)
+			*--p = '-';
+	} else if (y >= 0 && y <= 9999) {
+		p = json_write_digits(p, ay, 4);
+	} else {
+		p = json_write_digits(p, ay, 6);
+		*--p = y < 0 ? '-' : '+';
+	}
+	*--p = '"';
+	json_write_raw(out, p, (size_t)(end - p));
 }
 
 /* The shortest decimal digits that read back as v (v > 0, finite), as

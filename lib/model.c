@@ -26,21 +26,58 @@ const char *const model_app_user_keys[] = {"id", "betterAuthUserId", "email", "n
 const char *const model_profile_keys[] = {"id", "userId", "bio", "avatarUrl", "phoneNumber",
                                           "address", "createdAt", "updatedAt", NULL};
 
+#define MODEL_MAX_KEYS 16
+
+/* A field found in the pass: where it starts, for bson_iter_t (128-byte
+ * aligned) cannot be kept in an array. */
+struct model_field {
+	uint32_t off, key_len;
+	bool found;
+};
+
+/* One pass over doc, then the values in key order: looking each key up
+ * walked the document once per key. The first field of a name wins, as
+ * bson_iter_init_find would have it. */
 void
 model_write(bson_string_t *out, const bson_t *doc, const char *const *keys)
 {
+	struct model_field at[MODEL_MAX_KEYS] = {{0, 0, false}}, plain_id = {0, 0, false};
 	bson_iter_t it;
 	bool first = true;
+	size_t n = 0, i;
 
-	bson_string_append_c(out, '{');
-	for (; *keys; keys++) {
-		if (!strcmp(*keys, "id")) {
-			if (!bson_iter_init_find(&it, doc, "_id") && !bson_iter_init_find(&it, doc, "id"))
-				continue;
-		} else if (!bson_iter_init_find(&it, doc, *keys)) {
-			continue;
+	while (keys[n] && n < MODEL_MAX_KEYS)
+		n++;
+	BSON_ASSERT(!keys[n]);
+	if (bson_iter_init(&it, doc))
+		while (bson_iter_next(&it)) {
+			const char *k = bson_iter_key(&it);
+			struct model_field *f = NULL;
+
+			for (i = 0; i < n && !f; i++) {
+				if (at[i].found)
+					continue;
+				if (!strcmp(keys[i], "id")) {
+					/* "id" is _id when there is one, else a field "id". */
+					if (!strcmp(k, "_id"))
+						f = &at[i];
+					else if (!plain_id.found && !strcmp(k, "id"))
+						f = &plain_id;
+				} else if (!strcmp(k, keys[i])) {
+					f = &at[i];
+				}
+			}
+			if (f)
+				*f = (struct model_field){bson_iter_offset(&it), bson_iter_key_len(&it), true};
 		}
-		json_write_key(out, *keys, first);
+	bson_string_append_c(out, '{');
+	for (i = 0; i < n; i++) {
+		const struct model_field *f = at[i].found ? &at[i] : !strcmp(keys[i], "id") ? &plain_id : NULL;
+
+		if (!f || !f->found ||
+		    !bson_iter_init_from_data_at_offset(&it, bson_get_data(doc), doc->len, f->off, f->key_len))
+			continue;
+		json_write_key(out, keys[i], first);
 		json_write_value(out, &it);
 		first = false;
 	}

@@ -7,7 +7,9 @@
 // BETTER_AUTH_TRUSTED_ORIGINS, MONGODB_URI, MONGODB_DB, FCGI_AUTH_COOKIE_PREFIX,
 // FCGI_AUTH_SECURE_COOKIES, FCGI_AUTH_SESSION_EXPIRES_IN,
 // FCGI_AUTH_SESSION_UPDATE_AGE, FCGI_AUTH_COOKIE_CACHE,
-// FCGI_AUTH_COOKIE_CACHE_MAX_AGE. Prints "listening" on stdout when ready.
+// FCGI_AUTH_COOKIE_CACHE_MAX_AGE, BETTER_AUTH_RATE_LIMIT (default off here),
+// FCGI_AUTH_RATE_LIMIT_WINDOW, FCGI_AUTH_RATE_LIMIT_MAX. Prints "listening"
+// on stdout when ready.
 import http from "node:http";
 import { MongoClient } from "mongodb";
 import { betterAuth } from "better-auth";
@@ -56,7 +58,14 @@ const auth = betterAuth({
 			maxAge: num(env.FCGI_AUTH_COOKIE_CACHE_MAX_AGE, 300),
 		},
 	},
-	rateLimit: { enabled: false },
+	// Off unless BETTER_AUTH_RATE_LIMIT=1 (the benchmark's "limiters on" cell),
+	// then with Better Auth's default storage (memory) and the window and limit
+	// the C programs read; its own special rules (sign-in, sign-up: 3 per 10 s) stay.
+	rateLimit: {
+		enabled: bool(env.BETTER_AUTH_RATE_LIMIT, false),
+		window: num(env.FCGI_AUTH_RATE_LIMIT_WINDOW, 10),
+		max: num(env.FCGI_AUTH_RATE_LIMIT_MAX, 100),
+	},
 	telemetry: { enabled: false },
 });
 

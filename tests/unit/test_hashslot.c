@@ -395,6 +395,7 @@ test_metrics(void)
 	char path[256], name[64], c;
 	int ready[2], status;
 	pid_t pid;
+	double first;
 
 	snprintf(name, sizeof name, "test-hashslot-%ld", (long)getpid());
 	CHECK(metrics_init(name), "metrics");
@@ -408,6 +409,7 @@ test_metrics(void)
 	CHECK(metric("\nfcgi_auth_hash_slot_wait_timeouts_total ") == 1, "one timeout");
 	CHECK(metric("\nfcgi_auth_hash_slot_wait_seconds_total ") >= 0.029, "waited 30 ms: %g",
 	      metric("\nfcgi_auth_hash_slot_wait_seconds_total "));
+	first = metric("\nfcgi_auth_hash_slot_wait_seconds_total ");
 	hashslot_release(&a);
 	if (pipe(ready) != 0)
 		return;
@@ -430,7 +432,8 @@ test_metrics(void)
 	CHECK(hashslot_acquire(&b, 5000), "a wait that ends in a slot");
 	CHECK(metric("\nfcgi_auth_hash_slot_waits_total ") == 2, "two waits");
 	CHECK(metric("\nfcgi_auth_hash_slot_wait_timeouts_total ") == 1, "still one timeout");
-	CHECK(metric("\nfcgi_auth_hash_slot_wait_seconds_total ") >= 0.029 + 0.04, "and its time: %g",
+	/* how long it waited depends on the scheduler: only that it was counted */
+	CHECK(metric("\nfcgi_auth_hash_slot_wait_seconds_total ") > first, "and its time: %g",
 	      metric("\nfcgi_auth_hash_slot_wait_seconds_total "));
 	CHECK(waitpid(pid, &status, 0) == pid && WIFEXITED(status) && WEXITSTATUS(status) == 0, "child");
 	hashslot_cleanup(&a);

@@ -45,7 +45,8 @@ app_rate_limited(const struct request *req, struct response *res)
 
 	if (!req->cfg->rate_limit || (req->role && !strcmp(req->role, "AUTHORIZER")))
 		return false;
-	switch (ratelimit_check(req, &retry)) {
+	enum ratelimit_rule rule = strncmp(req->path, "/api/auth/sign-in", 17) && strncmp(req->path, "/api/auth/sign-up", 17) ? RATELIMIT_DEFAULT : RATELIMIT_STRICT; /* until the route table */
+	switch (ratelimit_check(req, rule, &retry)) {
 	case RATELIMIT_ALLOW:
 		return false;
 	case RATELIMIT_REJECT:
@@ -55,7 +56,7 @@ app_rate_limited(const struct request *req, struct response *res)
 		return true;
 	default:
 		/* Credential endpoints fail closed; the rest stay up, unlimited. */
-		if (!ratelimit_is_strict(req->path))
+		if (rule == RATELIMIT_DEFAULT)
 			return false;
 		response_error(res, ERR_SERVICE_UNAVAILABLE);
 		return true;

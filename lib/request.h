@@ -32,6 +32,8 @@ struct request {
 	const char *user_agent;
 	const char *remote_addr;
 	const char *forwarded_for; /* X-Forwarded-For (used only from trusted proxies) */
+	bool forwarded_for_repeated; /* more than one HTTP_X_FORWARDED_FOR param (lighttpd
+	                                folds X.Forwarded.For, X_Forwarded_For ... to it) */
 	const char *role;        /* FCGI_ROLE: RESPONDER or AUTHORIZER */
 	char *body;              /* NUL-terminated, malloc'd, or NULL */
 	size_t body_len;

@@ -169,8 +169,31 @@ config_load(struct config *cfg, char *err, size_t errlen)
 	if (!env_bool("BETTER_AUTH_RATE_LIMIT", true, &cfg->rate_limit, err, errlen) ||
 	    !env_int("FCGI_AUTH_RATE_LIMIT_WINDOW", 10, 1, 86400, &cfg->rl_window, err, errlen) ||
 	    !env_int("FCGI_AUTH_RATE_LIMIT_MAX", 100, 1, 1000000, &cfg->rl_max, err, errlen) ||
-	    !env_int("FCGI_AUTH_RATE_LIMIT_STRICT_MAX", 3, 1, 1000000, &cfg->rl_strict_max, err, errlen))
+	    !env_int("FCGI_AUTH_RATE_LIMIT_STRICT_MAX", 3, 1, 1000000, &cfg->rl_strict_max, err, errlen) ||
+	    !env_int("FCGI_AUTH_RATE_LIMIT_SLOW_WINDOW", 60, 1, 86400, &cfg->rl_slow_window, err, errlen) ||
+	    !env_int("FCGI_AUTH_RATE_LIMIT_SLOW_MAX", 3, 1, 1000000, &cfg->rl_slow_max, err, errlen))
 		goto fail;
+	p = getenv("FCGI_AUTH_RUNTIME_DIR");
+	if (p && *p) {
+		if (*p != '/') {
+			snprintf(err, errlen, "FCGI_AUTH_RUNTIME_DIR must be an absolute path");
+			goto fail;
+		}
+		cfg->runtime_dir = strdup(p);
+	} else {
+		/* The user's private runtime directory if it has one (systemd),
+		 * else a directory of ours in the temporary directory, which
+		 * ratetable_open refuses if someone else made it first. */
+		char path[256];
+		const char *xdg = getenv("XDG_RUNTIME_DIR");
+
+		if (xdg && *xdg == '/')
+			snprintf(path, sizeof path, "%s/fcgi-auth", xdg);
+		else
+			snprintf(path, sizeof path, "%s/fcgi-auth-%lu", env_or("TMPDIR", "/tmp"),
+			         (unsigned long)geteuid());
+		cfg->runtime_dir = strdup(path);
+	}
 	/* mod_fcgid and mod_cgid turn a 200 with Location into an internal
 	 * redirect; their configs have us send it under another name and rename
 	 * it back with mod_headers. */
@@ -291,6 +314,7 @@ config_cleanup(struct config *cfg)
 	free(cfg->listen);
 	free(cfg->location_header);
 	free(cfg->hash_lock);
+	free(cfg->runtime_dir);
 	free(cfg->mongodb_uri);
 	free(cfg->mongodb_db);
 	/* Mail: the URL may carry the SMTP password. */

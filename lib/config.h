@@ -42,6 +42,10 @@ struct config {
 	int64_t rl_window;             /* s */
 	int64_t rl_max;                /* requests per window, most paths */
 	int64_t rl_strict_max;         /* sign-in, sign-up, change-password */
+	int64_t rl_slow_max;           /* request-password-reset, send-verification-email */
+	int64_t rl_slow_window;        /* s */
+	char *runtime_dir;             /* FCGI_AUTH_RUNTIME_DIR: private directory of the
+	                                  machine-wide rate-limit table (ratetable.h) */
 	char *proxies[CONFIG_MAX_ORIGINS]; /* FCGI_AUTH_TRUSTED_PROXIES: IPs */
 	size_t n_proxies;
 	int hash_slots;                /* FCGI_AUTH_HASH_SLOTS: scrypt hashes in flight

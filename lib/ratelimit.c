@@ -1,31 +1,92 @@
 /*
  * ratelimit.c — see ratelimit.h.
  *
- * One request, usually one round trip:
- *   1. findAndModify {key, lastRequest > now-window, count < max}
- *        → $inc count, $set lastRequest            allowed (within the window)
- *   2. findAndModify {key, lastRequest <= now-window}
- *        → $set count 1, lastRequest now            allowed (window over)
- *   3. find {key}: none → insert {key, 1, now}       allowed (first request;
- *        a duplicate key means another process just created it: go to 1)
- *      else                                          rejected (count >= max)
- * On MongoDB both decisions are atomic on the server, so concurrent processes
- * never let more than max through in a window. The strict buckets (sign-in,
- * sign-up) also take a lock document first (ratelimit_lock), which keeps them
- * exact on stores whose findAndModify is a read then a write.
+ * DEFAULT: one ratetable_hit on the machine's table, keyed
+ * "d|<store>|<ip>|<path>" (<store> a hash of MONGODB_URI and MONGODB_DB, so
+ * two sites on one machine never share a bucket). Without the table, as
+ * STRICT.
+ *
+ * STRICT and SLOW: the bucket B = {key, count, lastRequest} in the store, in
+ * Better Auth's form, advanced only by compare-and-swap made exact with the
+ * one operation every store runs atomically, an insert under a unique index:
+ *   - B absent: insert B {count 1} — the first of racing inserts wins, the
+ *     others read B and go on below;
+ *   - B at version v = (count, lastRequest), refused by the rule: answer 429,
+ *     nothing written;
+ *   - allowed: insert the token {key: "<key>#<count>@<lastRequest>"} — only
+ *     one request can ever hold the token of v — then update B, filtered on
+ *     v, to v'. A request that finds the token taken reads B again (its
+ *     holder is updating it) and starts over from the newer version.
+ * No request waits on another for more than the holder's one update, and a
+ * refusal is a read. The machine's table caches each bucket's last version
+ * seen ("s|<store>|<key>"), so on one host a request usually knows v without
+ * reading B: 1 round trip for a client's first request (the insert), 2 for
+ * the next ones (token, update), 0 for a refusal. A cached version only saves
+ * round trips: the token and the filter on v decide. A holder that died
+ * between its token and its update leaves B at v; after RATELIMIT_STUCK_MS
+ * the next request takes a second token, "<key>#<count>@<lastRequest>#2".
+ *
+ * Tokens, buckets and any lock documents an older version left are removed
+ * once their lastRequest is older than twice the longest window, in batches of
+ * RATELIMIT_PRUNE_BATCH, by one process per machine every longest window
+ * (ratetable_is_due).
  */
 #include "ratelimit.h"
 
 #include "config.h"
-#include "crypto.h"
 #include "db.h"
 #include "log.h"
+#include "ratetable.h"
 #include "request.h"
 
 #include <arpa/inet.h>
+#include <inttypes.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+
+#define RATELIMIT_PRUNE_BATCH 256
+#define RATELIMIT_STUCK_MS 1000
+#define RATELIMIT_KEY_MAX 512
+
+static struct ratetable *ratelimit_table;
+static bool ratelimit_table_tried;
+static char ratelimit_store_id[2 * crypto_shorthash_BYTES + 1];
+static int64_t ratelimit_prune_at; /* without the table: this process's own timer */
+
+bool
+ratelimit_init(const struct config *cfg)
+{
+	static const unsigned char zero[crypto_shorthash_KEYBYTES];
+	unsigned char h[crypto_shorthash_BYTES];
+	char id[1024];
+	size_t i;
+	int n;
+
+	if (ratelimit_table_tried)
+		return ratelimit_table != NULL;
+	ratelimit_table_tried = true;
+	n = snprintf(id, sizeof id, "%s\n%s", cfg->mongodb_uri, cfg->mongodb_db);
+	crypto_shorthash(h, (const unsigned char *)id, n < (int)sizeof id ? (size_t)n : sizeof id - 1,
+	                 zero);
+	for (i = 0; i < sizeof h; i++)
+		snprintf(ratelimit_store_id + 2 * i, 3, "%02x", h[i]);
+	ratelimit_table = ratetable_open(cfg->runtime_dir);
+	if (!ratelimit_table)
+		log_error("rate limit: no machine-wide table (FCGI_AUTH_RUNTIME_DIR %s, see above): the "
+		          "general limit is counted in the store instead, with its round trips",
+		          cfg->runtime_dir);
+	return ratelimit_table != NULL;
+}
+
+void
+ratelimit_cleanup(void)
+{
+	ratetable_close(ratelimit_table);
+	ratelimit_table = NULL;
+	ratelimit_table_tried = false;
+}
 
 /* Writes the normalised form of the address s[0..n) into buf; false if it is
  * not an IP address. */
@@ -65,7 +126,7 @@ ratelimit_client_ip(const struct request *req, char *buf, size_t cap)
 	/* X-Forwarded-For only when the peer is a proxy we trust; then the
 	 * right-most hop that is not one of ours (never the left-most: the
 	 * client writes that one). */
-	if (xff && config_is_trusted_proxy(req->cfg, ra, strlen(ra))) {
+	if (xff && !req->forwarded_for_repeated && config_is_trusted_proxy(req->cfg, ra, strlen(ra))) {
 		end = xff + strlen(xff);
 		while (end > xff) {
 			const char *start = end;
@@ -92,198 +153,298 @@ ratelimit_client_ip(const struct request *req, char *buf, size_t cap)
 		snprintf(buf, cap, "no-trusted-ip");
 }
 
+/* ---- the exact bucket in the store */
+
+struct ratelimit_bucket {
+	bool present;
+	int32_t count;
+	double last; /* lastRequest, epoch ms */
+};
+
 static enum db_status
-ratelimit_bump(const char *key, double now, double window_ms, int64_t max, bool reset)
+ratelimit_read(const char *key, struct ratelimit_bucket *b)
 {
-	bson_t filter = BSON_INITIALIZER, update = BSON_INITIALIZER, cond, set;
-	bson_t *doc = NULL;
+	bson_t filter = BSON_INITIALIZER, *doc = NULL;
+	bson_iter_t it;
+	enum db_status st;
+
+	memset(b, 0, sizeof *b);
+	BSON_APPEND_UTF8(&filter, "key", key);
+	st = db_find_one(DB_RATE_LIMIT, &filter, &doc);
+	if (st == DB_OK) {
+		b->present = true;
+		if (bson_iter_init_find(&it, doc, "count") && BSON_ITER_HOLDS_NUMBER(&it))
+			b->count = (int32_t)bson_iter_as_int64(&it);
+		if (bson_iter_init_find(&it, doc, "lastRequest") && BSON_ITER_HOLDS_NUMBER(&it))
+			b->last = bson_iter_as_double(&it);
+	} else if (st == DB_NOT_FOUND) {
+		st = DB_OK;
+	}
+	bson_destroy(doc);
+	bson_destroy(&filter);
+	return st;
+}
+
+/* A document in Better Auth's form: a bucket, or a token. */
+static enum db_status
+ratelimit_insert(const char *key, int32_t count, double now)
+{
+	bson_t doc = BSON_INITIALIZER;
+	bson_oid_t oid;
+	enum db_status st;
+
+	bson_oid_init(&oid, NULL);
+	BSON_APPEND_OID(&doc, "_id", &oid);
+	BSON_APPEND_UTF8(&doc, "key", key);
+	BSON_APPEND_INT32(&doc, "count", count);
+	BSON_APPEND_DOUBLE(&doc, "lastRequest", now);
+	st = db_insert(DB_RATE_LIMIT, &doc);
+	bson_destroy(&doc);
+	return st;
+}
+
+/* B from version *from to (count, now); DB_NOT_FOUND if B is no longer at it. */
+static enum db_status
+ratelimit_advance(const char *key, const struct ratelimit_bucket *from, int32_t count, double now)
+{
+	bson_t filter = BSON_INITIALIZER, update = BSON_INITIALIZER, set;
 	enum db_status st;
 
 	BSON_APPEND_UTF8(&filter, "key", key);
-	BSON_APPEND_DOCUMENT_BEGIN(&filter, "lastRequest", &cond);
-	BSON_APPEND_DOUBLE(&cond, reset ? "$lte" : "$gt", now - window_ms);
-	bson_append_document_end(&filter, &cond);
-	if (!reset) {
-		BSON_APPEND_DOCUMENT_BEGIN(&filter, "count", &cond);
-		BSON_APPEND_INT32(&cond, "$lt", (int32_t)max);
-		bson_append_document_end(&filter, &cond);
-		BSON_APPEND_DOCUMENT_BEGIN(&update, "$inc", &set);
-		BSON_APPEND_INT32(&set, "count", 1);
-		bson_append_document_end(&update, &set);
-	}
+	BSON_APPEND_INT32(&filter, "count", from->count);
+	BSON_APPEND_DOUBLE(&filter, "lastRequest", from->last);
 	BSON_APPEND_DOCUMENT_BEGIN(&update, "$set", &set);
-	if (reset)
-		BSON_APPEND_INT32(&set, "count", 1);
+	BSON_APPEND_INT32(&set, "count", count);
 	BSON_APPEND_DOUBLE(&set, "lastRequest", now);
 	bson_append_document_end(&update, &set);
-	st = db_find_and_modify(DB_RATE_LIMIT, &filter, &update, false, &doc);
-	bson_destroy(doc);
+	st = db_update_one(DB_RATE_LIMIT, &filter, &update);
 	bson_destroy(&update);
 	bson_destroy(&filter);
 	return st;
 }
 
-/* Counts one request against key with Better Auth's algorithm. DB_OK:
- * allowed; DB_FAILED with *retry_after_s set: refused; else the store failed. */
-static enum db_status
-ratelimit_count(const char *key, double now, double window_ms, int64_t max, long *retry_after_s)
+static void
+ratelimit_remember(const char *tkey, size_t tn, const struct ratelimit_bucket *b, int64_t window,
+                   int64_t now)
 {
-	bson_t filter = BSON_INITIALIZER;
-	bson_t *doc = NULL;
-	enum db_status st = DB_OK;
-	int attempt;
-
-	BSON_APPEND_UTF8(&filter, "key", key);
-	for (attempt = 0; attempt < 2; attempt++) {
-		bson_t *ins;
-		bson_iter_t it;
-		bson_oid_t oid;
-
-		if ((st = ratelimit_bump(key, now, window_ms, max, false)) != DB_NOT_FOUND)
-			break;
-		if ((st = ratelimit_bump(key, now, window_ms, max, true)) != DB_NOT_FOUND)
-			break;
-		st = db_find_one(DB_RATE_LIMIT, &filter, &doc);
-		if (st == DB_OK) {
-			double last = 0;
-
-			if (bson_iter_init_find(&it, doc, "lastRequest") && BSON_ITER_HOLDS_NUMBER(&it))
-				last = bson_iter_as_double(&it);
-			*retry_after_s = (long)((last + window_ms - now + 999) / 1000);
-			if (*retry_after_s < 1)
-				*retry_after_s = 1;
-			st = DB_FAILED;
-			break;
-		}
-		if (st != DB_NOT_FOUND)
-			break;
-		ins = bson_new();
-		bson_oid_init(&oid, NULL);
-		BSON_APPEND_OID(ins, "_id", &oid);
-		BSON_APPEND_UTF8(ins, "key", key);
-		BSON_APPEND_INT32(ins, "count", 1);
-		BSON_APPEND_DOUBLE(ins, "lastRequest", now);
-		st = db_insert(DB_RATE_LIMIT, ins);
-		bson_destroy(ins);
-		if (st != DB_DUPLICATE) /* created it, or failed */
-			break;
-		/* another process created it first: count against it */
-	}
-	if (st == DB_DUPLICATE) /* raced twice: count it as allowed once more */
-		st = DB_OK;
-	bson_destroy(doc);
-	bson_destroy(&filter);
-	return st;
+	if (ratelimit_table && b->present && b->count > 0)
+		ratetable_put(ratelimit_table, tkey, tn, now, (uint32_t)b->count,
+		              (int64_t)b->last + window);
 }
 
-/* The strict buckets (sign-in, sign-up) are counted under a lock: a
- * "<key>#lock" document that the unique index on `key` lets only one process
- * insert. MongoDB's findAndModify is atomic and would not need it, but stores
- * that run it as a read then a write (FerretDB 1.24) would let parallel
- * requests through; the lock makes the count exact on any store. A lock
- * older than RATELIMIT_LOCK_STALE_MS (its holder died) is taken over. */
-#define RATELIMIT_LOCK_STALE_MS 2000
-#define RATELIMIT_LOCK_WAIT_MS 1500
-
-static enum db_status
-ratelimit_lock(const char *lock_key, int32_t nonce)
+/* Counts one request against the bucket key (see the top of this file).
+ * tkey[0..tn) is its key in the machine's table. */
+static enum ratelimit_result
+ratelimit_exact(const struct config *cfg, const char *key, const char *tkey, size_t tn,
+                int64_t max, int64_t window, int64_t keep, long *retry_after_s)
 {
-	int64_t start = request_now_ms(), now;
-	enum db_status st;
+	struct ratelimit_bucket b = {0};
+	int64_t now = request_now_ms(), give_up = now + cfg->db_timeout_ms + 1000, stuck_since = 0;
+	bool known = false, must_read = !ratelimit_table; /* no table: most buckets exist */
+	int takeover = 1;
+	uint32_t count;
+	int64_t end;
 
+	if (ratelimit_table && ratetable_get(ratelimit_table, tkey, tn, now, keep, &count, &end)) {
+		b.present = known = true;
+		b.count = (int32_t)count;
+		b.last = (double)(end - window);
+	}
 	for (;;) {
-		bson_t *doc = bson_new(), *held = NULL, filter = BSON_INITIALIZER;
-		bson_oid_t oid;
+		char token[RATELIMIT_KEY_MAX + 64];
+		enum db_status st;
+		int32_t next;
 
 		now = request_now_ms();
-		bson_oid_init(&oid, NULL);
-		BSON_APPEND_OID(doc, "_id", &oid);
-		BSON_APPEND_UTF8(doc, "key", lock_key);
-		BSON_APPEND_INT32(doc, "count", nonce);
-		BSON_APPEND_DOUBLE(doc, "lastRequest", (double)now);
-		st = db_insert(DB_RATE_LIMIT, doc);
-		bson_destroy(doc);
-		if (st != DB_DUPLICATE)
-			return st;
-		/* Held by another request: take it over if its holder died. */
-		BSON_APPEND_UTF8(&filter, "key", lock_key);
-		st = db_find_one(DB_RATE_LIMIT, &filter, &held);
-		if (st == DB_OK) {
-			bson_iter_t it;
+		if (now > give_up) {
+			log_warn("rate limit: no decision for a bucket within %d ms", cfg->db_timeout_ms + 1000);
+			return RATELIMIT_UNAVAILABLE;
+		}
+		if (must_read) {
+			struct ratelimit_bucket seen = b;
 
-			if (bson_iter_init_find(&it, held, "lastRequest") && BSON_ITER_HOLDS_NUMBER(&it) &&
-			    bson_iter_as_double(&it) < (double)(now - RATELIMIT_LOCK_STALE_MS)) {
-				bson_t stale = BSON_INITIALIZER, cond;
+			if (ratelimit_read(key, &b) != DB_OK)
+				return RATELIMIT_UNAVAILABLE;
+			must_read = false;
+			known = true;
+			if (seen.present && b.present && seen.count == b.count && seen.last == b.last) {
+				/* its token is taken and B not updated yet: its holder is
+				 * about to, or died in between */
+				const struct timespec ms = {0, 1000000};
 
-				BSON_APPEND_UTF8(&stale, "key", lock_key);
-				BSON_APPEND_DOCUMENT_BEGIN(&stale, "lastRequest", &cond);
-				BSON_APPEND_DOUBLE(&cond, "$lt", (double)(now - RATELIMIT_LOCK_STALE_MS));
-				bson_append_document_end(&stale, &cond);
-				log_warn("rate limit: taking over a stale lock");
-				db_delete(DB_RATE_LIMIT, &stale, false);
-				bson_destroy(&stale);
+				if (!stuck_since) {
+					stuck_since = now;
+				} else if (now - stuck_since > RATELIMIT_STUCK_MS) {
+					log_warn("rate limit: a bucket stayed %d ms at a version whose token is "
+					         "taken; taking a second token",
+					         RATELIMIT_STUCK_MS);
+					takeover++;
+					stuck_since = now;
+				}
+				nanosleep(&ms, NULL);
+			} else {
+				stuck_since = 0;
+				takeover = 1;
 			}
+			ratelimit_remember(tkey, tn, &b, window, now);
 		}
-		bson_destroy(held);
-		bson_destroy(&filter);
-		if (st != DB_OK && st != DB_NOT_FOUND)
-			return st;
-		if (now - start > RATELIMIT_LOCK_WAIT_MS)
-			return DB_UNAVAILABLE;
-		{
-			struct timespec ts = {0, 5 * 1000 * 1000};
-
-			nanosleep(&ts, NULL);
+		if (!known || !b.present) {
+			/* the first request of the bucket (or of its first window after
+			 * pruning): one insert */
+			st = ratelimit_insert(key, 1, (double)now);
+			if (st == DB_DUPLICATE) {
+				must_read = true;
+				continue;
+			}
+			if (st != DB_OK)
+				return RATELIMIT_UNAVAILABLE;
+			b.present = true, b.count = 1, b.last = (double)now;
+			ratelimit_remember(tkey, tn, &b, window, now);
+			return RATELIMIT_ALLOW;
 		}
+		if ((double)now - b.last < (double)window && b.count >= max) {
+			*retry_after_s = (long)((b.last + (double)window - (double)now + 999) / 1000);
+			if (*retry_after_s < 1)
+				*retry_after_s = 1;
+			return RATELIMIT_REJECT;
+		}
+		next = (double)now - b.last >= (double)window ? 1 : b.count + 1;
+		if (takeover > 1)
+			snprintf(token, sizeof token, "%s#%" PRId32 "@%.17g#%d", key, b.count, b.last, takeover);
+		else
+			snprintf(token, sizeof token, "%s#%" PRId32 "@%.17g", key, b.count, b.last);
+		st = ratelimit_insert(token, next, (double)now);
+		if (st == DB_DUPLICATE) { /* another request advances from this version */
+			must_read = true;
+			continue;
+		}
+		if (st == DB_OK)
+			st = ratelimit_advance(key, &b, next, (double)now);
+		if (st == DB_NOT_FOUND) { /* B moved without a token (pruned, or another writer) */
+			must_read = true;
+			continue;
+		}
+		if (st != DB_OK)
+			return RATELIMIT_UNAVAILABLE;
+		b.count = next, b.last = (double)now;
+		ratelimit_remember(tkey, tn, &b, window, now);
+		return RATELIMIT_ALLOW;
 	}
 }
 
-static void
-ratelimit_unlock(const char *lock_key, int32_t nonce)
-{
-	bson_t filter = BSON_INITIALIZER;
+/* ---- pruning */
 
-	BSON_APPEND_UTF8(&filter, "key", lock_key);
-	BSON_APPEND_INT32(&filter, "count", nonce);
-	if (db_delete(DB_RATE_LIMIT, &filter, false) == DB_UNAVAILABLE)
-		log_warn("rate limit: lock not released; it expires in %d ms", RATELIMIT_LOCK_STALE_MS);
+/* Removes up to RATELIMIT_PRUNE_BATCH rows whose lastRequest is before
+ * cutoff: two round trips, the second filtered on cutoff again so a row
+ * refreshed in between stays. True if the batch was full. */
+static bool
+ratelimit_prune(const struct config *cfg, double cutoff)
+{
+	bson_t filter = BSON_INITIALIZER, cond, ids, in, del = BSON_INITIALIZER, del_cond;
+	bson_t *opts = BCON_NEW("projection", "{", "_id", BCON_INT32(1), "}", "limit",
+	                        BCON_INT64(RATELIMIT_PRUNE_BATCH), "maxTimeMS",
+	                        BCON_INT64(cfg->db_timeout_ms));
+	mongoc_cursor_t *cursor;
+	const bson_t *doc;
+	bson_error_t error;
+	bson_iter_t it;
+	int n = 0;
+
+	BSON_APPEND_DOCUMENT_BEGIN(&filter, "lastRequest", &cond);
+	BSON_APPEND_DOUBLE(&cond, "$lt", cutoff);
+	bson_append_document_end(&filter, &cond);
+	BSON_APPEND_DOCUMENT_BEGIN(&del, "_id", &in);
+	BSON_APPEND_ARRAY_BEGIN(&in, "$in", &ids);
+	cursor = mongoc_collection_find_with_opts(db_collection(DB_RATE_LIMIT), &filter, opts, NULL);
+	while (mongoc_cursor_next(cursor, &doc)) {
+		char idx[16];
+
+		if (bson_iter_init_find(&it, doc, "_id")) {
+			snprintf(idx, sizeof idx, "%d", n++);
+			bson_append_iter(&ids, idx, -1, &it);
+		}
+	}
+	if (mongoc_cursor_error(cursor, &error))
+		db_status_of(&error, "rate limit prune");
+	mongoc_cursor_destroy(cursor);
+	bson_append_array_end(&in, &ids);
+	bson_append_document_end(&del, &in);
+	BSON_APPEND_DOCUMENT_BEGIN(&del, "lastRequest", &del_cond);
+	BSON_APPEND_DOUBLE(&del_cond, "$lt", cutoff);
+	bson_append_document_end(&del, &del_cond);
+	if (n > 0 && db_delete(DB_RATE_LIMIT, &del, true) == DB_OK)
+		log_debug("rate limit: pruned up to %d expired rows", n);
+	bson_destroy(&del);
 	bson_destroy(&filter);
+	bson_destroy(opts);
+	return n == RATELIMIT_PRUNE_BATCH;
+}
+
+/* Prunes if it is this process's turn (one per machine with the table). */
+static void
+ratelimit_maybe_prune(const struct config *cfg, int64_t longest)
+{
+	int64_t now = request_now_ms();
+	bool due;
+
+	if (ratelimit_table) {
+		due = ratetable_is_due(ratelimit_table, now, longest);
+	} else {
+		due = now >= ratelimit_prune_at;
+		if (due)
+			ratelimit_prune_at = now + longest;
+	}
+	if (due && ratelimit_prune(cfg, (double)(now - 2 * longest))) {
+		/* more to do: the next request that reaches the store goes on */
+		if (ratelimit_table)
+			ratetable_rearm(ratelimit_table, 0);
+		else
+			ratelimit_prune_at = 0;
+	}
 }
 
 enum ratelimit_result
 ratelimit_check(const struct request *req, enum ratelimit_rule rule, long *retry_after_s)
 {
 	const struct config *cfg = req->cfg;
-	bool strict = rule != RATELIMIT_DEFAULT;
-	int64_t max = rule == RATELIMIT_DEFAULT ? cfg->rl_max : rule == RATELIMIT_STRICT ? cfg->rl_strict_max : 3;
-	double now = (double)req->now_ms;
-	double window_ms = (rule == RATELIMIT_SLOW ? 60.0 : (double)cfg->rl_window) * 1000.0;
+	int64_t max = rule == RATELIMIT_STRICT ? cfg->rl_strict_max
+	              : rule == RATELIMIT_SLOW ? cfg->rl_slow_max
+	                                       : cfg->rl_max;
+	int64_t window = (rule == RATELIMIT_SLOW ? cfg->rl_slow_window : cfg->rl_window) * 1000;
+	int64_t longest = (cfg->rl_slow_window > cfg->rl_window ? cfg->rl_slow_window : cfg->rl_window) * 1000;
+	int64_t now = request_now_ms(), end;
 	const char *path = req->path;
-	char ip[64], key[512], lock_key[520];
-	int32_t nonce = 0;
-	enum db_status st = DB_OK;
+	char ip[64], key[RATELIMIT_KEY_MAX], tkey[RATELIMIT_KEY_MAX + 64];
+	enum ratelimit_result res;
+	int tn;
 
 	*retry_after_s = 0;
+	ratelimit_init(cfg);
 	if (!strncmp(path, "/api/auth", 9))
 		path += 9;
 	ratelimit_client_ip(req, ip, sizeof(ip));
 	snprintf(key, sizeof(key), "%s|%.400s", ip, path);
-	if (strict) {
-		snprintf(lock_key, sizeof(lock_key), "%s#lock", key);
-		crypto_random(&nonce, sizeof(nonce));
-		st = ratelimit_lock(lock_key, nonce);
+	tn = snprintf(tkey, sizeof tkey, "%c|%s|%s", rule == RATELIMIT_DEFAULT ? 'd' : 's',
+	              ratelimit_store_id, key);
+	if (rule == RATELIMIT_DEFAULT && ratelimit_table) {
+		switch (ratetable_hit(ratelimit_table, tkey, (size_t)tn, now, window, (uint32_t)max, &end)) {
+		case RATETABLE_ALLOW:
+			return RATELIMIT_ALLOW;
+		case RATETABLE_REJECT:
+			*retry_after_s = (long)((end - now + 999) / 1000);
+			if (*retry_after_s < 1)
+				*retry_after_s = 1;
+			return RATELIMIT_REJECT;
+		default:
+			return RATELIMIT_UNAVAILABLE;
+		}
 	}
-	if (st == DB_OK) {
-		/* under the lock, the request's own clock would be stale */
-		st = ratelimit_count(key, strict ? (double)request_now_ms() : now, window_ms, max,
-		                     retry_after_s);
-		if (strict)
-			ratelimit_unlock(lock_key, nonce);
-	}
-	if (*retry_after_s > 0)
-		return RATELIMIT_REJECT;
-	if (st == DB_OK)
-		return RATELIMIT_ALLOW;
-	log_warn("rate limit store unavailable for %s", path);
-	return RATELIMIT_UNAVAILABLE;
+	/* STRICT, SLOW, and DEFAULT when the table cannot be had */
+	res = ratelimit_exact(cfg, key, tkey, (size_t)tn, max, window, 2 * longest - window,
+	                      retry_after_s);
+	if (res == RATELIMIT_UNAVAILABLE)
+		log_warn("rate limit store unavailable for %s", path);
+	else
+		ratelimit_maybe_prune(cfg, longest);
+	return res;
 }

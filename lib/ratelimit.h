@@ -1,12 +1,20 @@
 /*
- * ratelimit.h — Better Auth's rate limiter (spec §10.3) with its `rateLimit`
- * collection as the shared store, so every process of every endpoint counts
- * together: {key: "<ip>|<path>", count: int32, lastRequest: double epoch ms}.
- * 3 requests per 10 s on sign-in/sign-up, 100 per 10 s elsewhere (by default).
+ * ratelimit.h — Better Auth's rate limiter (spec §10.3), key "<ip>|<path>".
+ * Three rules, chosen by the caller (the route):
+ *   RATELIMIT_DEFAULT  FCGI_AUTH_RATE_LIMIT_MAX (100) per FCGI_AUTH_RATE_LIMIT_WINDOW
+ *                      (10 s), counted in memory shared by every process of
+ *                      every program on this machine (ratetable.h): no round
+ *                      trip, limits per host;
+ *   RATELIMIT_STRICT   FCGI_AUTH_RATE_LIMIT_STRICT_MAX (3) per window (sign-in,
+ *                      sign-up, change-password, change-email), and
+ *   RATELIMIT_SLOW     FCGI_AUTH_RATE_LIMIT_SLOW_MAX (3) per
+ *                      FCGI_AUTH_RATE_LIMIT_SLOW_WINDOW (60 s) (request-password-
+ *                      reset, send-verification-email): kept in the `rateLimit`
+ *                      collection as Better Auth's database storage keeps them
+ *                      ({key, count: int32, lastRequest: double epoch ms}), exact
+ *                      across processes and hosts on any store.
  * The client is REMOTE_ADDR, or the right-most X-Forwarded-For hop that is not
- * a configured trusted proxy when REMOTE_ADDR is one. Each decision is one
- * findAndModify with the limit in its filter (atomic on MongoDB); the strict
- * buckets are also counted under a lock document, exact on any store.
+ * a configured trusted proxy when REMOTE_ADDR is one.
  */
 #ifndef RATELIMIT_H
 #define RATELIMIT_H
@@ -14,27 +22,37 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+struct config;
 struct request;
+
+enum ratelimit_rule { RATELIMIT_DEFAULT, RATELIMIT_STRICT, RATELIMIT_SLOW };
 
 enum ratelimit_result {
 	RATELIMIT_ALLOW = 0,
 	RATELIMIT_REJECT,      /* answer 429 with X-Retry-After */
-	RATELIMIT_UNAVAILABLE  /* the store could not be read */
+	RATELIMIT_UNAVAILABLE  /* not counted: the store (or the table's lock) could not be
+	                          had; fail closed for STRICT and SLOW, open for DEFAULT */
 };
 
-/* Better Auth's rules: DEFAULT 100 per window; STRICT 3 per window
- * (sign-in, sign-up, change-password, change-email); SLOW 3 per 60 s
- * (request-password-reset, send-verification-email). STRICT and SLOW fail
- * closed (the caller answers 503) when the store is unavailable. */
-enum ratelimit_rule { RATELIMIT_DEFAULT = 0, RATELIMIT_STRICT, RATELIMIT_SLOW };
+/* Opens the machine-wide table of cfg->runtime_dir, once per process (a
+ * refusal is logged at error level: the DEFAULT class is then counted in the
+ * store, exact as before but with its round trips). ratelimit_check does it on
+ * first use; call it before the accept loop to log at start. Returns whether
+ * the table is in use. */
+bool ratelimit_init(const struct config *cfg);
+
+/* Unmaps the table (the process is ending). */
+void ratelimit_cleanup(void);
 
 /* Counts req against its bucket under rule. On REJECT *retry_after_s is the
- * seconds until the window ends (>= 1). */
+ * seconds until the window ends (>= 1); else 0. */
 enum ratelimit_result ratelimit_check(const struct request *req, enum ratelimit_rule rule,
                                       long *retry_after_s);
 
 /* The client address used as the key's first part, into buf (size cap):
- * IPv4 as is, IPv6 masked to /64, IPv4-mapped IPv6 as IPv4. */
+ * IPv4 as is, IPv6 masked to /64, IPv4-mapped IPv6 as IPv4. A repeated
+ * X-Forwarded-For (two spellings the web server folded to one name) is not
+ * used at all: the peer's address is. */
 void ratelimit_client_ip(const struct request *req, char *buf, size_t cap);
 
 #endif

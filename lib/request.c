@@ -20,6 +20,17 @@ param(char **envp, const char *name)
 	return NULL;
 }
 
+static int
+param_count(char **envp, const char *name)
+{
+	size_t n = strlen(name);
+	int count = 0;
+
+	for (; envp && *envp; envp++)
+		count += !strncmp(*envp, name, n) && (*envp)[n] == '=';
+	return count;
+}
+
 int64_t
 request_now_ms(void)
 {
@@ -80,6 +91,7 @@ request_init(struct request *req, const struct config *cfg, char **envp,
 	req->user_agent = header(req, envp, "HTTP_USER_AGENT");
 	req->remote_addr = param(envp, "REMOTE_ADDR");
 	req->forwarded_for = header(req, envp, "HTTP_X_FORWARDED_FOR");
+	req->forwarded_for_repeated = param_count(envp, "HTTP_X_FORWARDED_FOR") > 1;
 	req->role = param(envp, "FCGI_ROLE");
 	req->request_id = header(req, envp, "UNIQUE_ID");
 	req->require_role = param(envp, "FCGI_AUTH_REQUIRE_ROLE");

@@ -32,6 +32,8 @@ struct request {
 	const char *user_agent;
 	const char *remote_addr;
 	const char *forwarded_for; /* X-Forwarded-For (used only from trusted proxies) */
+	bool forwarded_for_repeated; /* more than one HTTP_X_FORWARDED_FOR param (lighttpd
+	                                folds X.Forwarded.For, X_Forwarded_For ... to it) */
 	const char *role;        /* FCGI_ROLE: RESPONDER or AUTHORIZER */
 	const char *require_role; /* FCGI_AUTH_REQUIRE_ROLE, set by the web server's config
 	                             for a protected location (never a client header) */

@@ -1,16 +1,24 @@
-// Rate limiting (Better Auth's limiter, kept in the shared `rateLimit`
-// collection): 3 requests per window on sign-in/sign-up, each its own bucket;
-// X-Forwarded-For only from a trusted proxy and then only its right-most
-// untrusted hop; and sign-in fails closed (503) when the store is gone.
+// Rate limiting (Better Auth's limiter). The strict rules (sign-in, sign-up:
+// 3 per window) are kept in the shared `rateLimit` collection, exact across
+// processes and hosts; the general one (100 per window) is counted in a table
+// shared by every process of every program on the machine (lib/ratetable.c),
+// never in the store. X-Forwarded-For only from a trusted proxy, then only its
+// right-most untrusted hop, and never when it arrives twice; sign-in fails
+// closed (503) when the store is gone; a slow store never turns a burst into
+// 503s; expired rows are pruned.
 // This file runs its own FerretDB, because the last test stops it.
 import { describe, it, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
+import { spawn, spawnSync, execFileSync } from "node:child_process";
 import fs from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
-import { startFcgi, mongo, dbName, request, postJSON, uniqueEmail, freePort, sleep, FERRETDB, applySchema } from "../lib/stack.mjs";
+import {
+	startFcgi, mongo, dbName, request, postJSON, uniqueEmail, freePort, sleep, processTree,
+	FERRETDB, FCGI_BIN, ROOT, SECRET, applySchema,
+} from "../lib/stack.mjs";
+import { storeProxy } from "../lib/storeproxy.mjs";
 
 const PW = "correct horse battery staple";
 const WINDOW = 3;
@@ -46,32 +54,53 @@ async function stopOwnFerret() {
 }
 process.on("exit", () => { try { if (fdb && fdb.exitCode === null) process.kill(fdb.pid, "SIGKILL"); } catch { /* gone */ } });
 
-let uri, srv, proxied, db, dbp, email;
+let uri, srv, proxied, loose, twin, fallback, slow, proxy, db, dbp, dbl, dbf, dbs, email, looseEnv;
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "fcgi-auth-sec-rl-dirs-"));
 
 before(async () => {
 	uri = await startOwnFerret();
-	const a = dbName("sec_rl"), b = dbName("sec_rl_proxy");
-	for (const name of [a, b]) {
+	const names = { a: dbName("sec_rl"), b: dbName("sec_rl_proxy"), l: dbName("sec_rl_loose"), f: dbName("sec_rl_fallback"), s: dbName("sec_rl_slow") };
+	for (const name of Object.values(names)) {
 		applySchema(uri, name);
 	}
+	proxy = await storeProxy(fdbPort);
+	// A runtime directory others may enter: refused, so the table is not used.
+	const open = path.join(tmp, "open");
+	fs.mkdirSync(open);
+	fs.chmodSync(open, 0o777);
 	const common = { MONGODB_URI: uri, BETTER_AUTH_RATE_LIMIT: "1", FCGI_AUTH_RATE_LIMIT_WINDOW: String(WINDOW) };
-	[srv, proxied] = await Promise.all([
-		startFcgi({ ...common, MONGODB_DB: a, FCGI_AUTH_RATE_LIMIT_MAX: "5" }),
-		startFcgi({ ...common, MONGODB_DB: b, FCGI_AUTH_TRUSTED_PROXIES: "127.0.0.1" }),
+	// loose and twin: two "hosts" (a table each) on one database
+	looseEnv = {
+		...common, MONGODB_DB: names.l, FCGI_AUTH_RATE_LIMIT_MAX: "5", FCGI_AUTH_RATE_LIMIT_SLOW_WINDOW: String(WINDOW),
+		FCGI_AUTH_TRUSTED_PROXIES: "127.0.0.1", FCGI_AUTH_RUNTIME_DIR: path.join(tmp, "host-a"),
+	};
+	[srv, proxied, loose, twin, fallback, slow] = await Promise.all([
+		startFcgi({ ...common, MONGODB_DB: names.a, FCGI_AUTH_RATE_LIMIT_MAX: "5" }),
+		startFcgi({ ...common, MONGODB_DB: names.b, FCGI_AUTH_TRUSTED_PROXIES: "127.0.0.1" }),
+		startFcgi(looseEnv),
+		startFcgi({ ...looseEnv, FCGI_AUTH_RUNTIME_DIR: path.join(tmp, "host-b") }),
+		startFcgi({ ...common, MONGODB_DB: names.f, FCGI_AUTH_RATE_LIMIT_MAX: "5", FCGI_AUTH_RUNTIME_DIR: open }),
+		// the store through a proxy that counts round trips and can slow them;
+		// Better Auth's default windows (10 s, 60 s)
+		startFcgi({
+			MONGODB_URI: proxy.uri, MONGODB_DB: names.s, BETTER_AUTH_RATE_LIMIT: "1",
+			FCGI_AUTH_TRUSTED_PROXIES: "127.0.0.1", FCGI_AUTH_RUNTIME_DIR: path.join(tmp, "host-s"),
+		}),
 	]);
-	db = await mongo(a, uri);
-	dbp = await mongo(b, uri);
+	[db, dbp, dbl, dbf, dbs] = await Promise.all([names.a, names.b, names.l, names.f, names.s].map((n) => mongo(n, uri)));
 	email = uniqueEmail("rl");
-	const r = await postJSON(srv.url, "/api/auth/sign-up/email", { name: "Rl", email, password: PW });
-	assert.equal(r.status, 200, r.body);
+	for (const url of [srv.url, slow.url]) {
+		const r = await postJSON(url, "/api/auth/sign-up/email", { name: "Rl", email, password: PW });
+		assert.equal(r.status, 200, r.body);
+	}
 });
 after(async () => {
-	await db?.close().catch(() => {});
-	await dbp?.close().catch(() => {});
-	await srv?.stop();
-	await proxied?.stop();
+	for (const d of [db, dbp, dbl, dbf, dbs]) await d?.close().catch(() => {});
+	for (const x of [srv, proxied, loose, twin, fallback, slow]) await x?.stop();
+	await proxy?.close();
 	await stopOwnFerret();
 	if (fdbDir) fs.rmSync(fdbDir, { recursive: true, force: true });
+	fs.rmSync(tmp, { recursive: true, force: true });
 });
 
 const signIn = (url, body = { email, password: "wrong password!" }, headers = {}) =>
@@ -79,17 +108,45 @@ const signIn = (url, body = { email, password: "wrong password!" }, headers = {}
 // A request the limiter counts without the cost of a scrypt: it fails validation.
 const cheap = (url, headers = {}) => postJSON(url, "/api/auth/sign-in/email", {}, headers);
 
-function expect429(r, what = "") {
+function expect429(r, what = "", window = WINDOW) {
 	assert.equal(r.status, 429, `${what} status (body ${r.body})`);
 	assert.equal(r.body, TOO_MANY, what);
 	const retry = Number(r.headers["x-retry-after"]);
-	assert.ok(Number.isInteger(retry) && retry >= 1 && retry <= WINDOW, `${what} X-Retry-After ${r.headers["x-retry-after"]}`);
+	assert.ok(Number.isInteger(retry) && retry >= 1 && retry <= window, `${what} X-Retry-After ${r.headers["x-retry-after"]}`);
 	assert.deepEqual(r.setCookies, []);
 	return retry;
 }
 function expectAllowed(r, what = "") {
 	assert.notEqual(r.status, 429, `${what}: rate limited (${r.body})`);
 	assert.ok(r.status < 500, `${what}: ${r.status} ${r.body}`);
+}
+
+/** The status a program answers as plain CGI (its own process) with loose's settings. */
+function cgiStatus(program, pathname, env = {}) {
+	const r = spawnSync(path.join(FCGI_BIN, program), [], {
+		timeout: 10000,
+		env: {
+			PATH: process.env.PATH, BETTER_AUTH_SECRET: SECRET, BETTER_AUTH_URL: loose.url, ...looseEnv,
+			REQUEST_METHOD: "GET", REQUEST_URI: pathname, REMOTE_ADDR: "127.0.0.1", ...env,
+		},
+	});
+	assert.equal(r.status, 0, `${program} exit ${r.status} ${r.signal}: ${r.stderr}`);
+	const m = /^Status: (\d{3}) /.exec(r.stdout.toString("utf8"));
+	return m ? Number(m[1]) : 200;
+}
+
+/** A POST with header lines exactly as given (node's client would refuse or merge some spellings). */
+function rawPost(port, pathname, body, lines) {
+	return new Promise((resolve, reject) => {
+		const s = net.connect(port, "127.0.0.1", () => s.end([
+			`POST ${pathname} HTTP/1.1`, "Host: 127.0.0.1", "Connection: close", "Content-Type: application/json",
+			`Origin: http://127.0.0.1:${port}`, `Content-Length: ${Buffer.byteLength(body)}`, ...lines, "", body,
+		].join("\r\n")));
+		let out = "";
+		s.on("data", (d) => { out += d; });
+		s.on("error", reject);
+		s.on("end", () => resolve({ status: Number(out.split(" ", 2)[1]), text: out }));
+	});
 }
 
 /** Waits until the bucket's window (from its lastRequest) is over. */
@@ -148,6 +205,8 @@ describe("rate limiting", () => {
 			const w = await request(srv.url, "/demo/whoami");
 			assert.equal(w.status, 401, `whoami ${i}: ${w.body}`);
 		}
+		assert.equal(await db.collection("rateLimit").countDocuments({ key: /\/get-session|\/ok$/ }), 0,
+			"the general limit is counted on the machine, never in the store");
 	});
 });
 
@@ -182,8 +241,9 @@ describe("rate limiting behind a trusted proxy (FCGI_AUTH_TRUSTED_PROXIES=127.0.
 	});
 
 	// FerretDB 1.x (SQLite) runs findAndModify as a query then an update outside
-	// a transaction (FerretDB/FerretDB#3040): without the limiter's lock document
-	// (lib/ratelimit.c) about 5 of 12 parallel requests got through.
+	// a transaction (FerretDB/FerretDB#3040): with a plain findAndModify about 5
+	// of 12 parallel requests got through; lib/ratelimit.c advances a bucket only
+	// with a per-version token, whose unique-key insert is atomic on any store.
 	it("parallel requests of one client: exactly 3 get through", async () => {
 		const headers = { "X-Forwarded-For": "10.9.8.7" };
 		const rs = await Promise.all(Array.from({ length: 12 }, () => cheap(proxied.url, headers)));
@@ -200,6 +260,150 @@ describe("rate limiting behind a trusted proxy (FCGI_AUTH_TRUSTED_PROXIES=127.0.
 		const after = await dbp.collection("rateLimit").findOne({ key: "127.0.0.1|/sign-in/email" });
 		assert.equal(after.count, before.count + 1, "garbage XFF counted against the peer");
 		assert.equal(await dbp.collection("rateLimit").countDocuments({ key: /^not-an-ip/ }), 0);
+	});
+});
+
+describe("the general limit, machine-wide (FCGI_AUTH_RATE_LIMIT_MAX=5, behind a trusted proxy)", () => {
+	const get = (url, client, p = "/api/auth/get-session") =>
+		request(url, p, { headers: { "X-Forwarded-For": client } }).catch((e) => ({ status: 0, body: String(e) }));
+
+	it("is counted over every process of several programs: lighttpd's and plain CGI ones; the 6th is refused", async () => {
+		for (const [program, p, client] of [["session", "/api/auth/get-session", "10.7.0.1"], ["me", "/api/user/me", "10.7.0.2"]]) {
+			const statuses = [];
+			for (let i = 0; i < 5; i++) {
+				statuses.push(i % 2 ? cgiStatus(program, p, { HTTP_X_FORWARDED_FOR: client }) : (await get(loose.url, client, p)).status);
+			}
+			assert.ok(statuses.every((st) => st !== 429 && st < 500), `${p}: ${statuses}`);
+			expect429(await get(loose.url, client, p), `${p} 6th, through lighttpd`);
+			assert.equal(cgiStatus(program, p, { HTTP_X_FORWARDED_FOR: client }), 429, `${p} 7th, its own process`);
+		}
+		assert.equal(await dbl.collection("rateLimit").countDocuments({ key: /^10\.7\.0\./ }), 0, "nothing in the store");
+	});
+
+	it("the machine-wide bucket opens again when its window is over", async () => {
+		const r = await get(loose.url, "10.7.0.1");
+		const retry = expect429(r, "still refused");
+		await sleep(retry * 1000 + 300);
+		assert.equal(cgiStatus("session", "/api/auth/get-session", { HTTP_X_FORWARDED_FOR: "10.7.0.1" }), 200, "a CGI process");
+		assert.equal((await get(loose.url, "10.7.0.1")).status, 200, "a lighttpd process");
+	});
+
+	it("a process killed in the middle of counting leaves the others counting", async () => {
+		const client = "10.7.0.3";
+		const victim = processTree(loose.pid).find((p) => p.name === "session"); // the first: a /api/auth/ responder
+		assert.ok(victim, "a session process");
+		const burst = Array.from({ length: 8 }, () => get(loose.url, client));
+		process.kill(victim.pid, "SIGKILL");
+		const rs = await Promise.all(burst);
+		const ok = rs.filter((r) => r.status === 200).length;
+		const lost = rs.filter((r) => r.status !== 200 && r.status !== 429).length;
+		for (const r of rs.filter((x) => x.status === 429)) expect429(r, "burst");
+		let more = 0;
+		for (let r; (r = await get(loose.url, client)).status !== 429 && more < 8; more++) assert.equal(r.status, 200, r.body);
+		assert.ok(ok + more <= 5 && ok + more >= 5 - lost, `allowed ${ok} + ${more}, ${lost} lost with the killed process`);
+		assert.ok(!processTree(loose.pid).some((p) => p.pid === victim.pid), "the victim is gone");
+		// a fresh bucket after the kill: exact over lighttpd's processes and CGI ones
+		const fresh = [];
+		for (let i = 0; i < 6; i++) {
+			fresh.push(i % 3 === 2 ? cgiStatus("session", "/api/auth/get-session", { HTTP_X_FORWARDED_FOR: "10.7.0.4" }) : (await get(loose.url, "10.7.0.4")).status);
+		}
+		assert.deepEqual(fresh, [200, 200, 200, 200, 200, 429]);
+	});
+
+	it("a runtime directory others may enter is refused, loudly, and the limit is counted in the store instead", async () => {
+		assert.match(fallback.output(), /rate table: refusing .*open: it must be a directory of uid \d+ with mode 0700/);
+		assert.match(fallback.output(), /no machine-wide table .* counted in the store instead/);
+		const statuses = [];
+		for (let i = 0; i < 6; i++) statuses.push((await request(fallback.url, "/api/auth/get-session")).status);
+		assert.deepEqual(statuses, [200, 200, 200, 200, 200, 429]);
+		const doc = await dbf.collection("rateLimit").findOne({ key: "127.0.0.1|/get-session" });
+		assert.equal(doc?.count, 5, "the bucket in the store");
+		assert.equal(fs.readdirSync(path.join(tmp, "open")).length, 0, "nothing written in the refused directory");
+	});
+});
+
+describe("the strict limit across hosts, forwarded headers, a slow store, round trips", () => {
+	it("two hosts (a table each) on one database: exactly 3 of 12 parallel sign-ins", async () => {
+		const headers = { "X-Forwarded-For": "10.50.0.1" };
+		const rs = await Promise.all(Array.from({ length: 12 }, (_, i) => cheap(i % 2 ? twin.url : loose.url, headers)));
+		assert.equal(rs.filter((r) => r.status !== 429).length, 3, `statuses ${rs.map((r) => r.status)}`);
+		for (const r of rs) r.status === 429 ? expect429(r) : expectAllowed(r);
+		expect429(await cheap(twin.url, headers), "host b, after");
+		expect429(await cheap(loose.url, headers), "host a, after");
+		const doc = await dbl.collection("rateLimit").findOne({ key: "10.50.0.1|/sign-in/email" });
+		assert.equal(doc.count, 3);
+	});
+
+	it("a repeated or folded X-Forwarded-For (X.Forwarded.For, X_Forwarded_For) never lets the client pick its bucket", async () => {
+		// The trusted proxy appends the real client to X-Forwarded-For and passes
+		// the client's other spelling through; lighttpd folds both names to
+		// HTTP_X_FORWARDED_FOR. A new forged address per request:
+		const statuses = [];
+		for (let i = 0; i < 6; i++) {
+			const lines = [`X-Forwarded-For: 1.1.${i}.1`, `${i % 2 ? "X_Forwarded_For" : "X.Forwarded.For"}: 2.2.${i}.2`];
+			if (i % 3 === 1) lines.reverse();
+			statuses.push((await rawPost(loose.port, "/api/auth/sign-in/email", "{}", lines)).status);
+		}
+		assert.deepEqual(statuses, [400, 400, 400, 429, 429, 429], "one bucket whatever the client writes");
+		assert.equal(await dbl.collection("rateLimit").countDocuments({ key: /^(1\.1|2\.2)\./ }), 0, "no bucket for either header's address");
+		assert.equal((await dbl.collection("rateLimit").findOne({ key: "127.0.0.1|/sign-in/email" })).count, 3, "the peer's bucket");
+		// one header, once: the proxy's hop as always
+		expectAllowed(await rawPost(loose.port, "/api/auth/sign-in/email", "{}", ["X-Forwarded-For: 1.1.9.1"]), "single header");
+	});
+
+	it("round trips to the store: none for the general limit; strict: 1 for a new bucket, 2 for the next, none to refuse", async () => {
+		// the limiter's reads and writes (each process also lists the indexes once)
+		const rl = () => Object.values(proxy.counts((k) => /^(insert|find|update|delete|findAndModify) rateLimit$/.test(k))).reduce((a, n) => a + n, 0);
+		await cheap(slow.url, { "X-Forwarded-For": "10.30.0.9" }); // this table's first prune comes now, not below
+		proxy.reset();
+		for (let i = 0; i < 3; i++) assert.equal((await request(slow.url, "/api/auth/get-session", { headers: { "X-Forwarded-For": "10.30.0.1" } })).status, 200);
+		assert.equal(rl(), 0, `get-session: ${JSON.stringify(proxy.counts())}`);
+		const headers = { "X-Forwarded-For": "10.30.0.2" };
+		const trips = [];
+		for (let i = 0; i < 5; i++) {
+			proxy.reset();
+			const r = await cheap(slow.url, headers);
+			trips.push([r.status, rl()]);
+		}
+		assert.deepEqual(trips, [[400, 1], [400, 2], [400, 2], [429, 0], [429, 0]], JSON.stringify(trips));
+		assert.equal((await dbs.collection("rateLimit").findOne({ key: "10.30.0.2|/sign-in/email" })).count, 3);
+	});
+
+	it("16 parallel sign-ins through a slow store (120 ms a round trip): only 200, 401 or 429, never 503; exactly 3 through", async () => {
+		proxy.delay = 60;
+		try {
+			for (const client of ["10.16.0.1", "10.16.0.2"]) {
+				const headers = { "X-Forwarded-For": client };
+				const rs = await Promise.all(Array.from({ length: 16 }, (_, i) =>
+					signIn(slow.url, { email, password: i % 2 ? PW : "wrong password!" }, headers)));
+				const st = rs.map((r) => r.status);
+				assert.ok(st.every((x) => [200, 401, 429].includes(x)), `${client}: ${st}`);
+				assert.equal(st.filter((x) => x !== 429).length, 3, `${client}: ${st}`);
+				for (const r of rs.filter((x) => x.status === 429)) expect429(r, client, 10);
+			}
+		} finally {
+			proxy.delay = 0;
+		}
+	});
+});
+
+describe("the store stays bounded", () => {
+	it("300 one-off paths and 300 one-off clients leave a handful of rateLimit rows once their windows are over", async () => {
+		const batch = async (n, f) => { for (let i = 0; i < n; i += 25) await Promise.all(Array.from({ length: Math.min(25, n - i) }, (_, j) => f(i + j))); };
+		await batch(300, (i) => (i % 2
+			? request(loose.url, `/api/auth/nope-${i}`, { headers: { "X-Forwarded-For": "10.60.0.1" } })
+			: postJSON(loose.url, `/api/auth/sign-in/nope-${i}`, {}, { "X-Forwarded-For": "10.60.0.1" })));
+		assert.equal(await dbl.collection("rateLimit").countDocuments({ key: /\|\/nope-/ }), 0, "no row for the general class, ever");
+		await batch(300, (i) => cheap(loose.url, { "X-Forwarded-For": `10.61.${i >> 8}.${i & 255}` }));
+		assert.ok(await dbl.collection("rateLimit").countDocuments({}) >= 300, "a row per strict bucket");
+		// every window (3 s, and the slow rule's, 3 s here) over twice, and the
+		// next prune due (every 3 s): each request that reaches the store may
+		// remove a batch of 256
+		await sleep(2 * WINDOW * 1000 + 1500);
+		for (let k = 0; k < 6; k++) expectAllowed(await cheap(loose.url, { "X-Forwarded-For": `10.62.0.${k}` }));
+		const left = await dbl.collection("rateLimit").find({}).toArray();
+		assert.ok(left.length <= 10, `${left.length} rows left: ${left.slice(0, 12).map((d) => d.key)}`);
+		assert.equal(left.filter((d) => /^10\.62\.0\.\d\|\/sign-in\/email$/.test(d.key)).length, 6, "the live buckets stay");
 	});
 });
 

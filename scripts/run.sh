@@ -42,7 +42,7 @@ for v in BETTER_AUTH_TRUSTED_ORIGINS BETTER_AUTH_RATE_LIMIT FCGI_AUTH_COOKIE_PRE
 	FCGI_AUTH_COOKIE_CACHE FCGI_AUTH_COOKIE_CACHE_MAX_AGE FCGI_AUTH_MAX_BODY \
 	FCGI_AUTH_DB_TIMEOUT_MS FCGI_AUTH_LOG_LEVEL FCGI_AUTH_RATE_LIMIT_WINDOW \
 	FCGI_AUTH_RATE_LIMIT_MAX FCGI_AUTH_RATE_LIMIT_STRICT_MAX FCGI_AUTH_TRUSTED_PROXIES \
-	FCGI_AUTH_HASH_SLOTS FCGI_AUTH_HASH_LOCK; do
+	FCGI_AUTH_HASH_SLOTS FCGI_AUTH_HASH_LOCK FCGI_AUTH_SESSION_FRESH_AGE; do
 	export "$v=${!v:-}"
 done
 
@@ -109,14 +109,14 @@ apache | apache-proxy | cgi)
 	fi
 	chmod 755 "$FCGI_AUTH_STATE"
 	if [ "$server" = apache-proxy ]; then
-		for p in SIGNUP:signup SIGNIN:signin SIGNOUT:signout SYNC_USER:sync-user ME:me SESSION:session; do
+		for p in SIGNUP:signup SIGNIN:signin SIGNOUT:signout SYNC_USER:sync-user ME:me SESSION:session SESSIONS:sessions PASSWORD:password; do
 			fp=$(./scripts/free-port.sh)
 			export "FCGI_AUTH_PORT_${p%%:*}=$fp"
 			supervise "${p#*:}" "$fp"
 		done
 		export FCGI_AUTH_PORT_AUTHORIZER=$FCGI_AUTH_PORT_SESSION
 	else
-		for p in SIGNUP SIGNIN SIGNOUT SYNC_USER ME SESSION; do export "FCGI_AUTH_PORT_$p=0"; done
+		for p in SIGNUP SIGNIN SIGNOUT SYNC_USER ME SESSION SESSIONS PASSWORD; do export "FCGI_AUTH_PORT_$p=0"; done
 		FCGI_AUTH_PORT_AUTHORIZER=$(./scripts/free-port.sh)
 		export FCGI_AUTH_PORT_AUTHORIZER
 		supervise session "$FCGI_AUTH_PORT_AUTHORIZER"

@@ -7,7 +7,7 @@
 // BETTER_AUTH_TRUSTED_ORIGINS, MONGODB_URI, MONGODB_DB, FCGI_AUTH_COOKIE_PREFIX,
 // FCGI_AUTH_SECURE_COOKIES, FCGI_AUTH_SESSION_EXPIRES_IN,
 // FCGI_AUTH_SESSION_UPDATE_AGE, FCGI_AUTH_COOKIE_CACHE,
-// FCGI_AUTH_COOKIE_CACHE_MAX_AGE. Prints "listening" on stdout when ready.
+// FCGI_AUTH_COOKIE_CACHE_MAX_AGE, FCGI_AUTH_SESSION_FRESH_AGE. Prints "listening" on stdout when ready.
 import http from "node:http";
 import { MongoClient } from "mongodb";
 import { betterAuth } from "better-auth";
@@ -51,6 +51,7 @@ const auth = betterAuth({
 	session: {
 		expiresIn: num(env.FCGI_AUTH_SESSION_EXPIRES_IN, 604800),
 		updateAge: num(env.FCGI_AUTH_SESSION_UPDATE_AGE, 86400),
+		freshAge: num(env.FCGI_AUTH_SESSION_FRESH_AGE, 86400),
 		cookieCache: {
 			enabled: bool(env.FCGI_AUTH_COOKIE_CACHE, false),
 			maxAge: num(env.FCGI_AUTH_COOKIE_CACHE_MAX_AGE, 300),

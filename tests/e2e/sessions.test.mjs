@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { startFerret, makeClient, request, uniqueEmail, signCookieValue, TARGET } from "../lib/stack.mjs";
 import { expectError, expectJson, expect404, clearedCookies, expectSession, SESSION_KEYS } from "../lib/expect.mjs";
 import {
-	PW, startPair, sameShape, signUp, signIn, post, get, getSession, ageSession, tokenOf,
+	PW, both, startPair, sameShape, signUp, signIn, post, get, getSession, ageSession, tokenOf,
 } from "../lib/sidebyside.mjs";
 
 const UNAUTHORIZED = ["UNAUTHORIZED", "Unauthorized"];
@@ -27,13 +27,6 @@ after(async () => {
 	await C?.stop();
 	await ferret?.stop();
 });
-
-/** fn(side) on ours and on the reference, in that order. */
-async function both(pair, fn) {
-	const out = [];
-	for (const s of pair.sides) out.push(await fn(s));
-	return out;
-}
 
 /** A user with n sessions on side s: { email, cookies: [first, …] }. */
 async function userWith(s, n) {

@@ -26,10 +26,18 @@ export async function startPair(uri, tag, env = {}) {
 	};
 }
 
-/** A body with ids, tokens, times and client addresses replaced by placeholders. */
+/** fn(side) on ours, then on the reference: [ours' result, the reference's]. */
+export async function both(pair, fn) {
+	const out = [];
+	for (const s of pair.sides) out.push(await fn(s));
+	return out;
+}
+
+/** A body with ids, tokens, times, test e-mails and client addresses replaced by placeholders. */
 export function normBody(text) {
 	return text
 		.replace(/"ipAddress":"[^"]*"/g, '"ipAddress":"<ip>"')
+		.replace(/"[a-z0-9-]+@example\.com"/g, '"<email>"')
 		.replace(/"[0-9a-f]{24}"/g, '"<id>"')
 		.replace(/"[A-Za-z0-9]{32}"/g, '"<token>"')
 		.replace(/"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z"/g, '"<date>"');

@@ -73,3 +73,19 @@ account_repo_delete_credential(const bson_oid_t *user_id)
 	bson_destroy(&filter);
 	return st;
 }
+
+enum db_status
+account_repo_update_password(const bson_oid_t *account_id, const char *hash, int64_t now_ms)
+{
+	bson_t filter = BSON_INITIALIZER;
+	bson_t *update;
+	enum db_status st;
+
+	BSON_APPEND_OID(&filter, "_id", account_id);
+	update = BCON_NEW("$set", "{", "password", BCON_UTF8(hash), "updatedAt", BCON_DATE_TIME(now_ms),
+	                  "}");
+	st = db_update_one(DB_ACCOUNT, &filter, update);
+	bson_destroy(update);
+	bson_destroy(&filter);
+	return st;
+}

@@ -24,4 +24,9 @@ enum db_status account_repo_find_any(const bson_oid_t *user_id, bson_t **out);
  * user insert fails). DB_NOT_FOUND when there was none. */
 enum db_status account_repo_delete_credential(const bson_oid_t *user_id);
 
+/* change-password: sets the password hash and updatedAt of the account whose
+ * _id is account_id. DB_NOT_FOUND when it is gone. */
+enum db_status account_repo_update_password(const bson_oid_t *account_id, const char *hash,
+                                            int64_t now_ms);
+
 #endif

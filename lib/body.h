@@ -76,4 +76,9 @@ bool body_expect_object(const struct body *b, bool with_record, bson_string_t *i
 /* zod's default email regex (ASCII only), spec §4.3. */
 bool body_is_email(const char *s);
 
+/* zod's z.record (update-user, update-session): "[body] Invalid input:
+ * expected record, received X" when the body is not an object. Returns the
+ * issue (caller frees with bson_string_free) or NULL. */
+bson_string_t *body_validate_record(const struct body *b);
+
 #endif

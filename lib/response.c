@@ -183,3 +183,23 @@ response_format(const struct response *res, bson_string_t *out)
 	if (res->body)
 		bson_string_append(out, res->body->str);
 }
+
+void
+response_remove_cookie(struct response *res, const char *name)
+{
+	static const char prefix[] = "Set-Cookie: ";
+	size_t i, kept = 0, n = strlen(name);
+
+	for (i = 0; i < res->n_headers; i++) {
+		const char *h = res->headers[i];
+		bool match = !strncmp(h, prefix, sizeof(prefix) - 1) &&
+		             !strncmp(h + sizeof(prefix) - 1, name, n) &&
+		             (h[sizeof(prefix) - 1 + n] == '=' || h[sizeof(prefix) - 1 + n] == '.');
+
+		if (match)
+			free(res->headers[i]);
+		else
+			res->headers[kept++] = res->headers[i];
+	}
+	res->n_headers = kept;
+}

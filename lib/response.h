@@ -93,4 +93,9 @@ void response_error_message(struct response *res, int status, const char *messag
  * headers, blank line, body). */
 void response_format(const struct response *res, bson_string_t *out);
 
+/* Drops the Set-Cookie lines already added for cookie name (or its chunks
+ * name.0, name.1, …): Better Auth's removeSetCookieEntries, run before it
+ * expires a cookie. */
+void response_remove_cookie(struct response *res, const char *name);
+
 #endif

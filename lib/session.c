@@ -67,14 +67,23 @@ session_cookie_set_data(const struct request *req, struct response *res, const b
 	bson_string_free(u, true);
 }
 
+/* Better Auth's expireCookie: earlier Set-Cookie lines of the name (say the
+ * session_data of an authoritative lookup) are dropped first. */
+static void
+session_cookie_expire(const struct request *req, struct response *res, const char *name)
+{
+	response_remove_cookie(res, name);
+	session_cookie_set(req, res, name, "", 0);
+}
+
 void
 session_cookie_expire_all(const struct request *req, struct response *res)
 {
-	session_cookie_set(req, res, req->cfg->name_token, "", 0);
-	session_cookie_set(req, res, req->cfg->name_data, "", 0);
+	session_cookie_expire(req, res, req->cfg->name_token);
+	session_cookie_expire(req, res, req->cfg->name_data);
 	if (cookie_has_chunks(req->cookie, req->cfg->name_data))
 		session_cookie_set(req, res, req->cfg->name_data, "", 0);
-	session_cookie_set(req, res, req->cfg->name_dont_remember, "", 0);
+	session_cookie_expire(req, res, req->cfg->name_dont_remember);
 }
 
 void

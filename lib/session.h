@@ -46,7 +46,7 @@ void session_cookie_set_data(const struct request *req, struct response *res,
 
 /* Expires the session cookies as Better Auth orders them: session_token,
  * session_data, [session_data again when the request carried one],
- * dont_remember. */
+ * dont_remember; Set-Cookie lines of those names added before are dropped. */
 void session_cookie_expire_all(const struct request *req, struct response *res);
 
 /* Better Auth's setSessionCookie (accounts spec §2.4): session_token (no

@@ -62,6 +62,7 @@ export const APP_SETTINGS = [
 	"FCGI_AUTH_RATE_LIMIT_WINDOW", "FCGI_AUTH_RATE_LIMIT_MAX", "FCGI_AUTH_RATE_LIMIT_STRICT_MAX",
 	"FCGI_AUTH_RATE_LIMIT_SLOW_MAX", "FCGI_AUTH_RATE_LIMIT_SLOW_WINDOW", "FCGI_AUTH_RUNTIME_DIR",
 	"FCGI_AUTH_TRUSTED_PROXIES", "FCGI_AUTH_HASH_SLOTS", "FCGI_AUTH_HASH_LOCK",
+	"FCGI_AUTH_SESSION_FRESH_AGE",
 ];
 
 export function fcgiBuilt() {
@@ -377,7 +378,7 @@ async function startPool(program, port, n, env, logFile) {
 }
 
 /** Processes per endpoint where the tests start them (apache-proxy), as README "mod_proxy_fcgi" says. */
-export const POOL_SIZES = { signup: 4, signin: 4, signout: 2, "sync-user": 2, me: 2, session: 4 };
+export const POOL_SIZES = { signup: 4, signin: 4, signout: 2, "sync-user": 2, me: 2, session: 4, sessions: 2, password: 2, account: 2, mail: 2 };
 /** Processes of the /demo/ authorizer (mod_authnz_fcgi) under the other Apache set-ups. */
 const AUTHORIZER_POOL = 2;
 

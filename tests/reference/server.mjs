@@ -8,7 +8,7 @@
 // FCGI_AUTH_SECURE_COOKIES, FCGI_AUTH_SESSION_EXPIRES_IN,
 // FCGI_AUTH_SESSION_UPDATE_AGE, FCGI_AUTH_COOKIE_CACHE,
 // FCGI_AUTH_COOKIE_CACHE_MAX_AGE, BETTER_AUTH_RATE_LIMIT (default off here),
-// FCGI_AUTH_RATE_LIMIT_WINDOW, FCGI_AUTH_RATE_LIMIT_MAX. Prints "listening"
+// FCGI_AUTH_RATE_LIMIT_WINDOW, FCGI_AUTH_RATE_LIMIT_MAX, FCGI_AUTH_SESSION_FRESH_AGE. Prints "listening"
 // on stdout when ready.
 import http from "node:http";
 import { MongoClient } from "mongodb";
@@ -53,6 +53,7 @@ const auth = betterAuth({
 	session: {
 		expiresIn: num(env.FCGI_AUTH_SESSION_EXPIRES_IN, 604800),
 		updateAge: num(env.FCGI_AUTH_SESSION_UPDATE_AGE, 86400),
+		freshAge: num(env.FCGI_AUTH_SESSION_FRESH_AGE, 86400),
 		cookieCache: {
 			enabled: bool(env.FCGI_AUTH_COOKIE_CACHE, false),
 			maxAge: num(env.FCGI_AUTH_COOKIE_CACHE_MAX_AGE, 300),

@@ -464,7 +464,7 @@ ThreadLimit 64
 ThreadsPerChild 25
 MaxRequestWorkers 150
 MaxConnectionsPerChild 0
-${["authz_core", "authn_core", "alias", "dir", "mime", "env", "setenvif", "deflate", "filter", "negotiation",
+${["authz_core", "authz_host", "authn_core", "alias", "dir", "mime", "env", "setenvif", "deflate", "filter", "negotiation",
 		"headers", "rewrite", "macro", "lua", "fcgid", "authnz_fcgi"].map(mod).join("\n")}
 FcgidIPCDir "${state}/fcgid"
 FcgidProcessTableFile "${state}/fcgid_shm"

@@ -326,3 +326,13 @@ body_validate(const struct body *b, const struct body_field *schema, bool with_r
 	}
 	return issues;
 }
+
+bool
+body_expect_record(const struct body *b, bson_string_t *issues)
+{
+	if (b->present && b->kind == JSON_OBJECT)
+		return false;
+	body_issue(issues, NULL, "Invalid input: expected record, received %s",
+	           b->present ? body_kind_names[b->kind] : "undefined");
+	return true;
+}

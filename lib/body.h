@@ -76,4 +76,8 @@ bool body_expect_object(const struct body *b, bool with_record, bson_string_t *i
 /* zod's default email regex (ASCII only), spec §4.3. */
 bool body_is_email(const char *s);
 
+/* update-user's and update-session's z.record body: "[body] Invalid input:
+ * expected record, received X" when b is not an object. true if added. */
+bool body_expect_record(const struct body *b, bson_string_t *issues);
+
 #endif

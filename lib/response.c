@@ -68,6 +68,7 @@ response_reason(int status)
 {
 	switch (status) {
 	case 200: return "OK";
+	case 302: return "Found";
 	case 400: return "Bad Request";
 	case 401: return "Unauthorized";
 	case 403: return "Forbidden";
@@ -121,6 +122,7 @@ response_json(struct response *res, int status, bson_string_t *body)
 		bson_string_free(res->body, true);
 	res->status = status;
 	res->body = body;
+	res->content_type = NULL;
 }
 
 void
@@ -161,7 +163,8 @@ response_format(const struct response *res, bson_string_t *out)
 
 	bson_string_append_printf(out, "Status: %d %s\r\n", res->status, response_reason(res->status));
 	if (res->body)
-		bson_string_append(out, "Content-Type: application/json\r\n");
+		bson_string_append_printf(out, "Content-Type: %s\r\n",
+		                          res->content_type ? res->content_type : "application/json");
 	for (i = 0; i < res->n_headers; i++) {
 		bson_string_append(out, res->headers[i]);
 		bson_string_append(out, "\r\n");
@@ -169,4 +172,11 @@ response_format(const struct response *res, bson_string_t *out)
 	bson_string_append_printf(out, "Content-Length: %u\r\n\r\n", res->body ? res->body->len : 0u);
 	if (res->body)
 		bson_string_append(out, res->body->str);
+}
+
+void
+response_body(struct response *res, int status, const char *content_type, bson_string_t *body)
+{
+	response_json(res, status, body);
+	res->content_type = content_type;
 }

@@ -62,6 +62,7 @@ struct response {
 	char *headers[RESPONSE_MAX_HEADERS]; /* "Name: value", malloc'd */
 	size_t n_headers;
 	bool is_error;
+	const char *content_type;     /* of body; NULL: application/json */
 };
 
 void response_init(struct response *res);
@@ -85,5 +86,10 @@ void response_error_message(struct response *res, int status, const char *messag
 /* Formats the response as a CGI/FastCGI response into out (Status line,
  * headers, blank line, body). */
 void response_format(const struct response *res, bson_string_t *out);
+
+/* Sets a body of another media type (a static string, e.g. "text/html;
+ * charset=utf-8"; takes ownership of body) and status. */
+void response_body(struct response *res, int status, const char *content_type,
+                   bson_string_t *body);
 
 #endif

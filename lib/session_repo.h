@@ -21,4 +21,9 @@ enum db_status session_repo_update_expiry(const char *token, int64_t expires_at_
 
 enum db_status session_repo_delete_by_token(const char *token);
 
+/* ---- the account program (delete-user) */
+
+/* Removes every session of the user. DB_OK even when there were none. */
+enum db_status session_repo_delete_by_user(const bson_oid_t *user_id);
+
 #endif

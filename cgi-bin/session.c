@@ -1,11 +1,13 @@
 /*
- * session — GET (and POST) /api/auth/get-session and GET /api/auth/ok; every
+ * session — GET (and POST) /api/auth/get-session, GET /api/auth/ok and GET
+ * /api/auth/error (the error page); every
  * other path under /api/auth that reaches it gets Better Auth's empty 404.
  * GET /fcgi-auth/health and /fcgi-auth/metrics are the operator's (lib/health.h).
  * Started in the FastCGI Authorizer role, it vouches for the signed-in user
  * instead.
  */
 #include "app.h"
+#include "errorpage.h"
 #include "getsession.h"
 #include "health.h"
 
@@ -15,6 +17,7 @@ static const struct app_route routes[] = {
 	{"GET", "/api/auth/ok", 0, RATELIMIT_DEFAULT, NULL, NULL, getsession_ok},
 	{"GET", "/fcgi-auth/health", APP_NO_LIMIT, RATELIMIT_DEFAULT, NULL, NULL, health_get},
 	{"GET", "/fcgi-auth/metrics", APP_NO_LIMIT, RATELIMIT_DEFAULT, NULL, NULL, health_metrics},
+	{"GET", "/api/auth/error", 0, RATELIMIT_DEFAULT, NULL, NULL, errorpage_get},
 	{NULL},
 };
 

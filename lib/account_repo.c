@@ -89,3 +89,62 @@ account_repo_update_password(const bson_oid_t *account_id, const char *hash, int
 	bson_destroy(&filter);
 	return st;
 }
+
+/* ---- the account program (list-accounts, unlink-account, delete-user) */
+
+enum db_status
+account_repo_find_by_user(const bson_oid_t *user_id, bson_t **out)
+{
+	bson_t filter = BSON_INITIALIZER;
+	bson_t *opts = BCON_NEW("limit", BCON_INT64(ACCOUNT_REPO_LIST_MAX));
+	bson_t *rows = bson_new();
+	mongoc_cursor_t *cursor;
+	const bson_t *doc;
+	bson_error_t error;
+	char buf[16];
+	const char *key;
+	uint32_t n = 0;
+	enum db_status st = DB_OK;
+
+	BSON_APPEND_OID(&filter, "userId", user_id);
+	cursor = mongoc_collection_find_with_opts(db_collection(DB_ACCOUNT), &filter, opts, NULL);
+	while (n < ACCOUNT_REPO_LIST_MAX && mongoc_cursor_next(cursor, &doc)) {
+		bson_uint32_to_string(n++, &key, buf, sizeof(buf));
+		BSON_APPEND_DOCUMENT(rows, key, doc);
+	}
+	if (mongoc_cursor_error(cursor, &error))
+		st = db_status_of(&error, "account");
+	mongoc_cursor_destroy(cursor);
+	bson_destroy(opts);
+	bson_destroy(&filter);
+	if (st != DB_OK) {
+		bson_destroy(rows);
+		rows = NULL;
+	}
+	*out = rows;
+	return st;
+}
+
+enum db_status
+account_repo_delete_by_id(const bson_oid_t *id)
+{
+	bson_t filter = BSON_INITIALIZER;
+	enum db_status st;
+
+	BSON_APPEND_OID(&filter, "_id", id);
+	st = db_delete(DB_ACCOUNT, &filter, false);
+	bson_destroy(&filter);
+	return st;
+}
+
+enum db_status
+account_repo_delete_by_user(const bson_oid_t *user_id)
+{
+	bson_t filter = BSON_INITIALIZER;
+	enum db_status st;
+
+	BSON_APPEND_OID(&filter, "userId", user_id);
+	st = db_delete(DB_ACCOUNT, &filter, true);
+	bson_destroy(&filter);
+	return st == DB_NOT_FOUND ? DB_OK : st;
+}

@@ -29,4 +29,21 @@ enum db_status account_repo_delete_credential(const bson_oid_t *user_id);
 enum db_status account_repo_update_password(const bson_oid_t *account_id, const char *hash,
                                             int64_t now_ms);
 
+/* ---- the account program (list-accounts, unlink-account, delete-user) */
+
+#define ACCOUNT_REPO_LIST_MAX 100 /* Better Auth's findAccounts limit */
+
+/* The user's accounts, any provider, in storage order (at most
+ * ACCOUNT_REPO_LIST_MAX): *out is a new document whose values are the rows
+ * under keys "0", "1", … (caller destroys; an empty document when there are
+ * none, NULL unless DB_OK). */
+enum db_status account_repo_find_by_user(const bson_oid_t *user_id, bson_t **out);
+
+/* Removes the account row _id id. DB_NOT_FOUND when there was none. */
+enum db_status account_repo_delete_by_id(const bson_oid_t *id);
+
+/* Removes every account of the user (delete-user). DB_OK even when there
+ * were none. */
+enum db_status account_repo_delete_by_user(const bson_oid_t *user_id);
+
 #endif

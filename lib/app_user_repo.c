@@ -52,3 +52,17 @@ app_user_repo_ensure(const char *ba_id, const char *email, const char *name, int
 {
 	return app_user_repo_upsert_once(ba_id, email, name, now_ms, false, out);
 }
+
+/* ---- the account program (delete-user) */
+
+enum db_status
+app_user_repo_delete(const char *ba_id, bson_t **out)
+{
+	bson_t filter = BSON_INITIALIZER;
+	enum db_status st;
+
+	BSON_APPEND_UTF8(&filter, "betterAuthUserId", ba_id);
+	st = db_find_one_and_delete(DB_APP_USERS, &filter, out);
+	bson_destroy(&filter);
+	return st;
+}

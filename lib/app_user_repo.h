@@ -23,4 +23,11 @@ enum db_status app_user_repo_upsert(const char *ba_id, const char *email, const 
 enum db_status app_user_repo_ensure(const char *ba_id, const char *email, const char *name,
                                     int64_t now_ms, bson_t **out);
 
+/* ---- the account program (delete-user) */
+
+/* Removes the document of auth user ba_id (findOneAndDelete): *out the
+ * document removed (caller destroys), NULL with DB_NOT_FOUND when there was
+ * none. */
+enum db_status app_user_repo_delete(const char *ba_id, bson_t **out);
+
 #endif

@@ -330,12 +330,21 @@ body_validate(const struct body *b, const struct body_field *schema, bool with_r
 bson_string_t *
 body_validate_record(const struct body *b)
 {
-	bson_string_t *issues;
+	bson_string_t *issues = bson_string_new(NULL);
 
+	if (!body_expect_record(b, issues)) {
+		bson_string_free(issues, true);
+		issues = NULL;
+	}
+	return issues;
+}
+
+bool
+body_expect_record(const struct body *b, bson_string_t *issues)
+{
 	if (b->present && b->kind == JSON_OBJECT)
-		return NULL;
-	issues = bson_string_new(NULL);
+		return false;
 	body_issue(issues, NULL, "Invalid input: expected record, received %s",
 	           b->present ? body_kind_names[b->kind] : "undefined");
-	return issues;
+	return true;
 }

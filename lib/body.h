@@ -81,4 +81,8 @@ bool body_is_email(const char *s);
  * issue (caller frees with bson_string_free) or NULL. */
 bson_string_t *body_validate_record(const struct body *b);
 
+/* update-user's and update-session's z.record body: "[body] Invalid input:
+ * expected record, received X" when b is not an object. true if added. */
+bool body_expect_record(const struct body *b, bson_string_t *issues);
+
 #endif

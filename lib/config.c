@@ -291,6 +291,13 @@ config_load(struct config *cfg, char *err, size_t errlen)
 			goto fail;
 		cfg->mail_timeout_ms = (int)v;
 	}
+	/* Account deletion. */
+	if (!env_bool("FCGI_AUTH_DELETE_USER", false, &cfg->delete_user, err, errlen) ||
+	    !env_bool("FCGI_AUTH_DELETE_USER_VERIFICATION", false, &cfg->delete_user_verification, err,
+	              errlen) ||
+	    !env_int("FCGI_AUTH_DELETE_TOKEN_EXPIRES_IN", 86400, 1, 10LL * 365 * 86400,
+	             &cfg->delete_token_expires_in, err, errlen))
+		goto fail;
 	return true;
 fail:
 	config_cleanup(cfg);

@@ -66,6 +66,12 @@ struct config {
 	char *mail_templates;          /* FCGI_AUTH_MAIL_TEMPLATES: directory, may be NULL */
 	char *app_name;                /* FCGI_AUTH_APP_NAME: {{appName}}, may be NULL */
 	int mail_timeout_ms;           /* FCGI_AUTH_MAIL_TIMEOUT_MS: one whole send */
+	/* Account deletion (the account program; Better Auth's user.deleteUser). */
+	bool delete_user;              /* FCGI_AUTH_DELETE_USER: POST /delete-user on */
+	bool delete_user_verification; /* FCGI_AUTH_DELETE_USER_VERIFICATION: by a mailed
+	                                  link only (sendDeleteAccountVerification) */
+	int64_t delete_token_expires_in; /* FCGI_AUTH_DELETE_TOKEN_EXPIRES_IN: the link's
+	                                    lifetime, s */
 };
 
 /* Fills cfg from the environment. On a missing or unsafe value returns false

@@ -22,4 +22,11 @@ void hooks_set_user_deleted(hooks_user_fn fn);
 void hooks_user_created(const bson_t *user, int64_t now_ms);
 void hooks_user_deleted(const bson_t *user, int64_t now_ms);
 
+/* ---- the account program (update-user) */
+
+/* Called with the auth user after update-user changed its name; must not
+ * fail the flow (log instead). */
+void hooks_set_user_updated(hooks_user_fn fn);
+void hooks_user_updated(const bson_t *user, int64_t now_ms);
+
 #endif

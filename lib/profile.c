@@ -264,3 +264,44 @@ profile_me_get(struct call *c)
 	bson_destroy(profile);
 	return st == DB_OK ? ERR_OK : app_db_error(st);
 }
+
+/* ---- the account program's hooks (hooks.h) */
+
+void
+profile_on_user_updated(const bson_t *auth_user, int64_t now_ms)
+{
+	bson_t *app_user, *profile;
+	int st = profile_link(auth_user, true, now_ms, &app_user, &profile);
+
+	if (st != DB_OK)
+		log_error("update-user: app user not updated (status %d); sync-user repairs it", st);
+	bson_destroy(app_user);
+	bson_destroy(profile);
+}
+
+void
+profile_on_user_deleted(const bson_t *auth_user, int64_t now_ms)
+{
+	bson_oid_t ba_oid, app_oid;
+	bson_t *app_user = NULL;
+	char ba_id[25];
+	int st = DB_FAILED;
+
+	(void)now_ms;
+	if (!model_oid(auth_user, "_id", &ba_oid))
+		goto done;
+	bson_oid_to_string(&ba_oid, ba_id);
+	/* The app user first: once it is gone nothing reaches the profile, and
+	 * a profile left by a failure below is unreachable, not wrong. */
+	st = app_user_repo_delete(ba_id, &app_user);
+	if (st == DB_NOT_FOUND) {
+		st = DB_OK;
+		goto done;
+	}
+	if (st == DB_OK && model_oid(app_user, "_id", &app_oid))
+		st = profile_repo_delete(&app_oid);
+done:
+	if (st != DB_OK)
+		log_error("delete-user: app user/profile not deleted (status %d)", st);
+	bson_destroy(app_user);
+}

@@ -32,4 +32,16 @@ enum response_error profile_me_patch(struct call *c);
  * sync-user or me repairs it. */
 void profile_on_user_created(const bson_t *auth_user, int64_t now_ms);
 
+/* ---- the account program's hooks (hooks.h) */
+
+/* The user-updated hook of update-user: the app user follows the auth
+ * user's email and name (as sync-user writes them; a name that is not a
+ * string, e.g. null, becomes ""). Best effort, logged. */
+void profile_on_user_updated(const bson_t *auth_user, int64_t now_ms);
+
+/* The user-deleted hook of delete-user: removes the app user of auth_user
+ * and its profile. Best effort: a failure is logged (the documents stay;
+ * me and sync-user answer 401 for a user that is gone). */
+void profile_on_user_deleted(const bson_t *auth_user, int64_t now_ms);
+
 #endif

@@ -99,3 +99,17 @@ profile_repo_update(const bson_oid_t *user_id, const bson_t *set, int64_t now_ms
 	bson_destroy(&filter);
 	return st;
 }
+
+/* ---- the account program (delete-user) */
+
+enum db_status
+profile_repo_delete(const bson_oid_t *user_id)
+{
+	bson_t filter = BSON_INITIALIZER;
+	enum db_status st;
+
+	BSON_APPEND_OID(&filter, "userId", user_id);
+	st = db_delete(DB_PROFILES, &filter, false);
+	bson_destroy(&filter);
+	return st == DB_NOT_FOUND ? DB_OK : st;
+}

@@ -20,4 +20,9 @@ enum db_status profile_repo_ensure(const bson_oid_t *user_id, int64_t now_ms, bs
 enum db_status profile_repo_update(const bson_oid_t *user_id, const bson_t *set, int64_t now_ms,
                                    bson_t **out);
 
+/* ---- the account program (delete-user) */
+
+/* Removes the profile of app user user_id. DB_OK even when there was none. */
+enum db_status profile_repo_delete(const bson_oid_t *user_id);
+
 #endif

@@ -21,7 +21,10 @@ void token_generate(char out[TOKEN_LEN + 1])
 	token_generate_n(out, TOKEN_LEN);
 }
 
-void token_generate_n(char *out, size_t len)
+/* len characters of alphabet (n of them) into out, from CSPRNG bytes below
+ * reject (the largest multiple of n in a byte), and a NUL. */
+static void
+token_draw(char *out, size_t len, const char *alphabet, unsigned n, unsigned reject)
 {
 	unsigned char batch[TOKEN_BATCH];
 	size_t o = 0, i = TOKEN_BATCH;
@@ -31,10 +34,24 @@ void token_generate_n(char *out, size_t len)
 			crypto_random(batch, sizeof batch);
 			i = 0;
 		}
-		if (batch[i] < TOKEN_REJECT)
-			out[o++] = token_alphabet[batch[i] % 62];
+		if (batch[i] < reject)
+			out[o++] = alphabet[batch[i] % n];
 		i++;
 	}
 	out[len] = '\0';
 	OPENSSL_cleanse(batch, sizeof batch);
+}
+
+void token_generate_n(char *out, size_t len)
+{
+	token_draw(out, len, token_alphabet, 62, TOKEN_REJECT);
+}
+
+/* ---- the account program (delete-user) */
+
+#define TOKEN_LOWER_REJECT 252 /* 7 * 36 */
+
+void token_generate_lower(char *out, size_t len)
+{
+	token_draw(out, len, "0123456789abcdefghijklmnopqrstuvwxyz", 36, TOKEN_LOWER_REJECT);
 }

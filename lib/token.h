@@ -16,4 +16,11 @@ void token_generate(char out[TOKEN_LEN + 1]);
 /* Same generator, any length (out holds len + 1 bytes). */
 void token_generate_n(char *out, size_t len);
 
+/* ---- the account program (delete-user) */
+
+/* Better Auth's generateRandomString(len, "0-9", "a-z"): characters of
+ * [0-9a-z] (bytes >= 252 = 7 * 36 rejected, byte % 36), as the deletion
+ * token. out holds len + 1 bytes. */
+void token_generate_lower(char *out, size_t len);
+
 #endif

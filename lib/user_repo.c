@@ -63,3 +63,22 @@ user_repo_delete(const bson_oid_t *id)
 	bson_destroy(&filter);
 	return st;
 }
+
+/* ---- the account program (update-user) */
+
+enum db_status
+user_repo_update(const bson_oid_t *id, const bson_t *set, int64_t now_ms, bson_t **out)
+{
+	bson_t filter = BSON_INITIALIZER, update = BSON_INITIALIZER, fields;
+	enum db_status st;
+
+	BSON_APPEND_OID(&filter, "_id", id);
+	BSON_APPEND_DOCUMENT_BEGIN(&update, "$set", &fields);
+	bson_concat(&fields, set);
+	BSON_APPEND_DATE_TIME(&fields, "updatedAt", now_ms);
+	bson_append_document_end(&update, &fields);
+	st = db_find_and_modify(DB_USER, &filter, &update, false, out);
+	bson_destroy(&update);
+	bson_destroy(&filter);
+	return st;
+}

@@ -21,4 +21,13 @@ enum db_status user_repo_insert(const bson_oid_t *id, const char *name, const ch
 
 enum db_status user_repo_delete(const bson_oid_t *id);
 
+/* ---- the account program (update-user) */
+
+/* findOneAndUpdate({_id}, {$set: {<set's fields in order>, updatedAt}},
+ * returnDocument after): *out the user after the update (caller destroys).
+ * set's values are stored as given (any BSON type). DB_NOT_FOUND when the
+ * user is gone. */
+enum db_status user_repo_update(const bson_oid_t *id, const bson_t *set, int64_t now_ms,
+                                bson_t **out);
+
 #endif

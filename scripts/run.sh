@@ -49,7 +49,8 @@ settings="BETTER_AUTH_SECRET BETTER_AUTH_URL BETTER_AUTH_TRUSTED_ORIGINS BETTER_
 	FCGI_AUTH_COOKIE_CACHE_MAX_AGE FCGI_AUTH_MAX_BODY FCGI_AUTH_DB_TIMEOUT_MS FCGI_AUTH_LOG_LEVEL
 	FCGI_AUTH_RATE_LIMIT_WINDOW FCGI_AUTH_RATE_LIMIT_MAX FCGI_AUTH_RATE_LIMIT_STRICT_MAX
 	FCGI_AUTH_RATE_LIMIT_SLOW_MAX FCGI_AUTH_RATE_LIMIT_SLOW_WINDOW FCGI_AUTH_RUNTIME_DIR FCGI_AUTH_SESSION_FRESH_AGE
-	FCGI_AUTH_TRUSTED_PROXIES FCGI_AUTH_HASH_SLOTS FCGI_AUTH_HASH_LOCK"
+	FCGI_AUTH_TRUSTED_PROXIES FCGI_AUTH_HASH_SLOTS FCGI_AUTH_HASH_LOCK
+	FCGI_AUTH_DELETE_USER FCGI_AUTH_DELETE_USER_VERIFICATION FCGI_AUTH_DELETE_TOKEN_EXPIRES_IN"
 for v in $settings; do
 	[ "$v" = MONGODB_URI ] || export "$v=${!v:-}"
 done
@@ -114,7 +115,7 @@ apache | apache-proxy | cgi)
 	if [ "$server" = apache-proxy ]; then
 		# Processes per endpoint: as tests/lib/stack.mjs POOL_SIZES.
 		for p in SIGNUP:signup:4 SIGNIN:signin:4 SIGNOUT:signout:2 SYNC_USER:sync-user:2 ME:me:2 \
-			SESSION:session:4 SESSIONS:sessions:2 PASSWORD:password:2; do
+			SESSION:session:4 SESSIONS:sessions:2 PASSWORD:password:2 ACCOUNT:account:2; do
 			IFS=: read -r key prog n <<<"$p"
 			fp=$(./scripts/free-port.sh)
 			export "FCGI_AUTH_PORT_$key=$fp"
@@ -123,7 +124,7 @@ apache | apache-proxy | cgi)
 		export FCGI_AUTH_PORT_AUTHORIZER=$FCGI_AUTH_PORT_SESSION
 		for v in $settings; do unset_settings+=(-u "$v"); done # Apache needs none of them
 	else
-		for p in SIGNUP SIGNIN SIGNOUT SYNC_USER ME SESSION SESSIONS PASSWORD; do export "FCGI_AUTH_PORT_$p=0"; done
+		for p in SIGNUP SIGNIN SIGNOUT SYNC_USER ME SESSION SESSIONS PASSWORD ACCOUNT; do export "FCGI_AUTH_PORT_$p=0"; done
 		FCGI_AUTH_PORT_AUTHORIZER=$(./scripts/free-port.sh)
 		export FCGI_AUTH_PORT_AUTHORIZER
 		pool session "$FCGI_AUTH_PORT_AUTHORIZER" 2

@@ -8,8 +8,12 @@
 // FCGI_AUTH_SECURE_COOKIES, FCGI_AUTH_SESSION_EXPIRES_IN,
 // FCGI_AUTH_SESSION_UPDATE_AGE, FCGI_AUTH_COOKIE_CACHE,
 // FCGI_AUTH_COOKIE_CACHE_MAX_AGE, BETTER_AUTH_RATE_LIMIT (default off here),
-// FCGI_AUTH_RATE_LIMIT_WINDOW, FCGI_AUTH_RATE_LIMIT_MAX, FCGI_AUTH_SESSION_FRESH_AGE. Prints "listening"
-// on stdout when ready.
+// FCGI_AUTH_RATE_LIMIT_WINDOW, FCGI_AUTH_RATE_LIMIT_MAX, FCGI_AUTH_SESSION_FRESH_AGE,
+// FCGI_AUTH_DELETE_USER, FCGI_AUTH_DELETE_USER_VERIFICATION (a
+// sendDeleteAccountVerification that appends {kind, to, url, token} as a JSON
+// line to REFERENCE_MAIL_LOG), FCGI_AUTH_DELETE_TOKEN_EXPIRES_IN.
+// Prints "listening" on stdout when ready.
+import fs from "node:fs";
 import http from "node:http";
 import { MongoClient } from "mongodb";
 import { betterAuth } from "better-auth";
@@ -39,11 +43,27 @@ const db = client.db(env.MONGODB_DB || "fcgi_auth");
 const trusted = (env.BETTER_AUTH_TRUSTED_ORIGINS || "")
 	.split(",").map((s) => s.trim()).filter(Boolean);
 
+// The account program's options (update-user, delete-user, list/unlink accounts).
+const recordMail = (kind) => async ({ user, url, token }) => {
+	if (env.REFERENCE_MAIL_LOG) fs.appendFileSync(env.REFERENCE_MAIL_LOG, JSON.stringify({ kind, to: user.email, url, token }) + "\n");
+};
+const accountOptions = {
+	user: {
+		deleteUser: {
+			enabled: bool(env.FCGI_AUTH_DELETE_USER, false),
+			deleteTokenExpiresIn: num(env.FCGI_AUTH_DELETE_TOKEN_EXPIRES_IN, 86400),
+			...(bool(env.FCGI_AUTH_DELETE_USER_VERIFICATION, false) && { sendDeleteAccountVerification: recordMail("delete-account") }),
+		},
+	},
+	freshAge: num(env.FCGI_AUTH_SESSION_FRESH_AGE, 86400),
+};
+
 const auth = betterAuth({
 	secret: env.BETTER_AUTH_SECRET,
 	baseURL: env.BETTER_AUTH_URL || `http://127.0.0.1:${port}`,
 	trustedOrigins: trusted,
 	emailAndPassword: { enabled: true },
+	user: accountOptions.user,
 	// No `client` option: no transactions (FerretDB has none).
 	database: mongodbAdapter(db),
 	advanced: {
@@ -53,7 +73,7 @@ const auth = betterAuth({
 	session: {
 		expiresIn: num(env.FCGI_AUTH_SESSION_EXPIRES_IN, 604800),
 		updateAge: num(env.FCGI_AUTH_SESSION_UPDATE_AGE, 86400),
-		freshAge: num(env.FCGI_AUTH_SESSION_FRESH_AGE, 86400),
+		freshAge: accountOptions.freshAge,
 		cookieCache: {
 			enabled: bool(env.FCGI_AUTH_COOKIE_CACHE, false),
 			maxAge: num(env.FCGI_AUTH_COOKIE_CACHE_MAX_AGE, 300),

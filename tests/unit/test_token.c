@@ -49,5 +49,18 @@ int main(void)
 		seen_count += seen[(unsigned char)alphabet[i]];
 	CHECK(seen_count == 62, "%zu of 62 characters seen", seen_count);
 
+	/* The deletion token: [0-9a-z] only, every one of the 36 seen. */
+	token_generate_lower(big, 1000);
+	CHECK(strlen(big) == 1000 && strspn(big, "0123456789abcdefghijklmnopqrstuvwxyz") == 1000,
+	      "lower: length 1000, [0-9a-z] only");
+	memset(seen, 0, sizeof seen);
+	for (i = 0; i < 1000; i++)
+		seen[(unsigned char)big[i]] = true;
+	for (seen_count = 0, i = 0; i < 36; i++)
+		seen_count += seen[(unsigned char)"0123456789abcdefghijklmnopqrstuvwxyz"[i]];
+	CHECK(seen_count == 36, "lower: %zu of 36 characters seen", seen_count);
+	token_generate_lower(guard, 5);
+	CHECK(strlen(guard) == 5 && guard[6] == '#', "lower: length 5 stays in bounds");
+
 	UNIT_END();
 }

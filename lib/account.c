@@ -1,0 +1,610 @@
+/*
+ * account.c — see account.h.
+ */
+#include "account.h"
+
+#include "account_repo.h"
+#include "config.h"
+#include "cookie.h"
+#include "hooks.h"
+#include "json_write.h"
+#include "log.h"
+#include "mail.h"
+#include "model.h"
+#include "origin.h"
+#include "password.h"
+#include "session_repo.h"
+#include "token.h"
+#include "urlcode.h"
+#include "user_repo.h"
+#include "verification_repo.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define ACCOUNT_DELETE_TOKEN_LEN 32
+#define ACCOUNT_DELETE_PREFIX "delete-account-"
+
+/* list-accounts: the account output fields in Better Auth's schema order,
+ * without password, tokens, their expiries and scope. */
+static const char *const account_list_keys[] = {"accountId", "providerId", "userId", "createdAt",
+                                                "updatedAt", "id", NULL};
+
+const struct body_field account_delete_schema[] = {
+	{"callbackURL", BODY_STRING_OPT, 0},
+	{"password", BODY_STRING_OPT, 0},
+	{"token", BODY_STRING_OPT, 0},
+	{NULL, BODY_STRING, 0},
+};
+
+const struct body_field account_unlink_schema[] = {
+	{"accountId", BODY_STRING, 0},
+	{NULL, BODY_STRING, 0},
+};
+
+/* The user's id: "_id" of a stored user, "id" of the cookie cache's copy. */
+static bool
+account_user_oid(const bson_t *user, bson_oid_t *out)
+{
+	return model_oid(user, "_id", out) || model_oid(user, "id", out);
+}
+
+/* JavaScript truthiness of a JSON value. */
+static bool
+account_truthy(const bson_iter_t *it)
+{
+	switch (bson_iter_type(it)) {
+	case BSON_TYPE_NULL:
+	case BSON_TYPE_UNDEFINED:
+		return false;
+	case BSON_TYPE_BOOL:
+		return bson_iter_bool(it);
+	case BSON_TYPE_UTF8: {
+		uint32_t n;
+
+		bson_iter_utf8(it, &n);
+		return n > 0;
+	}
+	case BSON_TYPE_INT32:
+	case BSON_TYPE_INT64:
+	case BSON_TYPE_DOUBLE: {
+		double v = bson_iter_as_double(it);
+
+		return v == v && v != 0; /* NaN and ±0 are falsy */
+	}
+	default:
+		return true; /* objects and arrays */
+	}
+}
+
+/* ---------------------------------------------------------------- update-user */
+
+bool
+account_update_validate(struct call *c)
+{
+	bson_string_t *issues = bson_string_new(NULL);
+	bool ok = !body_expect_record(&c->body, issues);
+
+	if (!ok)
+		response_error_message(c->res, 400, issues->str, "VALIDATION_ERROR");
+	bson_string_free(issues, true);
+	return ok;
+}
+
+enum response_error
+account_update_user(struct call *c)
+{
+	static const char *const fields[] = {"name", "image", NULL};
+	const char *const *f;
+	bson_t set = BSON_INITIALIZER;
+	bson_t *updated = NULL, *merged = NULL;
+	bson_iter_t it;
+	bson_oid_t uid;
+	enum response_error err = ERR_OK;
+	enum db_status st;
+
+	if (bson_iter_init_find(&it, &c->body.doc, "email") && account_truthy(&it)) {
+		err = ERR_EMAIL_CAN_NOT_BE_UPDATED;
+		goto done;
+	}
+	/* name and image as given, any type (null included); the rest dropped. */
+	for (f = fields; *f; f++)
+		if (bson_iter_init_find(&it, &c->body.doc, *f))
+			bson_append_iter(&set, *f, -1, &it);
+	if (bson_empty(&set)) {
+		err = ERR_NO_FIELDS_TO_UPDATE;
+		goto done;
+	}
+	if (!account_user_oid(c->session.user, &uid)) {
+		err = ERR_INTERNAL;
+		goto done;
+	}
+	st = user_repo_update(&uid, &set, c->req->now_ms, &updated);
+	if (st == DB_NOT_FOUND) {
+		/* Gone under us: Better Auth answers with the session's user and
+		 * the fields given, as it does. */
+		merged = bson_new();
+		bson_copy_to_excluding_noinit(c->session.user, merged, "name", "image", NULL);
+		bson_concat(merged, &set);
+	} else if (st != DB_OK) {
+		err = app_db_error(st);
+		goto done;
+	} else if (bson_has_field(&set, "name")) {
+		hooks_user_updated(updated, c->req->now_ms);
+	}
+	session_cookie_reset(c->req, c->res, c->session.token, c->session.session,
+	                     updated ? updated : merged);
+	response_json(c->res, 200, bson_string_new("{\"status\":true}"));
+done:
+	bson_destroy(&set);
+	bson_destroy(updated);
+	bson_destroy(merged);
+	return err;
+}
+
+/* ---------------------------------------------------------------- deletion */
+
+/* Deletes the user as Better Auth's deleteUser does (§3.16 step 6):
+ * sessions, accounts, the user, sessions again (one created meanwhile),
+ * then expires the cookies and runs the user-deleted hook (the app's
+ * documents). Separate writes, no transaction, as Better Auth's. */
+static enum response_error
+account_delete_now(struct call *c)
+{
+	const bson_t *user = c->session.user;
+	bson_oid_t uid;
+	enum db_status st;
+
+	if (!account_user_oid(user, &uid))
+		return ERR_INTERNAL;
+	st = session_repo_delete_by_user(&uid);
+	if (st == DB_OK)
+		st = account_repo_delete_by_user(&uid);
+	if (st == DB_OK) {
+		st = user_repo_delete(&uid);
+		if (st == DB_NOT_FOUND)
+			st = DB_OK;
+	}
+	if (st == DB_OK)
+		st = session_repo_delete_by_user(&uid);
+	if (st != DB_OK)
+		return app_db_error(st);
+	session_cookie_expire_all(c->req, c->res);
+	hooks_user_deleted(user, c->req->now_ms);
+	return ERR_OK;
+}
+
+/* Consumes delete-account-<token> (single use; expired or foreign rows are
+ * deleted too) and deletes the user when the row is the caller's. */
+static enum response_error
+account_delete_with_token(struct call *c, const char *token)
+{
+	bson_string_t *ident = bson_string_new(ACCOUNT_DELETE_PREFIX);
+	bson_t *row = NULL;
+	bson_oid_t uid;
+	char hex[25];
+	const char *value;
+	enum response_error err;
+	enum db_status st;
+
+	bson_string_append(ident, token);
+	st = verification_repo_consume(ident->str, c->req->now_ms, &row);
+	if (st == DB_NOT_FOUND) {
+		err = ERR_INVALID_TOKEN_404;
+		goto done;
+	}
+	if (st != DB_OK) {
+		err = app_db_error(st);
+		goto done;
+	}
+	value = model_str(row, "value");
+	if (!account_user_oid(c->session.user, &uid)) {
+		err = ERR_INTERNAL;
+		goto done;
+	}
+	bson_oid_to_string(&uid, hex);
+	if (!value || strcmp(value, hex) != 0) {
+		err = ERR_INVALID_TOKEN_404;
+		goto done;
+	}
+	err = account_delete_now(c);
+done:
+	bson_string_free(ident, true);
+	bson_destroy(row);
+	return err;
+}
+
+/* The deletion mail, sent after the answer (app_defer). */
+struct account_mail {
+	char *to, *name, *url;
+};
+
+static void
+account_send_mail(void *arg)
+{
+	struct account_mail *m = arg;
+	struct mail_message msg = {.kind = MAIL_DELETE_ACCOUNT, .to = m->to, .name = m->name,
+	                           .url = m->url};
+
+	mail_send(&msg);
+	free(m->to);
+	free(m->name);
+	free(m->url);
+	free(m);
+}
+
+/* <baseURL>/api/auth/delete-user/callback?token=<t>&callbackURL=<enc(cb || "/")> */
+static char *
+account_callback_url(const struct config *cfg, const char *token, const char *callback)
+{
+	const char *base = cfg->base_url ? cfg->base_url : "";
+	size_t n = strlen(base);
+	bson_string_t *u = bson_string_new(NULL);
+
+	while (n && base[n - 1] == '/')
+		n--;
+	json_write_raw(u, base, n);
+	bson_string_append_printf(u, "/api/auth/delete-user/callback?token=%s&callbackURL=", token);
+	cookie_encode(u, callback && *callback ? callback : "/");
+	return bson_string_free(u, false);
+}
+
+/* FCGI_AUTH_DELETE_USER_VERIFICATION: a delete-account-<token> row and the
+ * mail with its link, instead of deleting. */
+static enum response_error
+account_request_deletion(struct call *c)
+{
+	const struct config *cfg = c->req->cfg;
+	const bson_t *user = c->session.user;
+	const char *email = model_str(user, "email"), *name = model_str(user, "name");
+	char token[ACCOUNT_DELETE_TOKEN_LEN + 1], hex[25];
+	bson_string_t *ident = bson_string_new(ACCOUNT_DELETE_PREFIX);
+	bson_t *row = NULL;
+	bson_oid_t uid;
+	struct account_mail *m;
+	enum response_error err = ERR_OK;
+	enum db_status st;
+
+	if (!account_user_oid(user, &uid)) {
+		err = ERR_INTERNAL;
+		goto done;
+	}
+	bson_oid_to_string(&uid, hex);
+	token_generate_lower(token, ACCOUNT_DELETE_TOKEN_LEN);
+	bson_string_append(ident, token);
+	st = verification_repo_insert(ident->str, hex,
+	                              c->req->now_ms + cfg->delete_token_expires_in * 1000,
+	                              c->req->now_ms, &row);
+	if (st != DB_OK) {
+		err = app_db_error(st);
+		goto done;
+	}
+	if (!cfg->base_url)
+		log_warn("delete-user: BETTER_AUTH_URL is not set; the mailed link is relative");
+	m = calloc(1, sizeof(*m));
+	if (!m)
+		abort();
+	m->to = strdup(email ? email : "");
+	m->name = name ? strdup(name) : NULL;
+	m->url = account_callback_url(cfg, token, body_string(&c->body, "callbackURL"));
+	if (!m->to || (name && !m->name))
+		abort();
+	app_defer(c, account_send_mail, m);
+	response_json(c->res, 200,
+	              bson_string_new("{\"success\":true,\"message\":\"Verification email sent\"}"));
+done:
+	bson_string_free(ident, true);
+	bson_destroy(row);
+	return err;
+}
+
+/* The password of the request against the user's credential account. */
+static enum response_error
+account_check_password(struct call *c, const char *password)
+{
+	bson_t *account = NULL;
+	bson_oid_t uid;
+	const char *stored;
+	enum password_status ps;
+	enum response_error err = ERR_OK;
+	enum db_status st;
+
+	if (password_utf16_len(password, strlen(password)) > 128) {
+		err = ERR_PASSWORD_TOO_LONG;
+		goto done;
+	}
+	if (!account_user_oid(c->session.user, &uid)) {
+		err = ERR_INTERNAL;
+		goto done;
+	}
+	st = account_repo_find_credential(&uid, &account);
+	if (st != DB_OK && st != DB_NOT_FOUND) {
+		err = app_db_error(st);
+		goto done;
+	}
+	stored = account ? model_str(account, "password") : NULL;
+	if (!stored || !*stored) {
+		err = ERR_CREDENTIAL_ACCOUNT_NOT_FOUND;
+		goto done;
+	}
+	ps = password_verify(password, strlen(password), stored);
+	if (ps == PASSWORD_MISMATCH || ps == PASSWORD_BAD_HASH) {
+		if (ps == PASSWORD_BAD_HASH)
+			log_error("delete-user: stored password hash is malformed");
+		err = ERR_INVALID_PASSWORD;
+	} else if (ps != PASSWORD_OK) {
+		err = ERR_INTERNAL;
+	}
+done:
+	bson_destroy(account);
+	return err;
+}
+
+static void
+account_answer_deleted(struct response *res)
+{
+	response_json(res, 200, bson_string_new("{\"success\":true,\"message\":\"User deleted\"}"));
+}
+
+enum response_error
+account_delete_user(struct call *c)
+{
+	const struct config *cfg = c->req->cfg;
+	const char *password = body_string(&c->body, "password");
+	const char *token = body_string(&c->body, "token");
+	bool has_password = password && *password;
+	enum response_error err;
+
+	if (!cfg->delete_user) {
+		log_error("delete-user: disabled (set FCGI_AUTH_DELETE_USER=1 to enable it)");
+		response_json(c->res, 404, bson_string_new("")); /* empty, but JSON's type */
+		return ERR_OK;
+	}
+	if (has_password && (err = account_check_password(c, password)) != ERR_OK)
+		return err;
+	if (token && *token)
+		err = account_delete_with_token(c, token);
+	else if (cfg->delete_user_verification)
+		return account_request_deletion(c);
+	else if (!has_password && !session_is_fresh(c->req, c->session.session))
+		return ERR_SESSION_EXPIRED;
+	else
+		err = account_delete_now(c);
+	if (err == ERR_OK)
+		account_answer_deleted(c->res);
+	return err;
+}
+
+/* ---------------------------------------------------------------- callback */
+
+/* How often key appears in the query (the router makes an array of a
+ * repeated key), and its first raw value. */
+static int
+account_query_count(const struct request *req, const char *key, const char **first, size_t *len)
+{
+	const char *p = req->query;
+	size_t klen = strlen(key);
+	int count = 0;
+
+	*first = NULL;
+	*len = 0;
+	while (p && *p) {
+		const char *amp = strchr(p, '&');
+		size_t n = amp ? (size_t)(amp - p) : strlen(p);
+
+		if (n >= klen && !strncmp(p, key, klen) && (n == klen || p[klen] == '=')) {
+			if (!count++) {
+				*first = n == klen ? p + n : p + klen + 1;
+				*len = n == klen ? 0 : n - klen - 1;
+			}
+		}
+		p = amp ? amp + 1 : NULL;
+	}
+	return count;
+}
+
+/* The decoded value of a query parameter given once, else NULL. */
+static char *
+account_query_value(const struct request *req, const char *key)
+{
+	const char *v;
+	size_t n;
+
+	if (account_query_count(req, key, &v, &n) != 1)
+		return NULL;
+	return urlcode_decode(v, n, URLCODE_FORM, NULL);
+}
+
+bool
+account_callback_validate(struct call *c)
+{
+	bson_string_t *issues = bson_string_new(NULL);
+	const char *v;
+	size_t n;
+	int tokens = account_query_count(c->req, "token", &v, &n);
+	int callbacks = account_query_count(c->req, "callbackURL", &v, &n);
+	char *callback = NULL;
+	bool ok = false;
+
+	if (tokens != 1)
+		bson_string_append_printf(issues,
+		                          "[query.token] Invalid input: expected string, received %s",
+		                          tokens ? "array" : "undefined");
+	if (callbacks > 1)
+		bson_string_append_printf(issues,
+		                          "%s[query.callbackURL] Invalid input: expected string, received array",
+		                          issues->len ? "; " : "");
+	if (issues->len) {
+		response_error_message(c->res, 400, issues->str, "VALIDATION_ERROR");
+		goto done;
+	}
+	callback = account_query_value(c->req, "callbackURL");
+	if (callbacks && n && (!callback || !origin_callback_ok(c->req, callback, strlen(callback)))) {
+		log_error("delete-user/callback: untrusted callbackURL refused");
+		response_error(c->res, ERR_INVALID_CALLBACK_URL);
+		goto done;
+	}
+	ok = true;
+done:
+	free(callback);
+	bson_string_free(issues, true);
+	return ok;
+}
+
+enum response_error
+account_delete_callback(struct call *c)
+{
+	char *token = NULL, *callback = NULL;
+	enum response_error err;
+	enum db_status st;
+
+	if (!c->req->cfg->delete_user) {
+		log_error("delete-user/callback: disabled (set FCGI_AUTH_DELETE_USER=1 to enable it)");
+		return ERR_NOT_FOUND_JSON;
+	}
+	st = session_lookup(c->req, c->res, 0, &c->session);
+	if (st == DB_NOT_FOUND) {
+		err = ERR_FAILED_TO_GET_USER_INFO;
+		goto done;
+	}
+	if (st != DB_OK) {
+		err = app_db_error(st);
+		goto done;
+	}
+	token = account_query_value(c->req, "token");
+	err = token ? account_delete_with_token(c, token) : ERR_INVALID_TOKEN_404;
+	if (err != ERR_OK)
+		goto done;
+	callback = account_query_value(c->req, "callbackURL");
+	if (callback && *callback) {
+		response_header(c->res, c->req->cfg->location_header, callback);
+		response_json(c->res, 302, bson_string_new(""));
+	} else {
+		account_answer_deleted(c->res);
+	}
+done:
+	free(token);
+	free(callback);
+	return err;
+}
+
+/* ---------------------------------------------------------------- accounts */
+
+/* Appends "scopes": the stored scope split on ',', trimmed, empties dropped. */
+static void
+account_write_scopes(bson_string_t *out, const char *scope)
+{
+	bool first = true;
+
+	bson_string_append(out, ",\"scopes\":[");
+	while (scope && *scope) {
+		const char *comma = strchr(scope, ',');
+		const char *end = comma ? comma : scope + strlen(scope), *s = scope;
+
+		while (s < end && strchr(" \t\n\r\f\v", *s))
+			s++;
+		while (end > s && strchr(" \t\n\r\f\v", end[-1]))
+			end--;
+		if (end > s) {
+			if (!first)
+				bson_string_append_c(out, ',');
+			json_write_string(out, s, (size_t)(end - s));
+			first = false;
+		}
+		scope = comma ? comma + 1 : NULL;
+	}
+	bson_string_append_c(out, ']');
+}
+
+/* The user's account rows (see account_repo_find_by_user). */
+static enum db_status
+account_rows(const struct call *c, bson_t **rows)
+{
+	bson_oid_t uid;
+
+	*rows = NULL;
+	if (!account_user_oid(c->session.user, &uid))
+		return DB_FAILED;
+	return account_repo_find_by_user(&uid, rows);
+}
+
+enum response_error
+account_list(struct call *c)
+{
+	bson_t *rows;
+	bson_iter_t it;
+	bson_t row;
+	bson_string_t *out;
+	enum db_status st = account_rows(c, &rows);
+
+	if (st != DB_OK)
+		return app_db_error(st);
+	out = bson_string_new("[");
+	bson_iter_init(&it, rows);
+	while (bson_iter_next(&it)) {
+		uint32_t n;
+		const uint8_t *data;
+
+		bson_iter_document(&it, &n, &data);
+		if (!bson_init_static(&row, data, n))
+			continue;
+		if (out->len > 1)
+			bson_string_append_c(out, ',');
+		model_write(out, &row, account_list_keys);
+		bson_string_truncate(out, out->len - 1); /* reopen the object */
+		account_write_scopes(out, model_str(&row, "scope"));
+		bson_string_append_c(out, '}');
+	}
+	bson_string_append_c(out, ']');
+	response_json(c->res, 200, out);
+	bson_destroy(rows);
+	return ERR_OK;
+}
+
+enum response_error
+account_unlink(struct call *c)
+{
+	const char *id = body_string(&c->body, "accountId");
+	bson_t *rows = NULL;
+	bson_iter_t it;
+	bson_oid_t target;
+	bool found = false;
+	enum response_error err = ERR_OK;
+	enum db_status st = account_rows(c, &rows);
+
+	if (st != DB_OK) {
+		err = app_db_error(st);
+		goto done;
+	}
+	/* The last account rule comes first: any id gets it. */
+	if (bson_count_keys(rows) == 1) {
+		err = ERR_FAILED_TO_UNLINK_LAST_ACCOUNT;
+		goto done;
+	}
+	bson_iter_init(&it, rows);
+	while (!found && bson_iter_next(&it)) {
+		uint32_t n;
+		const uint8_t *data;
+		bson_t row;
+		char hex[25];
+
+		bson_iter_document(&it, &n, &data);
+		if (bson_init_static(&row, data, n) && model_oid(&row, "_id", &target)) {
+			bson_oid_to_string(&target, hex);
+			found = !strcmp(hex, id);
+		}
+	}
+	if (!found) {
+		err = ERR_ACCOUNT_NOT_FOUND;
+		goto done;
+	}
+	st = account_repo_delete_by_id(&target);
+	if (st != DB_OK && st != DB_NOT_FOUND) { /* NOT_FOUND: a concurrent unlink won */
+		err = app_db_error(st);
+		goto done;
+	}
+	response_json(c->res, 200, bson_string_new("{\"status\":true}"));
+done:
+	bson_destroy(rows);
+	return err;
+}

@@ -2,6 +2,7 @@
  * signin — POST /api/auth/sign-in/email
  */
 #include "app.h"
+#include "mailjob.h"
 #include "signin.h"
 
 static const struct app_route routes[] = {
@@ -13,7 +14,8 @@ static const struct app_route routes[] = {
 int
 main(int argc, char **argv)
 {
-	static const struct app_program program = {.name = "signin", .routes = routes};
+	static const struct app_program program = {
+		.name = "signin", .routes = routes, .init = mailjob_init, .cleanup = mail_cleanup};
 
 	return app_run(&program, argc, argv);
 }

@@ -24,4 +24,9 @@ enum db_status account_repo_find_any(const bson_oid_t *user_id, bson_t **out);
  * user insert fails). DB_NOT_FOUND when there was none. */
 enum db_status account_repo_delete_credential(const bson_oid_t *user_id);
 
+/* Sets the credential account's password (reset-password); DB_NOT_FOUND
+ * when the user has none. */
+enum db_status account_repo_set_password(const bson_oid_t *user_id, const char *hash,
+                                         int64_t now_ms);
+
 #endif

@@ -32,3 +32,18 @@ hooks_user_deleted(const bson_t *user, int64_t now_ms)
 	if (hooks_deleted)
 		hooks_deleted(user, now_ms);
 }
+
+static hooks_user_fn hooks_updated;
+
+void
+hooks_set_user_updated(hooks_user_fn fn)
+{
+	hooks_updated = fn;
+}
+
+void
+hooks_user_updated(const bson_t *user, int64_t now_ms)
+{
+	if (hooks_updated)
+		hooks_updated(user, now_ms);
+}

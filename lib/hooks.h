@@ -22,4 +22,9 @@ void hooks_set_user_deleted(hooks_user_fn fn);
 void hooks_user_created(const bson_t *user, int64_t now_ms);
 void hooks_user_deleted(const bson_t *user, int64_t now_ms);
 
+/* The user-updated hook: the auth user's email changed (change-email,
+ * verify-email), so the app's documents follow. */
+void hooks_set_user_updated(hooks_user_fn fn);
+void hooks_user_updated(const bson_t *user, int64_t now_ms);
+
 #endif

@@ -264,3 +264,15 @@ profile_me_get(struct call *c)
 	bson_destroy(profile);
 	return st == DB_OK ? ERR_OK : app_db_error(st);
 }
+
+void
+profile_on_user_updated(const bson_t *auth_user, int64_t now_ms)
+{
+	bson_t *app_user, *profile;
+	int st = profile_link(auth_user, true, now_ms, &app_user, &profile);
+
+	if (st != DB_OK)
+		log_error("change-email: app user not updated (status %d); sync-user or me repairs it", st);
+	bson_destroy(app_user);
+	bson_destroy(profile);
+}

@@ -32,4 +32,8 @@ enum response_error profile_me_patch(struct call *c);
  * sync-user or me repairs it. */
 void profile_on_user_created(const bson_t *auth_user, int64_t now_ms);
 
+/* The user-updated hook (hooks.h) of the mail program: the app user takes
+ * the auth user's new email. Best effort, logged like the one above. */
+void profile_on_user_updated(const bson_t *auth_user, int64_t now_ms);
+
 #endif

@@ -61,6 +61,19 @@ static const struct {
 	[ERR_INVALID_TOKEN_404] = {404, "Invalid token", "INVALID_TOKEN"},
 	[ERR_USER_NOT_FOUND] = {400, "User not found", "USER_NOT_FOUND"},
 	[ERR_FAILED_TO_GET_USER_INFO] = {404, "Failed to get user info", "FAILED_TO_GET_USER_INFO"},
+	[ERR_RESET_PASSWORD_DISABLED] = {400, "Reset password isn't enabled", "RESET_PASSWORD_DISABLED"},
+	[ERR_VERIFICATION_EMAIL_NOT_ENABLED] = {400, "Verification email isn't enabled",
+	                                        "VERIFICATION_EMAIL_NOT_ENABLED"},
+	[ERR_VERIFICATION_NOT_ENABLED_NO_CODE] = {400, "Verification email isn't enabled", NULL},
+	[ERR_EMAIL_MISMATCH] = {400, "Email mismatch", "EMAIL_MISMATCH"},
+	[ERR_EMAIL_ALREADY_VERIFIED] = {400, "Email is already verified", "EMAIL_ALREADY_VERIFIED"},
+	[ERR_TOKEN_EXPIRED_401] = {401, "Token expired", "TOKEN_EXPIRED"},
+	[ERR_USER_NOT_FOUND_401] = {401, "User not found", "USER_NOT_FOUND"},
+	[ERR_INVALID_USER_401] = {401, "Invalid user", "INVALID_USER"},
+	[ERR_CHANGE_EMAIL_DISABLED] = {400, "Change email is disabled", "CHANGE_EMAIL_DISABLED"},
+	[ERR_EMAIL_IS_THE_SAME] = {400, "Email is the same", NULL},
+	[ERR_EMAIL_NOT_VERIFIED] = {403, "Email not verified", "EMAIL_NOT_VERIFIED"},
+	[ERR_INTERNAL_EMPTY] = {500, NULL, NULL},
 };
 
 static const char *
@@ -68,6 +81,7 @@ response_reason(int status)
 {
 	switch (status) {
 	case 200: return "OK";
+	case 302: return "Found";
 	case 400: return "Bad Request";
 	case 401: return "Unauthorized";
 	case 403: return "Forbidden";
@@ -169,4 +183,11 @@ response_format(const struct response *res, bson_string_t *out)
 	bson_string_append_printf(out, "Content-Length: %u\r\n\r\n", res->body ? res->body->len : 0u);
 	if (res->body)
 		bson_string_append(out, res->body->str);
+}
+
+void
+response_redirect(struct response *res, const char *header, const char *url)
+{
+	response_json(res, 302, bson_string_new(""));
+	response_header(res, header, url);
 }

@@ -69,3 +69,15 @@ session_repo_delete_by_token(const char *token)
 	bson_destroy(&filter);
 	return st;
 }
+
+enum db_status
+session_repo_delete_by_user(const bson_oid_t *user_id)
+{
+	bson_t filter = BSON_INITIALIZER;
+	enum db_status st;
+
+	BSON_APPEND_OID(&filter, "userId", user_id);
+	st = db_delete(DB_SESSION, &filter, true);
+	bson_destroy(&filter);
+	return st;
+}

@@ -21,4 +21,8 @@ enum db_status session_repo_update_expiry(const char *token, int64_t expires_at_
 
 enum db_status session_repo_delete_by_token(const char *token);
 
+/* Every session of a user (reset-password's revokeSessionsOnPasswordReset);
+ * DB_NOT_FOUND when there was none. */
+enum db_status session_repo_delete_by_user(const bson_oid_t *user_id);
+
 #endif

@@ -21,4 +21,12 @@ enum db_status user_repo_insert(const bson_oid_t *id, const char *name, const ch
 
 enum db_status user_repo_delete(const bson_oid_t *id);
 
+/* Mail flows: findAndModify {_id} $set {email, [emailVerified], updatedAt}
+ * (verified < 0: emailVerified untouched). *out the user after. */
+enum db_status user_repo_set_email(const bson_oid_t *id, const char *email, int verified,
+                                   int64_t now_ms, bson_t **out);
+
+/* verify-email: findAndModify {email} $set {emailVerified: true, updatedAt}. */
+enum db_status user_repo_set_verified(const char *email, int64_t now_ms, bson_t **out);
+
 #endif

@@ -109,14 +109,14 @@ apache | apache-proxy | cgi)
 	fi
 	chmod 755 "$FCGI_AUTH_STATE"
 	if [ "$server" = apache-proxy ]; then
-		for p in SIGNUP:signup SIGNIN:signin SIGNOUT:signout SYNC_USER:sync-user ME:me SESSION:session; do
+		for p in SIGNUP:signup SIGNIN:signin SIGNOUT:signout SYNC_USER:sync-user ME:me MAIL:mail SESSION:session; do
 			fp=$(./scripts/free-port.sh)
 			export "FCGI_AUTH_PORT_${p%%:*}=$fp"
 			supervise "${p#*:}" "$fp"
 		done
 		export FCGI_AUTH_PORT_AUTHORIZER=$FCGI_AUTH_PORT_SESSION
 	else
-		for p in SIGNUP SIGNIN SIGNOUT SYNC_USER ME SESSION; do export "FCGI_AUTH_PORT_$p=0"; done
+		for p in SIGNUP SIGNIN SIGNOUT SYNC_USER ME MAIL SESSION; do export "FCGI_AUTH_PORT_$p=0"; done
 		FCGI_AUTH_PORT_AUTHORIZER=$(./scripts/free-port.sh)
 		export FCGI_AUTH_PORT_AUTHORIZER
 		supervise session "$FCGI_AUTH_PORT_AUTHORIZER"

@@ -246,6 +246,7 @@ verify_change(struct call *c, const struct jwt_claims *claims, const char *callb
 	bson_t *user = NULL, *updated = NULL;
 	bson_oid_t uid;
 	char hex[25], *jwt = NULL;
+	bool legacy = strcmp(type, "change-email-verification") != 0;
 	enum response_error err = ERR_OK;
 	enum db_status st;
 
@@ -287,8 +288,6 @@ verify_change(struct call *c, const struct jwt_claims *claims, const char *callb
 		verify_ok(c, callback, false, NULL);
 		goto done;
 	}
-	bool legacy = strcmp(type, "change-email-verification") != 0;
-
 	st = user_repo_set_email(&uid, claims->update_to, legacy ? 0 : -1, c->req->now_ms, &updated);
 	if (st != DB_OK) {
 		err = app_db_error(st);

@@ -45,7 +45,7 @@ const trusted = (env.BETTER_AUTH_TRUSTED_ORIGINS || "")
 const mailLog = env.FCGI_AUTH_REF_MAIL_LOG;
 const { appendFileSync } = await import("node:fs");
 const record = (kind) => async ({ user, url, token, newEmail }) => {
-	appendFileSync(mailLog, JSON.stringify({ kind, to: kind === "change-email-confirmation" ? user.email : user.email, url, token, newEmail }) + "\n");
+	appendFileSync(mailLog, JSON.stringify({ kind, to: user.email, url, token, newEmail }) + "\n");
 };
 const requireVerification = bool(env.FCGI_AUTH_REQUIRE_EMAIL_VERIFICATION, false);
 const emailAndPassword = {

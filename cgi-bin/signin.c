@@ -2,6 +2,7 @@
  * signin — POST /api/auth/sign-in/email
  */
 #include "app.h"
+#include "mailjob.h"
 #include "signin.h"
 
 static const struct app_route routes[] = {
@@ -14,7 +15,8 @@ int
 main(int argc, char **argv)
 {
 	static const struct app_program program = {
-		.name = "signin", .routes = routes, .metric = APP_METRIC_SIGN_IN};
+		.name = "signin", .routes = routes, .metric = APP_METRIC_SIGN_IN,
+		.init = mailjob_init, .cleanup = mail_cleanup};
 
 	return app_run(&program, argc, argv);
 }

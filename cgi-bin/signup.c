@@ -3,6 +3,7 @@
  * of the new user are made by the user-created hook.
  */
 #include "app.h"
+#include "mailjob.h"
 #include "hooks.h"
 #include "profile.h"
 #include "signup.h"
@@ -17,7 +18,8 @@ int
 main(int argc, char **argv)
 {
 	static const struct app_program program = {
-		.name = "signup", .routes = routes, .metric = APP_METRIC_SIGN_UP};
+		.name = "signup", .routes = routes, .metric = APP_METRIC_SIGN_UP,
+		.init = mailjob_init, .cleanup = mail_cleanup};
 
 	hooks_set_user_created(profile_on_user_created);
 	return app_run(&program, argc, argv);

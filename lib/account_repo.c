@@ -148,3 +148,20 @@ account_repo_delete_by_user(const bson_oid_t *user_id)
 	bson_destroy(&filter);
 	return st == DB_NOT_FOUND ? DB_OK : st;
 }
+
+enum db_status
+account_repo_set_password(const bson_oid_t *user_id, const char *hash, int64_t now_ms)
+{
+	bson_t filter = BSON_INITIALIZER, update = BSON_INITIALIZER, set;
+	enum db_status st;
+
+	account_repo_credential_filter(user_id, &filter);
+	BSON_APPEND_DOCUMENT_BEGIN(&update, "$set", &set);
+	BSON_APPEND_UTF8(&set, "password", hash);
+	BSON_APPEND_DATE_TIME(&set, "updatedAt", now_ms);
+	bson_append_document_end(&update, &set);
+	st = db_update_one(DB_ACCOUNT, &filter, &update);
+	bson_destroy(&update);
+	bson_destroy(&filter);
+	return st;
+}

@@ -46,4 +46,9 @@ enum db_status account_repo_delete_by_id(const bson_oid_t *id);
  * were none. */
 enum db_status account_repo_delete_by_user(const bson_oid_t *user_id);
 
+/* Sets the credential account's password (reset-password); DB_NOT_FOUND
+ * when the user has none. */
+enum db_status account_repo_set_password(const bson_oid_t *user_id, const char *hash,
+                                         int64_t now_ms);
+
 #endif

@@ -298,6 +298,28 @@ config_load(struct config *cfg, char *err, size_t errlen)
 	    !env_int("FCGI_AUTH_DELETE_TOKEN_EXPIRES_IN", 86400, 1, 10LL * 365 * 86400,
 	             &cfg->delete_token_expires_in, err, errlen))
 		goto fail;
+	/* Mail flows: Better Auth's emailAndPassword / emailVerification /
+	 * user.changeEmail options. */
+	if (!env_int("FCGI_AUTH_RESET_PASSWORD_EXPIRES_IN", 3600, 1, 10LL * 365 * 86400,
+	             &cfg->reset_expires_in, err, errlen) ||
+	    !env_bool("FCGI_AUTH_REVOKE_SESSIONS_ON_PASSWORD_RESET", false, &cfg->revoke_on_reset, err,
+	              errlen) ||
+	    !env_int("FCGI_AUTH_VERIFICATION_EXPIRES_IN", 3600, 1, 10LL * 365 * 86400,
+	             &cfg->verify_expires_in, err, errlen) ||
+	    !env_bool("FCGI_AUTH_REQUIRE_EMAIL_VERIFICATION", false, &cfg->require_verification, err,
+	              errlen) ||
+	    !env_bool("FCGI_AUTH_SEND_VERIFICATION_ON_SIGN_UP", cfg->require_verification,
+	              &cfg->send_on_sign_up, err, errlen) ||
+	    !env_bool("FCGI_AUTH_SEND_VERIFICATION_ON_SIGN_IN", false, &cfg->send_on_sign_in, err,
+	              errlen) ||
+	    !env_bool("FCGI_AUTH_AUTO_SIGN_IN_AFTER_VERIFICATION", false, &cfg->auto_sign_in_verified,
+	              err, errlen) ||
+	    !env_bool("FCGI_AUTH_CHANGE_EMAIL", false, &cfg->change_email, err, errlen) ||
+	    !env_bool("FCGI_AUTH_UPDATE_EMAIL_WITHOUT_VERIFICATION", false,
+	              &cfg->change_email_unverified, err, errlen) ||
+	    !env_bool("FCGI_AUTH_CHANGE_EMAIL_CONFIRMATION", false, &cfg->change_email_confirm, err,
+	              errlen))
+		goto fail;
 	return true;
 fail:
 	config_cleanup(cfg);

@@ -72,6 +72,19 @@ struct config {
 	                                  link only (sendDeleteAccountVerification) */
 	int64_t delete_token_expires_in; /* FCGI_AUTH_DELETE_TOKEN_EXPIRES_IN: the link's
 	                                    lifetime, s */
+	/* Mail flows (accounts spec §8): Better Auth's options. "A callback is
+	 * configured" there is "a sender is configured" here (mail.h). */
+	int64_t reset_expires_in;      /* FCGI_AUTH_RESET_PASSWORD_EXPIRES_IN, s (3600) */
+	bool revoke_on_reset;          /* FCGI_AUTH_REVOKE_SESSIONS_ON_PASSWORD_RESET */
+	int64_t verify_expires_in;     /* FCGI_AUTH_VERIFICATION_EXPIRES_IN, s (3600) */
+	bool require_verification;     /* FCGI_AUTH_REQUIRE_EMAIL_VERIFICATION */
+	bool send_on_sign_up;          /* FCGI_AUTH_SEND_VERIFICATION_ON_SIGN_UP
+	                                  (default: require_verification) */
+	bool send_on_sign_in;          /* FCGI_AUTH_SEND_VERIFICATION_ON_SIGN_IN */
+	bool auto_sign_in_verified;    /* FCGI_AUTH_AUTO_SIGN_IN_AFTER_VERIFICATION */
+	bool change_email;             /* FCGI_AUTH_CHANGE_EMAIL */
+	bool change_email_unverified;  /* FCGI_AUTH_UPDATE_EMAIL_WITHOUT_VERIFICATION */
+	bool change_email_confirm;     /* FCGI_AUTH_CHANGE_EMAIL_CONFIRMATION */
 };
 
 /* Fills cfg from the environment. On a missing or unsafe value returns false

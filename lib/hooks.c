@@ -33,8 +33,6 @@ hooks_user_deleted(const bson_t *user, int64_t now_ms)
 		hooks_deleted(user, now_ms);
 }
 
-/* ---- the account program (update-user) */
-
 static hooks_user_fn hooks_updated;
 
 void

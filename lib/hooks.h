@@ -22,10 +22,9 @@ void hooks_set_user_deleted(hooks_user_fn fn);
 void hooks_user_created(const bson_t *user, int64_t now_ms);
 void hooks_user_deleted(const bson_t *user, int64_t now_ms);
 
-/* ---- the account program (update-user) */
-
-/* Called with the auth user after update-user changed its name; must not
- * fail the flow (log instead). */
+/* The user-updated hook: the auth user changed (its name by update-user, its
+ * email by change-email or verify-email), so the app's documents follow;
+ * must not fail the flow (log instead). */
 void hooks_set_user_updated(hooks_user_fn fn);
 void hooks_user_updated(const bson_t *user, int64_t now_ms);
 

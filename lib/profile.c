@@ -274,7 +274,7 @@ profile_on_user_updated(const bson_t *auth_user, int64_t now_ms)
 	int st = profile_link(auth_user, true, now_ms, &app_user, &profile);
 
 	if (st != DB_OK)
-		log_error("update-user: app user not updated (status %d); sync-user repairs it", st);
+		log_error("user update: app user not updated (status %d); sync-user or me repairs it", st);
 	bson_destroy(app_user);
 	bson_destroy(profile);
 }

@@ -34,8 +34,8 @@ void profile_on_user_created(const bson_t *auth_user, int64_t now_ms);
 
 /* ---- the account program's hooks (hooks.h) */
 
-/* The user-updated hook of update-user: the app user follows the auth
- * user's email and name (as sync-user writes them; a name that is not a
+/* The user-updated hook (update-user, change-email, verify-email): the app
+ * user follows the auth user's email and name (as sync-user writes them; a name that is not a
  * string, e.g. null, becomes ""). Best effort, logged. */
 void profile_on_user_updated(const bson_t *auth_user, int64_t now_ms);
 

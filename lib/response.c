@@ -63,6 +63,19 @@ static const struct {
 	[ERR_FAILED_TO_GET_USER_INFO] = {404, "Failed to get user info", "FAILED_TO_GET_USER_INFO"},
 	[ERR_BANNED_USER] = {403, "You have been banned from this application", "BANNED_USER"},
 	[ERR_FORBIDDEN] = {403, "Forbidden", "FORBIDDEN"},
+	[ERR_RESET_PASSWORD_DISABLED] = {400, "Reset password isn't enabled", "RESET_PASSWORD_DISABLED"},
+	[ERR_VERIFICATION_EMAIL_NOT_ENABLED] = {400, "Verification email isn't enabled",
+	                                        "VERIFICATION_EMAIL_NOT_ENABLED"},
+	[ERR_VERIFICATION_NOT_ENABLED_NO_CODE] = {400, "Verification email isn't enabled", NULL},
+	[ERR_EMAIL_MISMATCH] = {400, "Email mismatch", "EMAIL_MISMATCH"},
+	[ERR_EMAIL_ALREADY_VERIFIED] = {400, "Email is already verified", "EMAIL_ALREADY_VERIFIED"},
+	[ERR_TOKEN_EXPIRED_401] = {401, "Token expired", "TOKEN_EXPIRED"},
+	[ERR_USER_NOT_FOUND_401] = {401, "User not found", "USER_NOT_FOUND"},
+	[ERR_INVALID_USER_401] = {401, "Invalid user", "INVALID_USER"},
+	[ERR_CHANGE_EMAIL_DISABLED] = {400, "Change email is disabled", "CHANGE_EMAIL_DISABLED"},
+	[ERR_EMAIL_IS_THE_SAME] = {400, "Email is the same", NULL},
+	[ERR_EMAIL_NOT_VERIFIED] = {403, "Email not verified", "EMAIL_NOT_VERIFIED"},
+	[ERR_INTERNAL_EMPTY] = {500, NULL, NULL},
 };
 
 static const char *
@@ -203,4 +216,11 @@ response_remove_cookie(struct response *res, const char *name)
 			res->headers[kept++] = res->headers[i];
 	}
 	res->n_headers = kept;
+}
+
+void
+response_redirect(struct response *res, const char *header, const char *url)
+{
+	response_json(res, 302, bson_string_new(""));
+	response_header(res, header, url);
 }

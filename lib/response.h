@@ -55,6 +55,19 @@ enum response_error {
 	ERR_FAILED_TO_GET_USER_INFO,  /* 404 */
 	ERR_BANNED_USER,              /* 403, the admin plugin's */
 	ERR_FORBIDDEN,                /* 403: the authorizer's missing role */
+	/* the mail flows (accounts spec §3.9–§3.15) */
+	ERR_RESET_PASSWORD_DISABLED,
+	ERR_VERIFICATION_EMAIL_NOT_ENABLED,
+	ERR_VERIFICATION_NOT_ENABLED_NO_CODE, /* change-email's variant, no code */
+	ERR_EMAIL_MISMATCH,
+	ERR_EMAIL_ALREADY_VERIFIED,
+	ERR_TOKEN_EXPIRED_401,
+	ERR_USER_NOT_FOUND_401,
+	ERR_INVALID_USER_401,
+	ERR_CHANGE_EMAIL_DISABLED,
+	ERR_EMAIL_IS_THE_SAME,        /* 400, no code */
+	ERR_EMAIL_NOT_VERIFIED,       /* 403 */
+	ERR_INTERNAL_EMPTY,           /* 500, empty body, no Content-Type */
 	ERR__COUNT
 };
 
@@ -97,5 +110,9 @@ void response_format(const struct response *res, bson_string_t *out);
  * name.0, name.1, …): Better Auth's removeSetCookieEntries, run before it
  * expires a cookie. */
 void response_remove_cookie(struct response *res, const char *name);
+/* A 302 as Better Auth sends it: Content-Type application/json, an empty
+ * body, the URL in header (FCGI_AUTH_LOCATION_HEADER, renamed to Location
+ * by the Apache configs). */
+void response_redirect(struct response *res, const char *header, const char *url);
 
 #endif

@@ -10,6 +10,7 @@
 #include "model.h"
 #include "password.h"
 #include "user_repo.h"
+#include "verify.h"
 
 #include <openssl/crypto.h>
 #include <stdlib.h>
@@ -80,6 +81,12 @@ signin_email(struct call *c)
 		if (ps != PASSWORD_MISMATCH)
 			log_error("sign-in: stored password hash is malformed");
 		err = ps == PASSWORD_MISMATCH ? ERR_INVALID_EMAIL_OR_PASSWORD : ERR_INTERNAL;
+		goto done;
+	}
+	if (req->cfg->require_verification && !verify_is_verified(user)) {
+		if (req->cfg->send_on_sign_in)
+			verify_mail_defer(c, user, callback);
+		err = ERR_EMAIL_NOT_VERIFIED;
 		goto done;
 	}
 	st = session_create(req, c->res, user, remember,

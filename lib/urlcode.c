@@ -6,6 +6,7 @@
 #include "utf8.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 static int
 urlcode_hexval(int c)
@@ -52,4 +53,23 @@ urlcode_decode(const char *s, size_t n, enum urlcode_mode mode, size_t *out_len)
 fail:
 	free(out);
 	return NULL;
+}
+
+void
+urlcode_encode(bson_string_t *out, const char *s, size_t n, enum urlcode_mode mode)
+{
+	const char *keep = mode == URLCODE_COMPONENT ? "-_.!~*'()" : "*-._";
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		unsigned char ch = (unsigned char)s[i];
+
+		if ((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') ||
+		    (ch && strchr(keep, ch)))
+			bson_string_append_c(out, (char)ch);
+		else if (ch == ' ' && mode == URLCODE_FORM)
+			bson_string_append_c(out, '+');
+		else
+			bson_string_append_printf(out, "%%%02X", ch);
+	}
 }

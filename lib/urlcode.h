@@ -7,6 +7,7 @@
 #ifndef URLCODE_H
 #define URLCODE_H
 
+#include <bson/bson.h>
 #include <stddef.h>
 
 enum urlcode_mode {
@@ -18,5 +19,11 @@ enum urlcode_mode {
  * when not NULL). NULL when the result is not UTF-8, holds a NUL, or (in
  * URLCODE_COMPONENT mode) an escape is not '%' and two hex digits. */
 char *urlcode_decode(const char *s, size_t n, enum urlcode_mode mode, size_t *out_len);
+
+/* Appends s percent-encoded to out: mode URLCODE_COMPONENT as
+ * encodeURIComponent (A-Z a-z 0-9 - _ . ! ~ * ' ( ) kept), URLCODE_FORM as
+ * URLSearchParams serialises (A-Z a-z 0-9 * - . _ kept, space as '+').
+ * Upper-case hex. */
+void urlcode_encode(bson_string_t *out, const char *s, size_t n, enum urlcode_mode mode);
 
 #endif

@@ -82,3 +82,40 @@ user_repo_update(const bson_oid_t *id, const bson_t *set, int64_t now_ms, bson_t
 	bson_destroy(&filter);
 	return st;
 }
+
+enum db_status
+user_repo_set_email(const bson_oid_t *id, const char *email, int verified, int64_t now_ms,
+                    bson_t **out)
+{
+	bson_t filter = BSON_INITIALIZER, update = BSON_INITIALIZER, set;
+	enum db_status st;
+
+	BSON_APPEND_OID(&filter, "_id", id);
+	BSON_APPEND_DOCUMENT_BEGIN(&update, "$set", &set);
+	BSON_APPEND_UTF8(&set, "email", email);
+	if (verified >= 0)
+		BSON_APPEND_BOOL(&set, "emailVerified", verified > 0);
+	BSON_APPEND_DATE_TIME(&set, "updatedAt", now_ms);
+	bson_append_document_end(&update, &set);
+	st = db_find_and_modify(DB_USER, &filter, &update, false, out);
+	bson_destroy(&update);
+	bson_destroy(&filter);
+	return st;
+}
+
+enum db_status
+user_repo_set_verified(const char *email, int64_t now_ms, bson_t **out)
+{
+	bson_t filter = BSON_INITIALIZER, update = BSON_INITIALIZER, set;
+	enum db_status st;
+
+	BSON_APPEND_UTF8(&filter, "email", email);
+	BSON_APPEND_DOCUMENT_BEGIN(&update, "$set", &set);
+	BSON_APPEND_BOOL(&set, "emailVerified", true);
+	BSON_APPEND_DATE_TIME(&set, "updatedAt", now_ms);
+	bson_append_document_end(&update, &set);
+	st = db_find_and_modify(DB_USER, &filter, &update, false, out);
+	bson_destroy(&update);
+	bson_destroy(&filter);
+	return st;
+}

@@ -30,4 +30,12 @@ enum db_status user_repo_delete(const bson_oid_t *id);
 enum db_status user_repo_update(const bson_oid_t *id, const bson_t *set, int64_t now_ms,
                                 bson_t **out);
 
+/* Mail flows: findAndModify {_id} $set {email, [emailVerified], updatedAt}
+ * (verified < 0: emailVerified untouched). *out the user after. */
+enum db_status user_repo_set_email(const bson_oid_t *id, const char *email, int verified,
+                                   int64_t now_ms, bson_t **out);
+
+/* verify-email: findAndModify {email} $set {emailVerified: true, updatedAt}. */
+enum db_status user_repo_set_verified(const char *email, int64_t now_ms, bson_t **out);
+
 #endif

@@ -50,7 +50,8 @@ settings="BETTER_AUTH_SECRET BETTER_AUTH_URL BETTER_AUTH_TRUSTED_ORIGINS BETTER_
 	FCGI_AUTH_RATE_LIMIT_WINDOW FCGI_AUTH_RATE_LIMIT_MAX FCGI_AUTH_RATE_LIMIT_STRICT_MAX
 	FCGI_AUTH_RATE_LIMIT_SLOW_MAX FCGI_AUTH_RATE_LIMIT_SLOW_WINDOW FCGI_AUTH_RUNTIME_DIR FCGI_AUTH_SESSION_FRESH_AGE
 	FCGI_AUTH_TRUSTED_PROXIES FCGI_AUTH_HASH_SLOTS FCGI_AUTH_HASH_LOCK
-	FCGI_AUTH_DELETE_USER FCGI_AUTH_DELETE_USER_VERIFICATION FCGI_AUTH_DELETE_TOKEN_EXPIRES_IN"
+	FCGI_AUTH_DELETE_USER FCGI_AUTH_DELETE_USER_VERIFICATION FCGI_AUTH_DELETE_TOKEN_EXPIRES_IN
+	FCGI_AUTH_SMTP_URL FCGI_AUTH_SMTP_USER FCGI_AUTH_SMTP_PASSWORD FCGI_AUTH_SMTP_CA_FILE FCGI_AUTH_SENDMAIL FCGI_AUTH_MAIL_FROM FCGI_AUTH_MAIL_TEMPLATES FCGI_AUTH_APP_NAME FCGI_AUTH_MAIL_TIMEOUT_MS FCGI_AUTH_RESET_PASSWORD_EXPIRES_IN FCGI_AUTH_REVOKE_SESSIONS_ON_PASSWORD_RESET FCGI_AUTH_VERIFICATION_EXPIRES_IN FCGI_AUTH_REQUIRE_EMAIL_VERIFICATION FCGI_AUTH_SEND_VERIFICATION_ON_SIGN_UP FCGI_AUTH_SEND_VERIFICATION_ON_SIGN_IN FCGI_AUTH_AUTO_SIGN_IN_AFTER_VERIFICATION FCGI_AUTH_CHANGE_EMAIL FCGI_AUTH_UPDATE_EMAIL_WITHOUT_VERIFICATION FCGI_AUTH_CHANGE_EMAIL_CONFIRMATION FCGI_AUTH_LOG_FORMAT"
 for v in $settings; do
 	[ "$v" = MONGODB_URI ] || export "$v=${!v:-}"
 done
@@ -65,6 +66,16 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
+
+# Mail: Mailpit on loopback unless a sender is configured; its web inbox
+# shows every mail the site sends (reset links, verification links).
+if [ -z "$FCGI_AUTH_SMTP_URL$FCGI_AUTH_SENDMAIL" ]; then
+	smtp_port=$(./scripts/free-port.sh) inbox_port=$(./scripts/free-port.sh)
+	pids+=("$(./scripts/mailpit.sh "$smtp_port" "$inbox_port" "$state/mailpit.log")")
+	export FCGI_AUTH_SMTP_URL=smtp://127.0.0.1:$smtp_port
+	export FCGI_AUTH_MAIL_FROM=${FCGI_AUTH_MAIL_FROM:-fcgi-auth <noreply@example.com>}
+	echo "run: mails go to Mailpit, inbox at http://127.0.0.1:$inbox_port/"
+fi
 
 if [ -z "${MONGODB_URI:-}" ]; then
 	fdb_port=${FERRETDB_PORT:-27117}
@@ -115,7 +126,7 @@ apache | apache-proxy | cgi)
 	if [ "$server" = apache-proxy ]; then
 		# Processes per endpoint: as tests/lib/stack.mjs POOL_SIZES.
 		for p in SIGNUP:signup:4 SIGNIN:signin:4 SIGNOUT:signout:2 SYNC_USER:sync-user:2 ME:me:2 \
-			SESSION:session:4 SESSIONS:sessions:2 PASSWORD:password:2 ACCOUNT:account:2; do
+			SESSION:session:4 SESSIONS:sessions:2 PASSWORD:password:2 ACCOUNT:account:2 MAIL:mail:2; do
 			IFS=: read -r key prog n <<<"$p"
 			fp=$(./scripts/free-port.sh)
 			export "FCGI_AUTH_PORT_$key=$fp"
@@ -124,7 +135,7 @@ apache | apache-proxy | cgi)
 		export FCGI_AUTH_PORT_AUTHORIZER=$FCGI_AUTH_PORT_SESSION
 		for v in $settings; do unset_settings+=(-u "$v"); done # Apache needs none of them
 	else
-		for p in SIGNUP SIGNIN SIGNOUT SYNC_USER ME SESSION SESSIONS PASSWORD ACCOUNT; do export "FCGI_AUTH_PORT_$p=0"; done
+		for p in SIGNUP SIGNIN SIGNOUT SYNC_USER ME SESSION SESSIONS PASSWORD ACCOUNT MAIL; do export "FCGI_AUTH_PORT_$p=0"; done
 		FCGI_AUTH_PORT_AUTHORIZER=$(./scripts/free-port.sh)
 		export FCGI_AUTH_PORT_AUTHORIZER
 		pool session "$FCGI_AUTH_PORT_AUTHORIZER" 2

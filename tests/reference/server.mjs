@@ -57,13 +57,45 @@ const accountOptions = {
 	},
 	freshAge: num(env.FCGI_AUTH_SESSION_FRESH_AGE, 86400),
 };
+// The mail flows (accounts spec §2.7, §8): with FCGI_AUTH_REF_MAIL_LOG set
+// (a file; test-only, ours sends real mail instead) every callback appends
+// one JSON line {kind, to, url, token, newEmail?}; without it no callback is
+// configured, as ours without a sender. The other settings are ours, mapped
+// to Better Auth's options.
+const mailLog = env.FCGI_AUTH_REF_MAIL_LOG;
+const { appendFileSync } = await import("node:fs");
+const record = (kind) => async ({ user, url, token, newEmail }) => {
+	appendFileSync(mailLog, JSON.stringify({ kind, to: user.email, url, token, newEmail }) + "\n");
+};
+const requireVerification = bool(env.FCGI_AUTH_REQUIRE_EMAIL_VERIFICATION, false);
+const emailAndPassword = {
+	enabled: true,
+	requireEmailVerification: requireVerification,
+	resetPasswordTokenExpiresIn: num(env.FCGI_AUTH_RESET_PASSWORD_EXPIRES_IN, 3600),
+	revokeSessionsOnPasswordReset: bool(env.FCGI_AUTH_REVOKE_SESSIONS_ON_PASSWORD_RESET, false),
+	...(mailLog ? { sendResetPassword: record("reset-password") } : {}),
+};
+const emailVerification = {
+	sendOnSignUp: bool(env.FCGI_AUTH_SEND_VERIFICATION_ON_SIGN_UP, requireVerification),
+	sendOnSignIn: bool(env.FCGI_AUTH_SEND_VERIFICATION_ON_SIGN_IN, false),
+	autoSignInAfterVerification: bool(env.FCGI_AUTH_AUTO_SIGN_IN_AFTER_VERIFICATION, false),
+	expiresIn: num(env.FCGI_AUTH_VERIFICATION_EXPIRES_IN, 3600),
+	...(mailLog ? { sendVerificationEmail: record("verify-email") } : {}),
+};
+const changeEmail = {
+	enabled: bool(env.FCGI_AUTH_CHANGE_EMAIL, false),
+	updateEmailWithoutVerification: bool(env.FCGI_AUTH_UPDATE_EMAIL_WITHOUT_VERIFICATION, false),
+	...(mailLog && bool(env.FCGI_AUTH_CHANGE_EMAIL_CONFIRMATION, false)
+		? { sendChangeEmailConfirmation: record("change-email-confirmation") } : {}),
+};
 
 const auth = betterAuth({
 	secret: env.BETTER_AUTH_SECRET,
 	baseURL: env.BETTER_AUTH_URL || `http://127.0.0.1:${port}`,
 	trustedOrigins: trusted,
-	emailAndPassword: { enabled: true },
-	user: accountOptions.user,
+	emailAndPassword,
+	emailVerification,
+	user: { ...accountOptions.user, changeEmail },
 	// No `client` option: no transactions (FerretDB has none).
 	database: mongodbAdapter(db),
 	advanced: {

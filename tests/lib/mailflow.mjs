@@ -1,0 +1,102 @@
+// Helpers of the mail-flow tests (reset, verify, change-email): our stack
+// with a Mailpit sender, the reference Better Auth on the same store with
+// its callbacks recording to a file, and readers for both mail boxes.
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { mongo, request, sleep, startFcgi, startFerret, startMailpit, startReference, dbName } from "./stack.mjs";
+
+export const FROM = "fcgi-auth <noreply@example.com>";
+
+/**
+ * FerretDB, Mailpit, our programs (env + the SMTP sender) and, unless
+ * opts.reference is false, the reference server on the same database (env,
+ * callbacks recording to refLog). Returns { ours, ref, mp, db, refMails(),
+ * mailTo(addr), stop() }.
+ */
+export async function mailStacks(tag, env = {}, opts = {}) {
+	const ferret = await startFerret();
+	const name = dbName(tag);
+	const mp = opts.mailpit === false ? null : await startMailpit();
+	const dir = fs.mkdtempSync(path.join(os.tmpdir(), `fcgi-auth-${tag}-`));
+	const refLog = path.join(dir, "ref-mails.jsonl");
+	fs.writeFileSync(refLog, "");
+	const base = { MONGODB_URI: ferret.uri, MONGODB_DB: name, FCGI_AUTH_LOG_LEVEL: "info", ...env };
+	const sender = opts.sender ?? (mp ? { FCGI_AUTH_SMTP_URL: `smtp://127.0.0.1:${mp.smtpPort}` } : {});
+	const ours = await startFcgi({ ...base, FCGI_AUTH_MAIL_FROM: FROM, ...sender });
+	const ref = opts.reference === false ? null : await startReference({ ...base, FCGI_AUTH_REF_MAIL_LOG: refLog });
+	const db = await mongo(name, ferret.uri);
+	return {
+		ours, ref, mp, db,
+		/** The reference's recorded mails, [{kind, to, url, token, newEmail}]. */
+		refMails: () => fs.readFileSync(refLog, "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l)),
+		/** The newest reference mail to addr (waits up to 3 s). */
+		async refMailTo(addr, kind) {
+			const deadline = Date.now() + 3000;
+			for (;;) {
+				const m = this.refMails().filter((x) => x.to === addr && (!kind || x.kind === kind)).pop();
+				if (m) return m;
+				if (Date.now() > deadline) return null;
+				await sleep(50);
+			}
+		},
+		/** Our newest mail to addr (Mailpit), { summary, msg, link }; null if none in ms. */
+		async mailTo(addr, ms = 5000, pred = () => true) {
+			const s = await mp.waitFor((m) => m.To.some((a) => a.Address === addr) && pred(m), ms);
+			if (!s) return null;
+			const msg = await mp.api(`/message/${s.ID}`);
+			const link = msg.Text.match(/https?:\/\/\S+/)?.[0];
+			return { summary: s, msg, link };
+		},
+		/** How many of our mails went to addr so far. */
+		async countTo(addr) {
+			const { messages } = await mp.api("/messages?limit=500");
+			return messages.filter((m) => m.To.some((a) => a.Address === addr)).length;
+		},
+		async stop() {
+			await db.close().catch(() => {});
+			await ours.stop();
+			await ref?.stop();
+			await mp?.stop();
+			await ferret.stop();
+			fs.rmSync(dir, { recursive: true, force: true });
+		},
+	};
+}
+
+/** A TCP server that accepts and never says a word: a hung mail server. */
+export async function silentServer() {
+	const socks = new Set();
+	const srv = net.createServer((s) => { socks.add(s); s.on("error", () => {}); s.on("close", () => socks.delete(s)); });
+	await new Promise((r) => srv.listen(0, "127.0.0.1", r));
+	return {
+		port: srv.address().port,
+		stop: () => new Promise((r) => { for (const s of socks) s.destroy(); srv.close(r); }),
+	};
+}
+
+/** GET of a URL (absolute) on its server, raw. */
+export function getUrl(u, headers = {}) {
+	const x = new URL(u);
+	return request(x.origin, x.pathname + x.search, { headers });
+}
+
+/** Replaces the server's origin in s, so ours and the reference compare. */
+export function portless(s, server) {
+	return String(s).split(server.url).join("<BASE>");
+}
+
+/** The same status, content-type, body and location on both. */
+export function sameAnswer(a, b, oursSrv, refSrv, what) {
+	assert.equal(a.status, b.status, `${what}: status (ours ${a.body} / ref ${b.body})`);
+	assert.equal(a.headers["content-type"], b.headers["content-type"], `${what}: content-type`);
+	assert.equal(a.body, b.body, `${what}: body`);
+	assert.equal(portless(a.headers.location ?? "", oursSrv), portless(b.headers.location ?? "", refSrv), `${what}: location`);
+}
+
+export function median(xs) {
+	const s = [...xs].sort((a, b) => a - b);
+	return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}

@@ -268,6 +268,7 @@ ratelimit_exact(const struct config *cfg, const char *key, const char *tkey, siz
 				goto done;
 			must_read = false;
 			known = true;
+			now = request_now_ms(); /* B may have moved after the loop's clock */
 			if (seen.present && b.present && seen.count == b.count && seen.last == b.last) {
 				/* its token is taken and B not updated yet: its holder is
 				 * about to, or died in between */
@@ -304,6 +305,8 @@ ratelimit_exact(const struct config *cfg, const char *key, const char *tkey, siz
 			res = RATELIMIT_ALLOW;
 			goto done;
 		}
+		if (b.last > (double)now) /* moved by a host whose clock is ahead */
+			now = (int64_t)b.last;
 		if ((double)now - b.last < (double)window && b.count >= max) {
 			*retry_after_s = (long)((b.last + (double)window - (double)now + 999) / 1000);
 			if (*retry_after_s < 1)

@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include "hashslot.h"
+#include "ratetable.h"
 #include "url.h"
 
 #include <ctype.h>
@@ -182,16 +183,16 @@ config_load(struct config *cfg, char *err, size_t errlen)
 		cfg->runtime_dir = strdup(p);
 	} else {
 		/* The user's private runtime directory if it has one (systemd),
-		 * else a directory of ours in the temporary directory, which
-		 * ratetable_open refuses if someone else made it first. */
-		char path[256];
-		const char *xdg = getenv("XDG_RUNTIME_DIR");
+		 * else a directory in the temporary one whose name nobody without
+		 * the secret can know first (ratetable_open refuses it anyway if
+		 * someone else made it). */
+		char path[4096];
 
-		if (xdg && *xdg == '/')
-			snprintf(path, sizeof path, "%s/fcgi-auth", xdg);
-		else
-			snprintf(path, sizeof path, "%s/fcgi-auth-%lu", env_or("TMPDIR", "/tmp"),
-			         (unsigned long)geteuid());
+		if (!ratetable_default_dir(path, sizeof path, getenv("XDG_RUNTIME_DIR"),
+		                           env_or("TMPDIR", "/tmp"), cfg->secret, cfg->secret_len)) {
+			snprintf(err, errlen, "FCGI_AUTH_RUNTIME_DIR: no default (TMPDIR too long?); set it");
+			goto fail;
+		}
 		cfg->runtime_dir = strdup(path);
 	}
 	/* mod_fcgid and mod_cgid turn a 200 with Location into an internal

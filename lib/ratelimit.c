@@ -64,19 +64,19 @@ ratelimit_init(const struct config *cfg)
 	size_t i;
 	int n;
 
-	if (ratelimit_table_tried)
-		return ratelimit_table != NULL;
-	ratelimit_table_tried = true;
-	n = snprintf(id, sizeof id, "%s\n%s", cfg->mongodb_uri, cfg->mongodb_db);
-	crypto_shorthash(h, (const unsigned char *)id, n < (int)sizeof id ? (size_t)n : sizeof id - 1,
-	                 zero);
-	for (i = 0; i < sizeof h; i++)
-		snprintf(ratelimit_store_id + 2 * i, 3, "%02x", h[i]);
-	ratelimit_table = ratetable_open(cfg->runtime_dir);
-	if (!ratelimit_table)
-		log_error("rate limit: no machine-wide table (FCGI_AUTH_RUNTIME_DIR %s, see above): the "
-		          "general limit is counted in the store instead, with its round trips",
-		          cfg->runtime_dir);
+	if (!ratelimit_table_tried) {
+		ratelimit_table_tried = true;
+		n = snprintf(id, sizeof id, "%s\n%s", cfg->mongodb_uri, cfg->mongodb_db);
+		crypto_shorthash(h, (const unsigned char *)id,
+		                 n < (int)sizeof id ? (size_t)n : sizeof id - 1, zero);
+		for (i = 0; i < sizeof h; i++)
+			snprintf(ratelimit_store_id + 2 * i, 3, "%02x", h[i]);
+		ratelimit_table = ratetable_open(cfg->runtime_dir);
+		if (!ratelimit_table)
+			log_error("rate limit: no machine-wide table (FCGI_AUTH_RUNTIME_DIR %s, see above): "
+			          "the general limit is counted in the store instead, with its round trips",
+			          cfg->runtime_dir);
+	}
 	return ratelimit_table != NULL;
 }
 
@@ -238,6 +238,7 @@ static enum ratelimit_result
 ratelimit_exact(const struct config *cfg, const char *key, const char *tkey, size_t tn,
                 int64_t max, int64_t window, int64_t keep, long *retry_after_s)
 {
+	enum ratelimit_result res = RATELIMIT_UNAVAILABLE;
 	struct ratelimit_bucket b = {0};
 	int64_t now = request_now_ms(), give_up = now + cfg->db_timeout_ms + 1000, stuck_since = 0;
 	bool known = false, must_read = !ratelimit_table; /* no table: most buckets exist */
@@ -258,15 +259,16 @@ ratelimit_exact(const struct config *cfg, const char *key, const char *tkey, siz
 		now = request_now_ms();
 		if (now > give_up) {
 			log_warn("rate limit: no decision for a bucket within %d ms", cfg->db_timeout_ms + 1000);
-			return RATELIMIT_UNAVAILABLE;
+			goto done;
 		}
 		if (must_read) {
 			struct ratelimit_bucket seen = b;
 
 			if (ratelimit_read(key, &b) != DB_OK)
-				return RATELIMIT_UNAVAILABLE;
+				goto done;
 			must_read = false;
 			known = true;
+			now = request_now_ms(); /* B may have moved after the loop's clock */
 			if (seen.present && b.present && seen.count == b.count && seen.last == b.last) {
 				/* its token is taken and B not updated yet: its holder is
 				 * about to, or died in between */
@@ -297,16 +299,20 @@ ratelimit_exact(const struct config *cfg, const char *key, const char *tkey, siz
 				continue;
 			}
 			if (st != DB_OK)
-				return RATELIMIT_UNAVAILABLE;
+				goto done;
 			b.present = true, b.count = 1, b.last = (double)now;
 			ratelimit_remember(tkey, tn, &b, window, now);
-			return RATELIMIT_ALLOW;
+			res = RATELIMIT_ALLOW;
+			goto done;
 		}
+		if (b.last > (double)now) /* moved by a host whose clock is ahead */
+			now = (int64_t)b.last;
 		if ((double)now - b.last < (double)window && b.count >= max) {
 			*retry_after_s = (long)((b.last + (double)window - (double)now + 999) / 1000);
 			if (*retry_after_s < 1)
 				*retry_after_s = 1;
-			return RATELIMIT_REJECT;
+			res = RATELIMIT_REJECT;
+			goto done;
 		}
 		next = (double)now - b.last >= (double)window ? 1 : b.count + 1;
 		if (takeover > 1)
@@ -325,11 +331,14 @@ ratelimit_exact(const struct config *cfg, const char *key, const char *tkey, siz
 			continue;
 		}
 		if (st != DB_OK)
-			return RATELIMIT_UNAVAILABLE;
+			goto done;
 		b.count = next, b.last = (double)now;
 		ratelimit_remember(tkey, tn, &b, window, now);
-		return RATELIMIT_ALLOW;
+		res = RATELIMIT_ALLOW;
+		goto done;
 	}
+done:
+	return res;
 }
 
 /* ---- pruning */
@@ -429,15 +438,18 @@ ratelimit_check(const struct request *req, enum ratelimit_rule rule, long *retry
 	if (rule == RATELIMIT_DEFAULT && ratelimit_table) {
 		switch (ratetable_hit(ratelimit_table, tkey, (size_t)tn, now, window, (uint32_t)max, &end)) {
 		case RATETABLE_ALLOW:
-			return RATELIMIT_ALLOW;
+			res = RATELIMIT_ALLOW;
+			break;
 		case RATETABLE_REJECT:
 			*retry_after_s = (long)((end - now + 999) / 1000);
 			if (*retry_after_s < 1)
 				*retry_after_s = 1;
-			return RATELIMIT_REJECT;
+			res = RATELIMIT_REJECT;
+			break;
 		default:
-			return RATELIMIT_UNAVAILABLE;
+			res = RATELIMIT_UNAVAILABLE;
 		}
+		goto done;
 	}
 	/* STRICT, SLOW, and DEFAULT when the table cannot be had */
 	res = ratelimit_exact(cfg, key, tkey, (size_t)tn, max, window, 2 * longest - window,
@@ -446,5 +458,6 @@ ratelimit_check(const struct request *req, enum ratelimit_rule rule, long *retry
 		log_warn("rate limit store unavailable for %s", path);
 	else
 		ratelimit_maybe_prune(cfg, longest);
+done:
 	return res;
 }

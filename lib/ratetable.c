@@ -27,6 +27,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
 #include <pthread.h>
 #include <sodium.h>
 #include <stdatomic.h>
@@ -236,24 +238,26 @@ ratetable_run(struct ratetable *t, const void *key, size_t n, struct ratetable_o
 {
 	uint64_t h = ratetable_hash(t, key, n);
 	struct ratetable_slot *sl;
+	bool done = false;
 	int tries;
 
-	for (tries = 0; tries < 4; tries++) {
+	for (tries = 0; !done && tries < 4; tries++) {
 		enum ratetable_visit v;
 
 		if (!(sl = ratetable_find(t, h)))
 			break;
 		if ((v = ratetable_visit(sl, h, op, false)) == RATETABLE_DONE)
-			return true;
-		if (v == RATETABLE_MARKED)
+			done = true;
+		else if (v == RATETABLE_MARKED)
 			break;
 	}
-	if (!ratetable_lock(t, RATETABLE_LOCK_WAIT_MS))
-		return false;
-	sl = ratetable_claim(t, h, op->now);
-	ratetable_visit(sl, h, op, true);
-	ratetable_unlock(t);
-	return true;
+	if (!done && ratetable_lock(t, RATETABLE_LOCK_WAIT_MS)) {
+		sl = ratetable_claim(t, h, op->now);
+		ratetable_visit(sl, h, op, true);
+		ratetable_unlock(t);
+		done = true;
+	}
+	return done;
 }
 
 enum ratetable_result
@@ -266,11 +270,9 @@ ratetable_hit(struct ratetable *t, const void *key, size_t n, int64_t now_ms, in
 		.result = RATETABLE_BUSY,
 	};
 
-	*window_end_ms = 0;
 	if (!ratetable_run(t, key, n, &op))
-		return RATETABLE_BUSY;
-	if (op.result == RATETABLE_REJECT)
-		*window_end_ms = op.reject_end;
+		op.result = RATETABLE_BUSY;
+	*window_end_ms = op.result == RATETABLE_REJECT ? op.reject_end : 0;
 	return op.result;
 }
 
@@ -278,20 +280,17 @@ bool
 ratetable_get(struct ratetable *t, const void *key, size_t n, int64_t now_ms, int64_t keep_ms,
               uint32_t *count, int64_t *window_end_ms)
 {
-	uint64_t h = ratetable_hash(t, key, n), s;
+	uint64_t h = ratetable_hash(t, key, n), s = 0;
 	struct ratetable_slot *sl = ratetable_find(t, h);
+	bool held;
 
-	*count = 0;
-	*window_end_ms = 0;
-	if (!sl)
-		return false;
-	s = atomic_load(&sl->state);
-	if (s == 0 || s == RATETABLE_MARK || atomic_load(&sl->key) != h ||
-	    ratetable_end(s) + keep_ms < now_ms)
-		return false;
-	*count = (uint32_t)(s & RATETABLE_COUNT_MASK);
-	*window_end_ms = ratetable_end(s);
-	return true;
+	if (sl)
+		s = atomic_load(&sl->state);
+	held = sl && s != 0 && s != RATETABLE_MARK && atomic_load(&sl->key) == h &&
+	       ratetable_end(s) + keep_ms >= now_ms;
+	*count = held ? (uint32_t)(s & RATETABLE_COUNT_MASK) : 0;
+	*window_end_ms = held ? ratetable_end(s) : 0;
+	return held;
 }
 
 void
@@ -350,23 +349,63 @@ ratetable_unlock(struct ratetable *t)
 
 /* ---- opening */
 
+bool
+ratetable_default_dir(char *buf, size_t n, const char *runtime_dir, const char *tmp_dir,
+                      const char *secret, size_t secret_len)
+{
+	unsigned char mac[EVP_MAX_MD_SIZE];
+	unsigned int mac_len = 0;
+	char msg[128], boot[64] = "", tag[17];
+	FILE *f;
+	int len, i;
+	bool ok = false;
+
+	if (runtime_dir && runtime_dir[0] == '/') {
+		len = snprintf(buf, n, "%s/fcgi-auth", runtime_dir);
+		ok = len > 0 && (size_t)len < n;
+		goto done;
+	}
+	f = fopen("/proc/sys/kernel/random/boot_id", "re");
+	if (f) {
+		if (!fgets(boot, sizeof boot, f))
+			boot[0] = '\0';
+		fclose(f);
+	}
+	boot[strcspn(boot, "\n")] = '\0';
+	/* the message of hashslot_default_path: one directory for both */
+	len = snprintf(msg, sizeof msg, "fcgi-auth hash slots %lu %s", (unsigned long)geteuid(), boot);
+	if (len < 0 || (size_t)len >= sizeof msg ||
+	    !HMAC(EVP_sha256(), secret, (int)secret_len, (const unsigned char *)msg, (size_t)len, mac,
+	          &mac_len) ||
+	    mac_len < 8)
+		goto done;
+	for (i = 0; i < 8; i++)
+		snprintf(tag + 2 * i, 3, "%02x", mac[i]);
+	len = snprintf(buf, n, "%s/fcgi-auth-%lu-%s", tmp_dir, (unsigned long)geteuid(), tag);
+	ok = len > 0 && (size_t)len < n;
+done:
+	if (!ok && n)
+		buf[0] = '\0';
+	return ok;
+}
+
 /* dir, made 0700 if missing, opened without following a symlink, and
  * checked to be a directory of ours that nobody else may enter. */
 static int
 ratetable_open_dir(const char *dir)
 {
 	struct stat st;
-	int dfd;
+	int dfd = -1;
 
 	if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
 		log_error("rate table: cannot make %s: %s", dir, strerror(errno));
-		return -1;
+		goto done;
 	}
 	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (dfd < 0) {
 		log_error("rate table: cannot open the directory %s: %s", dir,
 		          errno == ELOOP || errno == ENOTDIR ? "not a directory (a symlink?)" : strerror(errno));
-		return -1;
+		goto done;
 	}
 	if (fstat(dfd, &st) != 0 || !S_ISDIR(st.st_mode) || st.st_uid != geteuid() ||
 	    (st.st_mode & 077)) {
@@ -375,8 +414,9 @@ ratetable_open_dir(const char *dir)
 		          dir, (unsigned long)geteuid(), (unsigned long)st.st_uid,
 		          (unsigned)(st.st_mode & 07777));
 		close(dfd);
-		return -1;
+		dfd = -1;
 	}
+done:
 	return dfd;
 }
 

@@ -45,6 +45,15 @@ enum ratetable_result {
  * to this user, or on any system error. Free with ratetable_close. */
 struct ratetable *ratetable_open(const char *dir);
 
+/* The default directory into buf (n bytes): runtime_dir/fcgi-auth when
+ * runtime_dir ($XDG_RUNTIME_DIR, the user's own) is an absolute path, else
+ * tmp_dir/fcgi-auth-<uid>-<tag>, whose tag (an HMAC of the user and the boot
+ * id under the secret) nobody without the secret can predict, so nobody can
+ * make it first; a new name each boot. It is the directory the hash slots'
+ * default lock file uses. False if it does not fit or the HMAC fails. */
+bool ratetable_default_dir(char *buf, size_t n, const char *runtime_dir, const char *tmp_dir,
+                           const char *secret, size_t secret_len);
+
 /* Unmaps; the table stays for the other processes. Accepts NULL. */
 void ratetable_close(struct ratetable *t);
 

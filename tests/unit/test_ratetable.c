@@ -466,6 +466,26 @@ test_refused(void)
 	rmdir(other);
 }
 
+/* The default directory: the user's runtime directory, or one in /tmp that
+ * only the secret names (stable for a secret, another for another secret). */
+static void
+test_default_dir(void)
+{
+	static const char s1[] = "0123456789abcdef0123456789abcdef", s2[] = "fedcba9876543210fedcba9876543210";
+	char a[256], b[256], c[256], want[64];
+
+	CHECK(ratetable_default_dir(a, sizeof a, "/run/user/1000", "/tmp", s1, 32), "with a runtime dir");
+	CHECK_STR(a, "/run/user/1000/fcgi-auth");
+	CHECK(ratetable_default_dir(a, sizeof a, NULL, "/tmp", s1, 32) &&
+	      ratetable_default_dir(b, sizeof b, "relative", "/tmp", s1, 32) &&
+	      ratetable_default_dir(c, sizeof c, NULL, "/tmp", s2, 32), "without");
+	snprintf(want, sizeof want, "/tmp/fcgi-auth-%lu-", (unsigned long)geteuid());
+	CHECK(!strncmp(a, want, strlen(want)) && strlen(a) == strlen(want) + 16, "%s", a);
+	CHECK(!strcmp(a, b), "the same for the same secret (a relative runtime dir is ignored)");
+	CHECK(strcmp(a, c) != 0, "another secret, another name");
+	CHECK(!ratetable_default_dir(a, 20, NULL, "/tmp", s1, 32) && a[0] == '\0', "too long for buf");
+}
+
 int
 main(void)
 {
@@ -482,6 +502,7 @@ main(void)
 	test_cache();
 	test_due();
 	test_refused();
+	test_default_dir();
 	rmdir(base);
 	UNIT_END();
 }

@@ -1,0 +1,61 @@
+/*
+ * test_ratelimit.c — the client address of a bucket: REMOTE_ADDR unless the
+ * peer is a trusted proxy, then the right-most X-Forwarded-For hop that is
+ * not one; IPv6 per /64, IPv4-mapped as IPv4; garbage, or an X-Forwarded-For
+ * that arrived twice (lighttpd folds X.Forwarded.For, X_Forwarded_For … to the
+ * same name), falls back to the peer.
+ */
+#include "config.h"
+#include "ratelimit.h"
+#include "request.h"
+#include "unit.h"
+
+#include <string.h>
+
+static const struct {
+	const char *remote, *xff;
+	bool repeated;
+	const char *want;
+} cases[] = {
+	{"192.0.2.1", NULL, false, "192.0.2.1"},
+	{"192.0.2.1", "5.6.7.8", false, "192.0.2.1"},          /* untrusted peer: XFF ignored */
+	{"127.0.0.1", "5.6.7.8", false, "5.6.7.8"},            /* trusted proxy */
+	{"127.0.0.1", "9.9.9.9, 5.6.7.8", false, "5.6.7.8"},   /* the left-most hop is the client's */
+	{"127.0.0.1", "5.6.7.8, 10.0.0.2", false, "5.6.7.8"},  /* our second proxy skipped */
+	{"127.0.0.1", " 5.6.7.8 ", false, "5.6.7.8"},
+	{"127.0.0.1", "::ffff:5.6.7.8", false, "5.6.7.8"},
+	{"127.0.0.1", "2001:db8:1:2:3:4:5:6", false, "2001:db8:1:2::"},
+	{"127.0.0.1", "not-an-ip", false, "127.0.0.1"},
+	{"127.0.0.1", "5.6.7.8, junk", false, "127.0.0.1"},
+	{"127.0.0.1", "5.6.7.8", true, "127.0.0.1"},           /* two headers: neither */
+	{"127.0.0.1", "10.0.0.2", false, "127.0.0.1"},         /* only proxies: the peer */
+	{NULL, NULL, false, "no-trusted-ip"},
+	{"garbage", NULL, false, "no-trusted-ip"},
+};
+
+int
+main(void)
+{
+	struct config cfg;
+	char p1[] = "127.0.0.1", p2[] = "10.0.0.2", ip[64];
+	size_t i;
+
+	memset(&cfg, 0, sizeof cfg);
+	cfg.proxies[0] = p1;
+	cfg.proxies[1] = p2;
+	cfg.n_proxies = 2;
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct request req;
+
+		memset(&req, 0, sizeof req);
+		req.cfg = &cfg;
+		req.remote_addr = cases[i].remote;
+		req.forwarded_for = cases[i].xff;
+		req.forwarded_for_repeated = cases[i].repeated;
+		ratelimit_client_ip(&req, ip, sizeof ip);
+		CHECK(!strcmp(ip, cases[i].want), "case %zu (%s, %s%s): got %s want %s", i,
+		      cases[i].remote ? cases[i].remote : "-", cases[i].xff ? cases[i].xff : "-",
+		      cases[i].repeated ? " twice" : "", ip, cases[i].want);
+	}
+	UNIT_END();
+}

@@ -4,17 +4,17 @@
 #include "app.h"
 #include "profile.h"
 
-static void
-handle(struct request *req, struct response *res)
-{
-	if (app_route(req, "GET", "/api/user/me") || app_route(req, "PATCH", "/api/user/me"))
-		profile_me(req, res);
-	else
-		response_error(res, ERR_NOT_FOUND);
-}
+static const struct app_route routes[] = {
+	{"GET", "/api/user/me", APP_USER, RATELIMIT_DEFAULT, NULL, NULL, profile_me_get},
+	{"PATCH", "/api/user/me", APP_BODY | APP_USER, RATELIMIT_DEFAULT, NULL, profile_me_validate,
+	 profile_me_patch},
+	{NULL},
+};
 
 int
-main(void)
+main(int argc, char **argv)
 {
-	return app_run("me", handle);
+	static const struct app_program program = {.name = "me", .routes = routes};
+
+	return app_run(&program, argc, argv);
 }

@@ -1,29 +1,28 @@
 /*
- * session — GET /api/auth/get-session and GET /api/auth/ok; every other path
- * under /api/auth that reaches it gets Better Auth's empty 404. Started in
- * the FastCGI Authorizer role, it vouches for the signed-in user instead.
+ * session — GET (and POST) /api/auth/get-session and GET /api/auth/ok; every
+ * other path under /api/auth that reaches it gets Better Auth's empty 404.
+ * GET /fcgi-auth/health and /fcgi-auth/metrics are the operator's (lib/health.h).
+ * Started in the FastCGI Authorizer role, it vouches for the signed-in user
+ * instead.
  */
 #include "app.h"
-#include "auth.h"
+#include "getsession.h"
+#include "health.h"
 
-#include <string.h>
-
-static void
-handle(struct request *req, struct response *res)
-{
-	if (req->role && !strcmp(req->role, "AUTHORIZER"))
-		auth_authorize(req, res);
-	else if (!strcmp(req->path, "/api/auth/get-session") &&
-	    (!strcmp(req->method, "GET") || !strcmp(req->method, "POST")))
-		auth_get_session(req, res);
-	else if (app_route(req, "GET", "/api/auth/ok"))
-		response_json(res, 200, bson_string_new("{\"ok\":true}"));
-	else
-		response_error(res, ERR_NOT_FOUND);
-}
+static const struct app_route routes[] = {
+	{"GET", "/api/auth/get-session", 0, RATELIMIT_DEFAULT, NULL, NULL, getsession_get},
+	{"POST", "/api/auth/get-session", 0, RATELIMIT_DEFAULT, NULL, NULL, getsession_post},
+	{"GET", "/api/auth/ok", 0, RATELIMIT_DEFAULT, NULL, NULL, getsession_ok},
+	{"GET", "/fcgi-auth/health", APP_NO_LIMIT, RATELIMIT_DEFAULT, NULL, NULL, health_get},
+	{"GET", "/fcgi-auth/metrics", APP_NO_LIMIT, RATELIMIT_DEFAULT, NULL, NULL, health_metrics},
+	{NULL},
+};
 
 int
-main(void)
+main(int argc, char **argv)
 {
-	return app_run("session", handle);
+	static const struct app_program program = {
+		.name = "session", .routes = routes, .authorizer = getsession_authorize};
+
+	return app_run(&program, argc, argv);
 }

@@ -2,19 +2,19 @@
  * signin — POST /api/auth/sign-in/email
  */
 #include "app.h"
-#include "auth.h"
+#include "signin.h"
 
-static void
-handle(struct request *req, struct response *res)
-{
-	if (app_route(req, "POST", "/api/auth/sign-in/email"))
-		auth_sign_in(req, res);
-	else
-		response_error(res, ERR_NOT_FOUND);
-}
+static const struct app_route routes[] = {
+	{"POST", "/api/auth/sign-in/email", APP_BODY | APP_FORM | APP_FORM_CSRF, RATELIMIT_STRICT,
+	 signin_schema, NULL, signin_email},
+	{NULL},
+};
 
 int
-main(void)
+main(int argc, char **argv)
 {
-	return app_run("signin", handle);
+	static const struct app_program program = {
+		.name = "signin", .routes = routes, .metric = APP_METRIC_SIGN_IN};
+
+	return app_run(&program, argc, argv);
 }

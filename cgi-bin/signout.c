@@ -2,19 +2,17 @@
  * signout — POST /api/auth/sign-out
  */
 #include "app.h"
-#include "auth.h"
+#include "signout.h"
 
-static void
-handle(struct request *req, struct response *res)
-{
-	if (app_route(req, "POST", "/api/auth/sign-out"))
-		auth_sign_out(req, res);
-	else
-		response_error(res, ERR_NOT_FOUND);
-}
+static const struct app_route routes[] = {
+	{"POST", "/api/auth/sign-out", APP_BODY, RATELIMIT_DEFAULT, NULL, NULL, signout_handle},
+	{NULL},
+};
 
 int
-main(void)
+main(int argc, char **argv)
 {
-	return app_run("signout", handle);
+	static const struct app_program program = {.name = "signout", .routes = routes};
+
+	return app_run(&program, argc, argv);
 }

@@ -1,20 +1,24 @@
 /*
- * signup — POST /api/auth/sign-up/email
+ * signup — POST /api/auth/sign-up/email. The app's users/profiles documents
+ * of the new user are made by the user-created hook.
  */
 #include "app.h"
-#include "auth.h"
+#include "hooks.h"
+#include "profile.h"
+#include "signup.h"
 
-static void
-handle(struct request *req, struct response *res)
-{
-	if (app_route(req, "POST", "/api/auth/sign-up/email"))
-		auth_sign_up(req, res);
-	else
-		response_error(res, ERR_NOT_FOUND);
-}
+static const struct app_route routes[] = {
+	{"POST", "/api/auth/sign-up/email", APP_BODY | APP_FORM | APP_FORM_CSRF | APP_RECORD,
+	 RATELIMIT_STRICT, signup_schema, NULL, signup_email},
+	{NULL},
+};
 
 int
-main(void)
+main(int argc, char **argv)
 {
-	return app_run("signup", handle);
+	static const struct app_program program = {
+		.name = "signup", .routes = routes, .metric = APP_METRIC_SIGN_UP};
+
+	hooks_set_user_created(profile_on_user_created);
+	return app_run(&program, argc, argv);
 }

@@ -4,17 +4,16 @@
 #include "app.h"
 #include "profile.h"
 
-static void
-handle(struct request *req, struct response *res)
-{
-	if (app_route(req, "POST", "/api/auth/sync-user"))
-		profile_sync_user(req, res);
-	else
-		response_error(res, ERR_NOT_FOUND);
-}
+static const struct app_route routes[] = {
+	{"POST", "/api/auth/sync-user", APP_BODY | APP_USER, RATELIMIT_DEFAULT, NULL, NULL,
+	 profile_sync_user},
+	{NULL},
+};
 
 int
-main(void)
+main(int argc, char **argv)
 {
-	return app_run("sync-user", handle);
+	static const struct app_program program = {.name = "sync-user", .routes = routes};
+
+	return app_run(&program, argc, argv);
 }

@@ -4,6 +4,11 @@
  * and AUTH_USER_EMAIL. It also reports the raw value of any X-User-Id header
  * that reached it, which must always be null: the server strips it.
  * This is the example to copy for a backend behind the authorizer.
+ *
+ * GET /demo/whoami?env adds what the tests check the web server hands a
+ * backend: REMOTE_USER, the names (never the values) of every variable of
+ * the request and of the process environment, and the value of every
+ * request header (HTTP_*) except Cookie and Authorization.
  */
 #include "json_write.h"
 
@@ -23,14 +28,63 @@ whoami_field(bson_string_t *out, const char *key, const char *value, bool first)
 		bson_string_append(out, "null");
 }
 
+/* "key":["NAME",...]: the names of the NAME=value strings of vars. */
+static void
+whoami_names(bson_string_t *out, const char *key, char **vars)
+{
+	json_write_key(out, key, false);
+	bson_string_append_c(out, '[');
+	for (char **v = vars; v && *v; v++) {
+		const char *eq = strchr(*v, '=');
+
+		if (v != vars)
+			bson_string_append_c(out, ',');
+		json_write_string(out, *v, eq ? (size_t)(eq - *v) : strlen(*v));
+	}
+	bson_string_append_c(out, ']');
+}
+
+/* "headers":{"HTTP_X":"value",...}, without the credentials. */
+static void
+whoami_headers(bson_string_t *out, char **vars)
+{
+	bool first = true;
+
+	json_write_key(out, "headers", false);
+	bson_string_append_c(out, '{');
+	for (char **v = vars; v && *v; v++) {
+		const char *eq = strchr(*v, '=');
+
+		if (!eq || strncmp(*v, "HTTP_", 5) || !strncmp(*v, "HTTP_COOKIE=", 12) ||
+		    !strncmp(*v, "HTTP_AUTHORIZATION=", 19))
+			continue;
+		if (!first)
+			bson_string_append_c(out, ',');
+		first = false;
+		json_write_string(out, *v, (size_t)(eq - *v));
+		bson_string_append_c(out, ':');
+		json_write_string(out, eq + 1, strlen(eq + 1));
+	}
+	bson_string_append_c(out, '}');
+}
+
 static void
 whoami_answer(char **envp, bson_string_t *out)
 {
 	bson_string_t *body = bson_string_new("{");
+	const char *query = FCGX_GetParam("QUERY_STRING", envp);
 
 	whoami_field(body, "userId", FCGX_GetParam("AUTH_USER_ID", envp), true);
 	whoami_field(body, "email", FCGX_GetParam("AUTH_USER_EMAIL", envp), false);
 	whoami_field(body, "xUserIdHeader", FCGX_GetParam("HTTP_X_USER_ID", envp), false);
+	if (FCGX_GetParam("AUTH_USER_ROLE", envp))
+		whoami_field(body, "role", FCGX_GetParam("AUTH_USER_ROLE", envp), false);
+	if (query && !strcmp(query, "env")) {
+		whoami_field(body, "remoteUser", FCGX_GetParam("REMOTE_USER", envp), false);
+		whoami_names(body, "params", envp);
+		whoami_names(body, "processEnv", environ);
+		whoami_headers(body, envp);
+	}
 	bson_string_append_c(body, '}');
 	bson_string_append_printf(out,
 	                          "Status: 200 OK\r\nContent-Type: application/json\r\n"

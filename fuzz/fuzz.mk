@@ -1,8 +1,9 @@
-# fuzz/fuzz.mk — fuzz targets; included by the top Makefile, whose CC, CFLAGS,
-# LDFLAGS, PKG_LIBS, B and LIB_A it uses.
+# fuzz/fuzz.mk — fuzz targets; included by the top Makefile, whose CC,
+# FINAL_CFLAGS, FINAL_LDFLAGS, PKG_ENV, BSON_PKG, PKG_LIBS, B, LIB_A, LINK and
+# QUIET it uses.
 #
 #   make fuzz-replay   each target's seed corpus through a plain (gcc) driver,
-#                      under the same CFLAGS (so SANITIZE=… applies)
+#                      under the same flags (so SANITIZE=… applies)
 #   make fuzz          libFuzzer + ASan + UBSan (clang), FUZZ_SECONDS per
 #                      target, on a scratch copy of the corpus in
 #                      $(B)/fuzz/corpus-<t>; fails on any crash (reproducer:
@@ -23,8 +24,10 @@ FUZZ_SRC_signed_cookie = lib/cookie.c lib/crypto.c lib/session_cache.c lib/json.
                          lib/utf8.c
 FUZZ_SRC_form          = lib/form.c lib/urlcode.c lib/utf8.c
 
-FUZZ_PKG_CFLAGS := $(shell pkg-config --cflags libbson-1.0 libcrypto 2>/dev/null | sed 's/-I/-isystem /g')
-FUZZ_PKG_LIBS   := $(shell pkg-config --libs libbson-1.0 libcrypto 2>/dev/null)
+# The product's libbson (the slim static one unless MONGOC=system), looked up
+# on first use, once $(MONGOC_STAMP) is built.
+FUZZ_PKG_CFLAGS = $(eval FUZZ_PKG_CFLAGS := $(shell $(PKG_ENV) pkg-config --cflags $(BSON_PKG) libcrypto | sed 's/-I/-isystem /g'))$(FUZZ_PKG_CFLAGS)
+FUZZ_PKG_LIBS   = $(eval FUZZ_PKG_LIBS := $(shell $(PKG_ENV) pkg-config --libs $(BSON_PKG) libcrypto))$(FUZZ_PKG_LIBS)
 FUZZ_CLANG_FLAGS = -g -O1 -std=c11 -D_GNU_SOURCE -Wall -Wextra \
                    -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
                    -fno-omit-frame-pointer -Ilib -Ifuzz $(FUZZ_PKG_CFLAGS)
@@ -36,7 +39,7 @@ FUZZ_RUN        = $(FUZZ_TARGETS:%=fuzz-%)
 .PHONY: fuzz fuzz-replay fuzz-build $(FUZZ_RUN)
 
 $(B)/fuzz/replay_%: fuzz/replay.c fuzz/fuzz_%.c fuzz/fuzz.h $(LIB_A) | $(B)/fuzz
-	$(CC) $(CFLAGS) -Ifuzz -o $@ fuzz/replay.c fuzz/fuzz_$*.c $(LIB_A) $(LDFLAGS) $(PKG_LIBS)
+	$(LINK) -Ifuzz -o $@ fuzz/replay.c fuzz/fuzz_$*.c $(LIB_A) $(FINAL_LDFLAGS) $(PKG_LIBS)
 
 # Each seed once through the gcc-built library: "N passed, N failed" per target.
 fuzz-replay: $(FUZZ_REPLAY_BIN)
@@ -46,8 +49,8 @@ fuzz-replay: $(FUZZ_REPLAY_BIN)
 
 # One explicit rule per target (its own lib/ sources as prerequisites).
 define FUZZ_CLANG_RULE
-$(B)/fuzz/clang/fuzz_$(1): fuzz/fuzz_$(1).c fuzz/fuzz.h $(FUZZ_SRC_$(1)) $(wildcard lib/*.h) | $(B)/fuzz/clang
-	$(FUZZ_CLANG) $(FUZZ_CLANG_FLAGS) -o $$@ fuzz/fuzz_$(1).c $(FUZZ_SRC_$(1)) $(FUZZ_PKG_LIBS)
+$(B)/fuzz/clang/fuzz_$(1): fuzz/fuzz_$(1).c fuzz/fuzz.h $(FUZZ_SRC_$(1)) $(wildcard lib/*.h) | $(B)/fuzz/clang $(MONGOC_STAMP)
+	$$(call QUIET,CLANG)$(FUZZ_CLANG) $$(FUZZ_CLANG_FLAGS) -o $$@ fuzz/fuzz_$(1).c $(FUZZ_SRC_$(1)) $$(FUZZ_PKG_LIBS)
 endef
 $(foreach t,$(FUZZ_TARGETS),$(eval $(call FUZZ_CLANG_RULE,$(t))))
 
@@ -72,4 +75,4 @@ endif
 fuzz: $(FUZZ_RUN)
 
 $(B)/fuzz $(B)/fuzz/clang:
-	mkdir -p $@
+	$(Q)mkdir -p $@

@@ -25,17 +25,26 @@ account_repo_insert_credential(const bson_oid_t *user_id, const char *hash, int6
 	return st;
 }
 
+/* The user's credential account, as Better Auth picks it: providerId
+ * "credential" and accountId the user's id as hex. */
+static void
+account_repo_credential_filter(const bson_oid_t *user_id, bson_t *filter)
+{
+	char hex[25];
+
+	bson_oid_to_string(user_id, hex);
+	BSON_APPEND_OID(filter, "userId", user_id);
+	BSON_APPEND_UTF8(filter, "providerId", "credential");
+	BSON_APPEND_UTF8(filter, "accountId", hex);
+}
+
 enum db_status
 account_repo_find_credential(const bson_oid_t *user_id, bson_t **out)
 {
 	bson_t filter = BSON_INITIALIZER;
-	char hex[25];
 	enum db_status st;
 
-	bson_oid_to_string(user_id, hex);
-	BSON_APPEND_OID(&filter, "userId", user_id);
-	BSON_APPEND_UTF8(&filter, "providerId", "credential");
-	BSON_APPEND_UTF8(&filter, "accountId", hex);
+	account_repo_credential_filter(user_id, &filter);
 	st = db_find_one(DB_ACCOUNT, &filter, out);
 	bson_destroy(&filter);
 	return st;
@@ -49,6 +58,18 @@ account_repo_find_any(const bson_oid_t *user_id, bson_t **out)
 
 	BSON_APPEND_OID(&filter, "userId", user_id);
 	st = db_find_one(DB_ACCOUNT, &filter, out);
+	bson_destroy(&filter);
+	return st;
+}
+
+enum db_status
+account_repo_delete_credential(const bson_oid_t *user_id)
+{
+	bson_t filter = BSON_INITIALIZER;
+	enum db_status st;
+
+	account_repo_credential_filter(user_id, &filter);
+	st = db_delete(DB_ACCOUNT, &filter, false);
 	bson_destroy(&filter);
 	return st;
 }

@@ -20,4 +20,8 @@ enum db_status account_repo_find_credential(const bson_oid_t *user_id, bson_t **
 /* Any account of the user, whatever its provider. */
 enum db_status account_repo_find_any(const bson_oid_t *user_id, bson_t **out);
 
+/* Removes the user's credential account (sign-up's compensation when the
+ * user insert fails). DB_NOT_FOUND when there was none. */
+enum db_status account_repo_delete_credential(const bson_oid_t *user_id);
+
 #endif

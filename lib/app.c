@@ -8,6 +8,8 @@
 #include "db.h"
 #include "hashslot.h"
 #include "log.h"
+#include "metrics.h"
+#include "origin.h"
 #include "password.h"
 #include "ratelimit.h"
 
@@ -35,63 +37,235 @@ app_read_cgi(void *ctx, char *buf, size_t n)
 	return fread(buf, 1, n, ctx);
 }
 
-/* Better Auth's limiter runs before routing. Not for the Authorizer role: it
- * guards other URLs, each already a request of its own to the web server. */
+void
+app_defer(struct call *c, void (*fn)(void *arg), void *arg)
+{
+	if (c->after)
+		abort();
+	c->after = fn;
+	c->after_arg = arg;
+}
+
+enum response_error
+app_db_error(enum db_status st)
+{
+	return st == DB_UNAVAILABLE ? ERR_SERVICE_UNAVAILABLE : ERR_INTERNAL;
+}
+
+/* The route of req: its path matched exactly (or, for a path ending in '/',
+ * as a prefix followed by one non-empty segment) and its method. NULL when
+ * nothing matches: Better Auth's router answers 404, wrong method included. */
+static const struct app_route *
+app_find_route(const struct app_program *prog, struct call *c)
+{
+	const struct app_route *r;
+	const char *path = c->req->path;
+
+	for (r = prog->routes; r->method; r++) {
+		size_t n = strlen(r->path);
+
+		if (strcmp(r->method, c->req->method) != 0)
+			continue;
+		if (r->path[n - 1] != '/') {
+			if (!strcmp(path, r->path))
+				return r;
+		} else if (!strncmp(path, r->path, n) && path[n] && !strchr(path + n, '/')) {
+			c->param = path + n;
+			c->param_len = strlen(path + n);
+			return r;
+		}
+	}
+	return NULL;
+}
+
+/* The limiter (Better Auth runs it first; here after routing, so what is
+ * answered 404 leaves no bucket). Not for the Authorizer role: it guards
+ * other URLs, each already a request of its own to the web server. */
 static bool
-app_rate_limited(const struct request *req, struct response *res)
+app_rate_limited(const struct app_route *route, struct call *c)
 {
 	char secs[24];
 	long retry;
 
-	if (!req->cfg->rate_limit || (req->role && !strcmp(req->role, "AUTHORIZER")))
+	if (!c->req->cfg->rate_limit || (route->needs & APP_NO_LIMIT))
 		return false;
-	switch (ratelimit_check(req, &retry)) {
+	switch (ratelimit_check(c->req, route->limit, &retry)) {
 	case RATELIMIT_ALLOW:
 		return false;
 	case RATELIMIT_REJECT:
 		snprintf(secs, sizeof(secs), "%ld", retry);
-		response_error(res, ERR_TOO_MANY_REQUESTS);
-		response_header(res, "X-Retry-After", secs);
+		response_error(c->res, ERR_TOO_MANY_REQUESTS);
+		response_header(c->res, "X-Retry-After", secs);
 		return true;
 	default:
-		/* Credential endpoints fail closed; the rest stay up, unlimited. */
-		if (!ratelimit_is_strict(req->path))
+		/* Credential and mail endpoints fail closed; the rest stay up. */
+		if (route->limit == RATELIMIT_DEFAULT)
 			return false;
-		response_error(res, ERR_SERVICE_UNAVAILABLE);
+		response_error(c->res, ERR_SERVICE_UNAVAILABLE);
 		return true;
 	}
 }
 
-/* Handles one request and formats its response into out. */
+/* The session a route needs (step 9): getSession, or the plain signed-in
+ * user; then freshness. ERR_OK to go on. */
+static enum response_error
+app_session(const struct app_route *route, struct call *c)
+{
+	enum db_status st;
+
+	if (route->needs & APP_USER)
+		st = session_current(c->req, &c->session.session, &c->session.user);
+	else if (route->needs & (APP_SESSION | APP_SESSION_DB))
+		st = session_lookup(c->req, c->res, (route->needs & APP_SESSION) ? SESSION_ALLOW_CACHE : 0,
+		                    &c->session);
+	else
+		return ERR_OK;
+	if (st == DB_NOT_FOUND)
+		return ERR_UNAUTHORIZED;
+	if (st != DB_OK)
+		return app_db_error(st);
+	if ((route->needs & APP_FRESH) && !session_is_fresh(c->req, c->session.session))
+		return ERR_SESSION_NOT_FRESH;
+	return ERR_OK;
+}
+
+/* Steps 4–10 of the pipeline for a routed request. ERR_OK when the handler
+ * or a step answered in c->res. */
+static enum response_error
+app_pipeline(const struct app_route *route, struct call *c)
+{
+	enum response_error err;
+
+	if (route->needs & APP_BODY) {
+		if (!body_read(c->req, c->res, (route->needs & APP_FORM) != 0, &c->body))
+			return ERR_OK;
+	}
+	if (!origin_check(c->req, &err))
+		return err;
+	if ((route->needs & APP_BODY) && !body_check_callbacks(c->req, c->res, &c->body))
+		return ERR_OK;
+	if (route->schema) {
+		bson_string_t *issues = body_validate(&c->body, route->schema,
+		                                      (route->needs & APP_RECORD) != 0);
+
+		if (issues) {
+			response_error_message(c->res, 400, issues->str, "VALIDATION_ERROR");
+			bson_string_free(issues, true);
+			return ERR_OK;
+		}
+	}
+	if (route->validate && !route->validate(c))
+		return ERR_OK;
+	if ((route->needs & APP_FORM_CSRF) && !origin_check_form(c->req, &err))
+		return err;
+	if ((err = app_session(route, c)) != ERR_OK)
+		return err;
+	return route->handler(c);
+}
+
+/* The sign-in/sign-up outcome counters, from the status answered. */
 static void
-app_serve(const struct config *cfg, app_handler handler, char **envp, request_read_fn read,
-          void *ctx, bson_string_t *out)
+app_count_outcome(enum app_metric metric, int status)
+{
+	static const enum metrics_counter base[] = {
+		[APP_METRIC_SIGN_IN] = METRICS_SIGN_IN_OK, [APP_METRIC_SIGN_UP] = METRICS_SIGN_UP_OK,
+	};
+	enum metrics_counter c;
+
+	if (metric == APP_METRIC_NONE)
+		return;
+	if (status == 200)
+		c = base[metric];
+	else if (status == 429)
+		c = metric == APP_METRIC_SIGN_IN ? METRICS_SIGN_IN_RATE_LIMITED : METRICS_SIGN_UP_RATE_LIMITED;
+	else if (status >= 500)
+		c = metric == APP_METRIC_SIGN_IN ? METRICS_SIGN_IN_STORE_UNAVAILABLE
+		                                 : METRICS_SIGN_UP_STORE_UNAVAILABLE;
+	else if (metric == APP_METRIC_SIGN_IN && status == 401)
+		c = METRICS_SIGN_IN_INVALID_CREDENTIALS;
+	else if (metric == APP_METRIC_SIGN_UP && status == 422)
+		c = METRICS_SIGN_UP_USER_EXISTS;
+	else
+		c = metric == APP_METRIC_SIGN_IN ? METRICS_SIGN_IN_INVALID_REQUEST
+		                                 : METRICS_SIGN_UP_INVALID_REQUEST;
+	metrics_count(c);
+}
+
+/* Work left for after the answer (app_defer). */
+struct app_after {
+	void (*fn)(void *arg);
+	void *arg;
+};
+
+static void
+app_run_after(struct app_after *after)
+{
+	if (after->fn)
+		after->fn(after->arg);
+	after->fn = NULL;
+	after->arg = NULL;
+}
+
+/* Handles one request and formats its response into out; *after gets the
+ * work to run once the answer is out. */
+static void
+app_serve(const struct config *cfg, const struct app_program *prog, char **envp,
+          request_read_fn read, void *ctx, bson_string_t *out, struct app_after *after)
 {
 	struct request req;
 	struct response res;
+	struct call c;
+	const struct app_route *route = NULL;
+	enum response_error err = ERR_OK;
+	char client[64];
+	double secs;
 
 	request_init(&req, cfg, envp, read, ctx);
+	ratelimit_client_ip(&req, client, sizeof(client));
+	log_request_begin(req.request_id, client);
 	response_init(&res);
-	if (req.header_too_large)
-		response_error(&res, ERR_HEADER_TOO_LARGE);
-	else if (app_rate_limited(&req, &res))
-		;
-	else
-		handler(&req, &res);
+	memset(&c, 0, sizeof(c));
+	c.req = &req;
+	c.res = &res;
+	body_init(&c.body);
+	if (req.header_too_large) {
+		err = ERR_HEADER_TOO_LARGE;
+	} else if (req.role && !strcmp(req.role, "AUTHORIZER")) {
+		err = prog->authorizer ? prog->authorizer(&c) : ERR_NOT_FOUND;
+	} else if (!(route = app_find_route(prog, &c))) {
+		err = ERR_NOT_FOUND;
+	} else if (!app_rate_limited(route, &c)) {
+		err = app_pipeline(route, &c);
+	} else if (res.status == 429) {
+		log_event(LOG_INFO, "rate_limited", &(struct log_fields){.status = 429});
+	}
+	if (err != ERR_OK)
+		response_error(&res, err);
 	response_format(&res, out);
 	if (res.status >= 500)
 		log_warn("%s %s -> %d", req.method, req.path, res.status);
 	else
 		log_debug("%s %s -> %d", req.method, req.path, res.status);
+	secs = (double)(request_now_ms() - req.now_ms) / 1000.0;
+	if (!(req.role && !strcmp(req.role, "AUTHORIZER")))
+		metrics_request(route ? route->path : "unmatched", res.status, secs);
+	if (route)
+		app_count_outcome(prog->metric, res.status);
+	log_request_end();
+	after->fn = c.after;
+	after->arg = c.after_arg;
+	session_state_cleanup(&c.session);
+	body_cleanup(&c.body);
 	response_cleanup(&res);
 	request_cleanup(&req);
 }
 
 /* Serves FastCGI requests arriving on fd until the web server stops us. */
 static void
-app_loop(const struct config *cfg, app_handler handler, int fd, bson_string_t *out)
+app_loop(const struct config *cfg, const struct app_program *prog, int fd, bson_string_t *out)
 {
 	FCGX_Request fr;
+	struct app_after after = {NULL, NULL};
 	bool indexes_checked = false;
 
 	FCGX_InitRequest(&fr, fd, 0);
@@ -99,9 +273,10 @@ app_loop(const struct config *cfg, app_handler handler, int fd, bson_string_t *o
 	         cfg->listen ? cfg->listen : "", cfg->mongodb_db);
 	while (FCGX_Accept_r(&fr) >= 0) {
 		bson_string_truncate(out, 0);
-		app_serve(cfg, handler, fr.envp, app_read_fcgi, fr.in, out);
+		app_serve(cfg, prog, fr.envp, app_read_fcgi, fr.in, out, &after);
 		FCGX_PutStr(out->str, (int)out->len, fr.out);
 		FCGX_Finish_r(&fr);
+		app_run_after(&after);
 		/* Once, after an answer has gone out, so a slow or absent store never
 		 * delays the first request. */
 		if (!indexes_checked)
@@ -121,21 +296,29 @@ app_on_term(int sig)
 }
 
 int
-app_run(const char *program, app_handler handler)
+app_run(const struct app_program *prog, int argc, char **argv)
 {
+	const char *program = prog->name;
 	struct config cfg;
 	struct hashslot slots;
 	char err[256];
 	bson_string_t *out;
 	int rc = 0;
 
+	if (argc > 1 && !strcmp(argv[1], "--routes")) {
+		const struct app_route *r;
+
+		for (r = prog->routes; r->method; r++)
+			printf("%s %s\n", r->method, r->path);
+		return 0;
+	}
 	log_init(program);
 	/* Everything from the environment is read here, before the accept loop. */
 	if (!config_load(&cfg, err, sizeof(err))) {
 		fprintf(stderr, "%s: %s\n", program, err);
 		return 1;
 	}
-	/* The lock file is opened by the first hash: only signup and signin. */
+	/* Sets up the hash cap now: a refused lock file is logged at start. */
 	hashslot_init(&slots, cfg.hash_lock, cfg.hash_slots);
 	password_set_hashslot(&slots);
 	signal(SIGPIPE, SIG_IGN);
@@ -154,6 +337,14 @@ app_run(const char *program, app_handler handler)
 		rc = 1;
 		goto done;
 	}
+	/* Counters shared by every process of this database's deployment; off
+	 * (logged) when they cannot be set up. */
+	metrics_init(cfg.mongodb_db);
+	if (prog->init && !prog->init(&cfg, err, sizeof(err))) {
+		fprintf(stderr, "%s: %s\n", program, err);
+		rc = 1;
+		goto done;
+	}
 	if (FCGX_Init() != 0) {
 		fprintf(stderr, "%s: FCGX_Init failed\n", program);
 		rc = 1;
@@ -169,18 +360,29 @@ app_run(const char *program, app_handler handler)
 			fprintf(stderr, "%s: cannot listen on FCGI_AUTH_LISTEN=%s\n", program, cfg.listen);
 			rc = 1;
 		} else {
-			app_loop(&cfg, handler, fd, out);
+			app_loop(&cfg, prog, fd, out);
 		}
 	} else if (FCGX_IsCGI()) {
 		/* Plain CGI: one request from the environment and stdin. */
-		app_serve(&cfg, handler, environ, app_read_cgi, stdin, out);
+		struct app_after after = {NULL, NULL};
+
+		app_serve(&cfg, prog, environ, app_read_cgi, stdin, out, &after);
 		fwrite(out->str, 1, out->len, stdout);
 		fflush(stdout);
+		if (after.fn) {
+			/* The web server sends the answer once our output closes. */
+			fclose(stdout);
+			close(STDOUT_FILENO);
+			app_run_after(&after);
+		}
 	} else {
-		app_loop(&cfg, handler, 0, out); /* the socket the web server gave us */
+		app_loop(&cfg, prog, 0, out); /* the socket the web server gave us */
 	}
 	bson_string_free(out, true);
 done:
+	if (prog->cleanup)
+		prog->cleanup();
+	metrics_cleanup();
 	db_close();
 	crypto_cleanup();
 	mongoc_cleanup();
@@ -188,10 +390,4 @@ done:
 	hashslot_cleanup(&slots);
 	config_cleanup(&cfg);
 	return rc;
-}
-
-bool
-app_route(const struct request *req, const char *method, const char *path)
-{
-	return !strcmp(req->path, path) && !strcmp(req->method, method);
 }

@@ -35,15 +35,21 @@ body_media_type(const char *ct, char *buf, size_t cap)
 	buf[n] = '\0';
 }
 
+void
+body_init(struct body *b)
+{
+	bson_init(&b->doc);
+	b->present = false;
+	b->kind = JSON_NULL;
+}
+
 bool
 body_read(const struct request *req, struct response *res, bool allow_form, struct body *b)
 {
 	char type[128];
 	bool is_json;
 
-	bson_init(&b->doc);
-	b->present = false;
-	b->kind = JSON_NULL;
+	body_init(b);
 	if (req->body_too_large) {
 		response_error(res, ERR_PAYLOAD_TOO_LARGE);
 		return false;

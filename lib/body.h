@@ -21,7 +21,11 @@ struct body {
 	enum json_kind kind;
 };
 
-/* Reads req's body into b (always initialised; body_cleanup after). allow_form:
+/* An empty body ("undefined"); body_cleanup releases it. */
+void body_init(struct body *b);
+
+/* Reads req's body into b (always initialised, over an empty one; body_cleanup
+ * after). allow_form:
  * sign-in/sign-up also take application/x-www-form-urlencoded. On a 413, 415
  * or 400 fills res and returns false. */
 bool body_read(const struct request *req, struct response *res, bool allow_form, struct body *b);
@@ -43,6 +47,12 @@ bool body_bool(const struct body *b, const char *key, bool def);
  * the member fails. */
 enum body_rule { BODY_STRING, BODY_STRING_OPT, BODY_BOOL_OPT, BODY_EMAIL, BODY_STRING_NONEMPTY };
 void body_expect(const struct body *b, const char *key, enum body_rule rule, bson_string_t *issues);
+
+/* Field limits of ours (Better Auth has none but the password's): far above
+ * any real value, they keep one request from storing 64 KiB of name. */
+#define BODY_EMAIL_MAX 320
+#define BODY_NAME_MAX 1000
+#define BODY_URL_MAX 2048
 
 /* A schema: the fields in zod's order and their rules; NULL key ends it. */
 struct body_field {

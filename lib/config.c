@@ -3,7 +3,8 @@
  */
 #include "config.h"
 
-#include "origin.h"
+#include "hashslot.h"
+#include "url.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -43,6 +44,13 @@ env_int(const char *name, int64_t def, int64_t min, int64_t max, int64_t *out,
 	return true;
 }
 
+bool
+config_env_int(const char *name, int64_t def, int64_t min, int64_t max, int64_t *out, char *err,
+               size_t errlen)
+{
+	return env_int(name, def, min, max, out, err, errlen);
+}
+
 static bool
 env_bool(const char *name, bool def, bool *out, char *err, size_t errlen)
 {
@@ -77,7 +85,7 @@ config_add_origin(struct config *cfg, const char *s, size_t n, char *err, size_t
 		snprintf(err, errlen, "too many trusted origins (at most %d)", CONFIG_MAX_ORIGINS);
 		return false;
 	}
-	o = origin_normalize(s, n);
+	o = url_origin(s, n);
 	if (!o) {
 		snprintf(err, errlen, "trusted origin \"%.*s\" is not an http(s) URL",
 		         (int)(n > 80 ? 80 : n), s);
@@ -149,6 +157,7 @@ config_load(struct config *cfg, char *err, size_t errlen)
 
 	if (!env_int("FCGI_AUTH_SESSION_EXPIRES_IN", 604800, 1, 10LL * 365 * 86400, &cfg->expires_in, err, errlen) ||
 	    !env_int("FCGI_AUTH_SESSION_UPDATE_AGE", 86400, 0, 10LL * 365 * 86400, &cfg->update_age, err, errlen) ||
+	    !env_int("FCGI_AUTH_SESSION_FRESH_AGE", 86400, 0, 10LL * 365 * 86400, &cfg->fresh_age, err, errlen) ||
 	    !env_bool("FCGI_AUTH_COOKIE_CACHE", false, &cfg->cookie_cache, err, errlen) ||
 	    !env_int("FCGI_AUTH_COOKIE_CACHE_MAX_AGE", 300, 1, 86400 * 30, &cfg->cookie_cache_max_age, err, errlen) ||
 	    !env_int("FCGI_AUTH_MAX_BODY", 65536, 1024, 16 * 1024 * 1024, &v, err, errlen))
@@ -180,12 +189,14 @@ config_load(struct config *cfg, char *err, size_t errlen)
 	if (p && *p) {
 		cfg->hash_lock = strdup(p);
 	} else {
-		/* One file per user and machine: the cores are the machine's. */
-		char path[256];
-		const char *tmp = env_or("TMPDIR", "/tmp");
+		/* Where only this user can write, shared by its processes. */
+		char path[4096];
 
-		snprintf(path, sizeof path, "%s/fcgi-auth-hashes-%lu.lock", tmp,
-		         (unsigned long)geteuid());
+		if (!hashslot_default_path(path, sizeof path, getenv("XDG_RUNTIME_DIR"),
+		                           env_or("TMPDIR", "/tmp"), cfg->secret, cfg->secret_len)) {
+			snprintf(err, errlen, "FCGI_AUTH_HASH_LOCK: no default (TMPDIR too long?); set it");
+			goto fail;
+		}
 		cfg->hash_lock = strdup(path);
 	}
 	p = getenv("FCGI_AUTH_LISTEN");
@@ -207,6 +218,55 @@ config_load(struct config *cfg, char *err, size_t errlen)
 		else
 			free(ip);
 		p += n + (comma ? 1 : 0);
+	}
+	/* Mail: the senders, the From address, templates, timeout. */
+	{
+		const struct {
+			const char *name;
+			char **dst;
+		} mail_vars[] = {
+			{"FCGI_AUTH_SMTP_URL", &cfg->smtp_url},
+			{"FCGI_AUTH_SMTP_USER", &cfg->smtp_user},
+			{"FCGI_AUTH_SMTP_PASSWORD", &cfg->smtp_password},
+			{"FCGI_AUTH_SMTP_CA_FILE", &cfg->smtp_ca_file},
+			{"FCGI_AUTH_SENDMAIL", &cfg->sendmail},
+			{"FCGI_AUTH_MAIL_FROM", &cfg->mail_from},
+			{"FCGI_AUTH_MAIL_TEMPLATES", &cfg->mail_templates},
+			{"FCGI_AUTH_APP_NAME", &cfg->app_name},
+		};
+		size_t i;
+
+		for (i = 0; i < sizeof mail_vars / sizeof mail_vars[0]; i++) {
+			p = getenv(mail_vars[i].name);
+			if (!p || !*p)
+				continue;
+			for (list = p; *list; list++)
+				if ((unsigned char)*list < 0x20 || *list == 0x7f) {
+					snprintf(err, errlen, "%s holds a control character", mail_vars[i].name);
+					goto fail;
+				}
+			*mail_vars[i].dst = strdup(p);
+		}
+		if (cfg->smtp_url && cfg->sendmail) {
+			snprintf(err, errlen, "FCGI_AUTH_SMTP_URL and FCGI_AUTH_SENDMAIL are both set: choose one");
+			goto fail;
+		}
+		if ((cfg->smtp_url || cfg->sendmail) && !cfg->mail_from) {
+			snprintf(err, errlen, "FCGI_AUTH_MAIL_FROM is required when %s is set",
+			         cfg->smtp_url ? "FCGI_AUTH_SMTP_URL" : "FCGI_AUTH_SENDMAIL");
+			goto fail;
+		}
+		if (cfg->smtp_url && strncmp(cfg->smtp_url, "smtp://", 7) && strncmp(cfg->smtp_url, "smtps://", 8)) {
+			snprintf(err, errlen, "FCGI_AUTH_SMTP_URL must start with smtp:// or smtps://");
+			goto fail;
+		}
+		if (cfg->sendmail && cfg->sendmail[0] != '/') {
+			snprintf(err, errlen, "FCGI_AUTH_SENDMAIL must start with an absolute path (/usr/sbin/sendmail -t -i)");
+			goto fail;
+		}
+		if (!env_int("FCGI_AUTH_MAIL_TIMEOUT_MS", 10000, 100, 600000, &v, err, errlen))
+			goto fail;
+		cfg->mail_timeout_ms = (int)v;
 	}
 	return true;
 fail:
@@ -233,6 +293,19 @@ config_cleanup(struct config *cfg)
 	free(cfg->hash_lock);
 	free(cfg->mongodb_uri);
 	free(cfg->mongodb_db);
+	/* Mail: the URL may carry the SMTP password. */
+	if (cfg->smtp_url)
+		explicit_bzero(cfg->smtp_url, strlen(cfg->smtp_url));
+	if (cfg->smtp_password)
+		explicit_bzero(cfg->smtp_password, strlen(cfg->smtp_password));
+	free(cfg->smtp_url);
+	free(cfg->smtp_user);
+	free(cfg->smtp_password);
+	free(cfg->smtp_ca_file);
+	free(cfg->sendmail);
+	free(cfg->mail_from);
+	free(cfg->mail_templates);
+	free(cfg->app_name);
 	memset(cfg, 0, sizeof(*cfg));
 }
 

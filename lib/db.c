@@ -16,6 +16,7 @@ static const struct config *db_cfg;
 static const char *const db_names[DB__COUNT] = {
 	[DB_USER] = "user",         [DB_ACCOUNT] = "account",   [DB_SESSION] = "session",
 	[DB_APP_USERS] = "users",   [DB_PROFILES] = "profiles", [DB_RATE_LIMIT] = "rateLimit",
+	[DB_VERIFICATION] = "verification",
 };
 
 bool
@@ -192,11 +193,12 @@ db_update_one(enum db_collection c, const bson_t *filter, const bson_t *update)
 	return st;
 }
 
-enum db_status
-db_find_and_modify(enum db_collection c, const bson_t *filter, const bson_t *update, bool upsert,
-                   bson_t **out)
+/* Runs a findAndModify built in opts (which it destroys); *out the document
+ * it returns, or NULL with DB_NOT_FOUND. */
+static enum db_status
+db_find_and_modify_run(enum db_collection c, const bson_t *filter,
+                       mongoc_find_and_modify_opts_t *opts, bson_t **out)
 {
-	mongoc_find_and_modify_opts_t *opts = mongoc_find_and_modify_opts_new();
 	bson_error_t error;
 	bson_t reply;
 	bson_iter_t it;
@@ -205,9 +207,6 @@ db_find_and_modify(enum db_collection c, const bson_t *filter, const bson_t *upd
 	const uint8_t *data;
 
 	*out = NULL;
-	mongoc_find_and_modify_opts_set_update(opts, update);
-	mongoc_find_and_modify_opts_set_flags(opts, MONGOC_FIND_AND_MODIFY_RETURN_NEW |
-	                                                (upsert ? MONGOC_FIND_AND_MODIFY_UPSERT : 0));
 	mongoc_find_and_modify_opts_set_max_time_ms(opts, (uint32_t)db_cfg->db_timeout_ms);
 	if (!mongoc_collection_find_and_modify_with_opts(db_collection(c), filter, opts, &reply, &error)) {
 		st = db_status_of(&error, db_names[c]);
@@ -219,6 +218,18 @@ db_find_and_modify(enum db_collection c, const bson_t *filter, const bson_t *upd
 	bson_destroy(&reply);
 	mongoc_find_and_modify_opts_destroy(opts);
 	return st;
+}
+
+enum db_status
+db_find_and_modify(enum db_collection c, const bson_t *filter, const bson_t *update, bool upsert,
+                   bson_t **out)
+{
+	mongoc_find_and_modify_opts_t *opts = mongoc_find_and_modify_opts_new();
+
+	mongoc_find_and_modify_opts_set_update(opts, update);
+	mongoc_find_and_modify_opts_set_flags(opts, MONGOC_FIND_AND_MODIFY_RETURN_NEW |
+	                                                (upsert ? MONGOC_FIND_AND_MODIFY_UPSERT : 0));
+	return db_find_and_modify_run(c, filter, opts, out);
 }
 
 enum db_status
@@ -237,5 +248,52 @@ db_delete(enum db_collection c, const bson_t *filter, bool many)
 	else if (bson_iter_init_find(&it, &reply, "deletedCount") && bson_iter_as_int64(&it) == 0)
 		st = DB_NOT_FOUND;
 	bson_destroy(&reply);
+	return st;
+}
+
+enum db_status
+db_find_first(enum db_collection c, const bson_t *filter, const bson_t *sort, bson_t **out)
+{
+	bson_t *opts = BCON_NEW("limit", BCON_INT64(1), "maxTimeMS", BCON_INT64(db_cfg->db_timeout_ms));
+	mongoc_cursor_t *cursor;
+	const bson_t *doc;
+	bson_error_t error;
+	enum db_status st = DB_NOT_FOUND;
+
+	*out = NULL;
+	BSON_APPEND_DOCUMENT(opts, "sort", sort);
+	cursor = mongoc_collection_find_with_opts(db_collection(c), filter, opts, NULL);
+	if (mongoc_cursor_next(cursor, &doc)) {
+		*out = bson_copy(doc);
+		st = DB_OK;
+	} else if (mongoc_cursor_error(cursor, &error)) {
+		st = db_status_of(&error, db_names[c]);
+	}
+	mongoc_cursor_destroy(cursor);
+	bson_destroy(opts);
+	return st;
+}
+
+enum db_status
+db_find_one_and_delete(enum db_collection c, const bson_t *filter, bson_t **out)
+{
+	mongoc_find_and_modify_opts_t *opts = mongoc_find_and_modify_opts_new();
+
+	mongoc_find_and_modify_opts_set_flags(opts, MONGOC_FIND_AND_MODIFY_REMOVE);
+	return db_find_and_modify_run(c, filter, opts, out);
+}
+
+enum db_status
+db_ping(int timeout_ms)
+{
+	bson_t *cmd = BCON_NEW("ping", BCON_INT32(1), "maxTimeMS", BCON_INT32(timeout_ms));
+	bson_error_t error;
+	bson_t reply;
+	enum db_status st = DB_OK;
+
+	if (!mongoc_client_command_simple(db_client, db_cfg->mongodb_db, cmd, NULL, &reply, &error))
+		st = db_status_of(&error, "ping");
+	bson_destroy(&reply);
+	bson_destroy(cmd);
 	return st;
 }

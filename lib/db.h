@@ -23,7 +23,7 @@ enum db_status {
 };
 
 enum db_collection { DB_USER, DB_ACCOUNT, DB_SESSION, DB_APP_USERS, DB_PROFILES, DB_RATE_LIMIT,
-                    DB__COUNT };
+                    DB_VERIFICATION, DB__COUNT };
 
 /* Creates the client from cfg->mongodb_uri. connectTimeoutMS,
  * serverSelectionTimeoutMS and socketTimeoutMS get safe defaults unless the
@@ -61,5 +61,17 @@ enum db_status db_find_and_modify(enum db_collection c, const bson_t *filter, co
 
 /* delete_one / delete_many; DB_NOT_FOUND when nothing was deleted. */
 enum db_status db_delete(enum db_collection c, const bson_t *filter, bool many);
+
+/* The first document matching filter in sort order (find, sort, limit 1):
+ * *out a new document (caller destroys), or NULL with DB_NOT_FOUND. */
+enum db_status db_find_first(enum db_collection c, const bson_t *filter, const bson_t *sort,
+                             bson_t **out);
+
+/* findOneAndDelete(filter): *out the document deleted (caller destroys), or
+ * NULL with DB_NOT_FOUND when nothing matched (another process took it). */
+enum db_status db_find_one_and_delete(enum db_collection c, const bson_t *filter, bson_t **out);
+
+/* {ping: 1} with maxTimeMS timeout_ms: DB_OK when the store answers. */
+enum db_status db_ping(int timeout_ms);
 
 #endif

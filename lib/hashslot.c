@@ -10,10 +10,14 @@
 #include "hashslot.h"
 
 #include "log.h"
+#include "metrics.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ipc.h>
@@ -34,6 +38,8 @@ union hashslot_semun {
 	unsigned short *array;
 };
 
+static bool hashslot_setup(struct hashslot *hs);
+
 void
 hashslot_init(struct hashslot *hs, const char *path, int slots)
 {
@@ -41,28 +47,118 @@ hashslot_init(struct hashslot *hs, const char *path, int slots)
 	hs->slots = slots > 0 && hs->path ? (slots > HASHSLOT_MAX ? HASHSLOT_MAX : slots) : 0;
 	hs->semid = HASHSLOT_UNSET;
 	hs->held = false;
+	if (hs->slots > 0)
+		hashslot_setup(hs);
+}
+
+bool
+hashslot_default_path(char *buf, size_t n, const char *runtime_dir, const char *tmp_dir,
+                      const char *secret, size_t secret_len)
+{
+	unsigned char mac[EVP_MAX_MD_SIZE];
+	unsigned int mac_len = 0;
+	char msg[128], boot[64] = "", tag[17];
+	FILE *f;
+	int len;
+	bool ok = false;
+
+	if (runtime_dir && runtime_dir[0] == '/') {
+		len = snprintf(buf, n, "%s/fcgi-auth-hashes.lock", runtime_dir);
+		ok = len > 0 && (size_t)len < n;
+		goto done;
+	}
+	/* A new name each boot: one seen in /tmp before a reboot cannot be
+	 * taken first after it. (The tag is an HMAC of public values; the
+	 * session cookies already show HMACs made with the secret.) */
+	f = fopen("/proc/sys/kernel/random/boot_id", "re");
+	if (f) {
+		if (!fgets(boot, sizeof boot, f))
+			boot[0] = '\0';
+		fclose(f);
+	}
+	boot[strcspn(boot, "\n")] = '\0';
+	len = snprintf(msg, sizeof msg, "fcgi-auth hash slots %lu %s", (unsigned long)geteuid(), boot);
+	if (len < 0 || (size_t)len >= sizeof msg ||
+	    !HMAC(EVP_sha256(), secret, (int)secret_len, (const unsigned char *)msg, (size_t)len, mac,
+	          &mac_len) ||
+	    mac_len < 8)
+		goto done;
+	for (int i = 0; i < 8; i++)
+		snprintf(tag + 2 * i, 3, "%02x", mac[i]);
+	len = snprintf(buf, n, "%s/fcgi-auth-%lu-%s/hashes.lock", tmp_dir, (unsigned long)geteuid(), tag);
+	ok = len > 0 && (size_t)len < n;
+done:
+	if (!ok && n)
+		buf[0] = '\0';
+	return ok;
+}
+
+/* Whether dir may hold the lock file: a directory (not a symlink) that only
+ * this user or root can write. Logs why not. */
+static bool
+hashslot_dir_is_private(const char *dir, const char *path)
+{
+	struct stat st;
+
+	if (lstat(dir, &st) != 0) {
+		log_error("hash cap off: FCGI_AUTH_HASH_LOCK %s: directory %s: %s", path, dir,
+		          strerror(errno));
+		return false;
+	}
+	if (!S_ISDIR(st.st_mode) || (st.st_uid != geteuid() && st.st_uid != 0) ||
+	    (st.st_mode & (S_IWGRP | S_IWOTH))) {
+		log_error("hash cap off: FCGI_AUTH_HASH_LOCK %s: %s is not a directory only this user"
+		          " can write (another user could switch the cap off); use one that is",
+		          path, dir);
+		return false;
+	}
+	return true;
 }
 
 /* The IPC key of the lock file, from fstat of the file we opened (no
  * symlink, a regular file of ours), not from a second lookup of the path as
  * ftok would. ftok keeps 16 bits of the inode; here a hash of device and
- * inode fills 24 bits under the tag byte 'h'. create: make the file if it is
- * missing. */
+ * inode fills 24 bits under the tag byte 'h'. create: make the file (and its
+ * directory, 0700) if missing, after checking that the directory is
+ * private; every refusal is logged. */
 static bool
 hashslot_key(const char *path, bool create, key_t *key)
 {
+	char dir[4096];
+	const char *slash = strrchr(path, '/');
 	struct stat st;
 	int fd;
 
+	*key = IPC_PRIVATE;
+	if (create) {
+		if (!slash)
+			snprintf(dir, sizeof dir, ".");
+		else if (slash == path)
+			snprintf(dir, sizeof dir, "/");
+		else if ((size_t)(slash - path) >= sizeof dir) {
+			log_error("hash cap off: FCGI_AUTH_HASH_LOCK is too long");
+			return false;
+		} else
+			snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path);
+		if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
+			log_error("hash cap off: FCGI_AUTH_HASH_LOCK %s: cannot create %s: %s", path, dir,
+			          strerror(errno));
+			return false;
+		}
+		if (!hashslot_dir_is_private(dir, path))
+			return false;
+	}
 	fd = open(path, O_RDWR | O_NOFOLLOW | O_CLOEXEC | (create ? O_CREAT : 0), 0600);
 	if (fd < 0) {
 		if (create)
-			log_warn("hash cap off: cannot open FCGI_AUTH_HASH_LOCK %s: %s", path,
-			         strerror(errno));
+			log_error("hash cap off: cannot open FCGI_AUTH_HASH_LOCK %s: %s", path,
+			          strerror(errno));
 		return false;
 	}
 	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid()) {
-		log_warn("hash cap off: FCGI_AUTH_HASH_LOCK %s is not a regular file of this user", path);
+		if (create)
+			log_error("hash cap off: FCGI_AUTH_HASH_LOCK %s is not a regular file of this user",
+			          path);
 		close(fd);
 		return false;
 	}
@@ -79,6 +175,18 @@ hashslot_key(const char *path, bool create, key_t *key)
 		*key = (key_t)(((uint32_t)'h' << 24) | (h & 0xffffffu));
 	}
 	return true;
+}
+
+/* Whether the semaphore set id was made by this user for us: owner and
+ * creator this user, mode 0600, two members. */
+static bool
+hashslot_sem_is_ours(int id)
+{
+	struct semid_ds ds;
+	union hashslot_semun arg = { .buf = &ds };
+
+	return semctl(id, 0, IPC_STAT, arg) == 0 && ds.sem_perm.uid == geteuid() &&
+	       ds.sem_perm.cuid == geteuid() && (ds.sem_perm.mode & 0777) == 0600 && ds.sem_nsems == 2;
 }
 
 static bool
@@ -105,15 +213,20 @@ hashslot_setup(struct hashslot *hs)
 	id = semget(key, 2, IPC_CREAT | IPC_EXCL | 0600);
 	if (id >= 0) {
 		if (!hashslot_setall(id, hs->slots)) {
-			log_warn("hash cap off: setting up the semaphore of %s: %s", hs->path,
-			         strerror(errno));
+			log_error("hash cap off: setting up the semaphore of %s: %s", hs->path,
+			          strerror(errno));
 			goto fail;
 		}
 		hs->semid = id;
 		return true;
 	}
 	if (errno != EEXIST || (id = semget(key, 2, 0600)) < 0) {
-		log_warn("hash cap off: no semaphore for %s: %s", hs->path, strerror(errno));
+		log_error("hash cap off: no semaphore for %s: %s", hs->path, strerror(errno));
+		goto fail;
+	}
+	if (!hashslot_sem_is_ours(id)) {
+		log_error("hash cap off: the semaphore of %s (ipcs -s, key 0x%08x) is not this user's;"
+		          " remove it (ipcrm -s %d)", hs->path, (unsigned)key, id);
 		goto fail;
 	}
 	/* Its creator sets it up right after semget; one that died in between
@@ -127,7 +240,7 @@ hashslot_setup(struct hashslot *hs)
 			ready = HASHSLOT_READY + hs->slots;
 	}
 	if (ready < 0) {
-		log_warn("hash cap off: reading the semaphore of %s: %s", hs->path, strerror(errno));
+		log_error("hash cap off: reading the semaphore of %s: %s", hs->path, strerror(errno));
 		goto fail;
 	}
 	if (ready - HASHSLOT_READY != hs->slots)
@@ -155,6 +268,7 @@ hashslot_acquire(struct hashslot *hs, int wait_ms)
 {
 	struct sembuf op = { 0, -1, SEM_UNDO };
 	struct timespec start, left;
+	bool waited = false;
 	long ms;
 
 	if (hs->held)
@@ -164,6 +278,18 @@ hashslot_acquire(struct hashslot *hs, int wait_ms)
 	if (wait_ms <= 0)
 		op.sem_flg |= IPC_NOWAIT;
 	clock_gettime(CLOCK_MONOTONIC, &start);
+	if (wait_ms > 0) { /* a free slot at once, or count a wait (metrics.h) */
+		struct sembuf now = { 0, -1, SEM_UNDO | IPC_NOWAIT };
+
+		if (semop(hs->semid, &now, 1) == 0) {
+			hs->held = true;
+			return true;
+		}
+		if (errno == EAGAIN) {
+			waited = true;
+			metrics_count(METRICS_HASH_SLOT_WAITS);
+		}
+	}
 	for (;;) {
 		ms = wait_ms - hashslot_ms_since(&start);
 		if (ms < 0)
@@ -172,16 +298,20 @@ hashslot_acquire(struct hashslot *hs, int wait_ms)
 		left.tv_nsec = (ms % 1000) * 1000000;
 		if (semtimedop(hs->semid, &op, 1, wait_ms > 0 ? &left : NULL) == 0) {
 			hs->held = true;
+			if (waited)
+				metrics_hash_slot_wait((double)hashslot_ms_since(&start) / 1000.0);
 			return true;
 		}
 		if (errno == EINTR && ms > 0)
 			continue; /* a signal (SIGTERM: the request still finishes) */
 		if (errno == EAGAIN || errno == EINTR)
 			break;
-		log_warn("hash cap off: semaphore of %s: %s", hs->path, strerror(errno));
+		log_error("hash cap off: semaphore of %s: %s", hs->path, strerror(errno));
 		hs->semid = HASHSLOT_FAILED;
 		return false;
 	}
+	metrics_count(METRICS_HASH_SLOT_TIMEOUTS);
+	metrics_hash_slot_wait((double)hashslot_ms_since(&start) / 1000.0);
 	log_warn("no free hash slot after %d ms (FCGI_AUTH_HASH_SLOTS); hashing anyway", wait_ms);
 	return false;
 }

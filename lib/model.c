@@ -5,7 +5,11 @@
 
 #include "json_write.h"
 
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 const char *const model_user_keys[] = {"name", "email", "emailVerified", "image",
                                        "createdAt", "updatedAt", "id", NULL};
@@ -112,12 +116,60 @@ model_str(const bson_t *doc, const char *key)
 	return NULL;
 }
 
+/* "YYYY-MM-DDTHH:MM:SS.mmmZ" (Date.toISOString, as the cookie cache keeps
+ * dates) into epoch ms; false for anything else. */
+static bool
+model_parse_iso(const char *s, int64_t *ms)
+{
+	struct tm tm;
+	int y, mo, d, h, mi, sec, milli, n = 0;
+
+	if (strlen(s) != 24 ||
+	    sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d.%3dZ%n", &y, &mo, &d, &h, &mi, &sec, &milli, &n) != 7 ||
+	    n != 24)
+		return false;
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = y - 1900;
+	tm.tm_mon = mo - 1;
+	tm.tm_mday = d;
+	tm.tm_hour = h;
+	tm.tm_min = mi;
+	tm.tm_sec = sec;
+	*ms = (int64_t)timegm(&tm) * 1000 + milli;
+	return true;
+}
+
 int64_t
 model_date(const bson_t *doc, const char *key, int64_t def)
 {
 	bson_iter_t it;
+	int64_t ms;
 
-	if (bson_iter_init_find(&it, doc, key) && BSON_ITER_HOLDS_DATE_TIME(&it))
+	if (!bson_iter_init_find(&it, doc, key))
+		return def;
+	if (BSON_ITER_HOLDS_DATE_TIME(&it))
 		return bson_iter_date_time(&it);
+	if (BSON_ITER_HOLDS_UTF8(&it) && model_parse_iso(bson_iter_utf8(&it, NULL), &ms))
+		return ms;
 	return def;
+}
+
+void
+model_append_user(bson_string_t *out, const bson_t *user)
+{
+	bson_string_append(out, ",\"user\":");
+	model_write(out, user, model_user_keys);
+	bson_string_append_c(out, '}');
+}
+
+char *
+model_lower(const char *s)
+{
+	char *out = strdup(s), *p;
+
+	if (!out)
+		abort();
+	for (p = out; *p; p++)
+		*p = (char)tolower((unsigned char)*p);
+	return out;
 }

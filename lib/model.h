@@ -25,8 +25,16 @@ void model_write(bson_string_t *out, const bson_t *doc, const char *const *keys)
 /* The user's _id of a user or session document (field "_id" or "userId"). */
 bool model_oid(const bson_t *doc, const char *key, bson_oid_t *out);
 
-/* A UTF-8 field's value or NULL; a date field's value or def. */
+/* A UTF-8 field's value or NULL; a date field's value (a BSON date, or an
+ * ISO string as the cookie cache keeps them) or def. */
 const char *model_str(const bson_t *doc, const char *key);
 int64_t model_date(const bson_t *doc, const char *key, int64_t def);
+
+/* Ends an answer begun in out with ,"user":{…}} (the user in model_user_keys
+ * order). */
+void model_append_user(bson_string_t *out, const bson_t *user);
+
+/* An ASCII-lower-cased copy (emails are stored lower-cased); aborts on OOM. */
+char *model_lower(const char *s);
 
 #endif

@@ -13,11 +13,6 @@
 
 struct request;
 
-/* `new URL(url).origin` for http(s) URLs: "scheme://host[:port]", scheme
- * and host lower-cased, default port dropped. Returns a malloc'd string, or
- * NULL when url is not an absolute http(s) URL. */
-char *origin_normalize(const char *url, size_t n);
-
 /* The router-level check: a non-GET request carrying any Cookie header
  * needs a trusted Origin (or Referer). true: go on; false: *err is the 403. */
 bool origin_check(const struct request *req, enum response_error *err);

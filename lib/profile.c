@@ -4,14 +4,12 @@
 #include "profile.h"
 
 #include "app_user_repo.h"
-#include "auth.h"
-#include "auth_internal.h"
 #include "body.h"
 #include "db.h"
 #include "json.h"
 #include "log.h"
 #include "model.h"
-#include "origin.h"
+#include "url.h"
 #include "password.h"
 #include "profile_repo.h"
 
@@ -51,8 +49,8 @@ profile_link(const bson_t *auth_user, bool update, int64_t now_ms, bson_t **app_
 	return profile_repo_ensure(&app_oid, now_ms, profile);
 }
 
-int
-profile_link_new_user(const bson_t *auth_user, int64_t now_ms)
+void
+profile_on_user_created(const bson_t *auth_user, int64_t now_ms)
 {
 	bson_t *app_user, *profile;
 	int st = profile_link(auth_user, false, now_ms, &app_user, &profile);
@@ -61,13 +59,15 @@ profile_link_new_user(const bson_t *auth_user, int64_t now_ms)
 		log_error("sign-up: app user/profile not created (status %d); sync-user or me repairs it", st);
 	bson_destroy(app_user);
 	bson_destroy(profile);
-	return st;
 }
 
+/* The answer carries personal data: never stored by a cache. */
 static void
 profile_answer(struct response *res, bool success, const bson_t *app_user, const bson_t *profile)
 {
 	bson_string_t *out = bson_string_new(success ? "{\"success\":true,\"user\":" : "{\"user\":");
+
+	response_header(res, "Cache-Control", "no-store");
 
 	model_write(out, app_user, model_app_user_keys);
 	bson_string_append(out, ",\"profile\":");
@@ -76,44 +76,17 @@ profile_answer(struct response *res, bool success, const bson_t *app_user, const
 	response_json(res, 200, out);
 }
 
-/* The verified user of the request, or an answer (401/503) in res. */
-static bool
-profile_auth(struct request *req, struct response *res, bson_t **auth_user)
+enum response_error
+profile_sync_user(struct call *c)
 {
-	bson_t *session;
-	int st;
+	bson_t *app_user = NULL, *profile = NULL;
+	int st = profile_link(c->session.user, true, c->req->now_ms, &app_user, &profile);
 
-	if (auth_current_user(req, &session, auth_user, &st)) {
-		bson_destroy(session);
-		return true;
-	}
-	if (st == DB_NOT_FOUND)
-		response_error(res, ERR_UNAUTHORIZED);
-	else
-		auth_error_of(res, st);
-	return false;
-}
-
-void
-profile_sync_user(struct request *req, struct response *res)
-{
-	struct body b;
-	bson_t *auth_user = NULL, *app_user = NULL, *profile = NULL;
-	int st;
-
-	if (!auth_read_body(req, res, false, &b) || !profile_auth(req, res, &auth_user))
-		goto done;
-	st = profile_link(auth_user, true, req->now_ms, &app_user, &profile);
-	if (st != DB_OK) {
-		auth_error_of(res, st);
-		goto done;
-	}
-	profile_answer(res, true, app_user, profile);
-done:
-	bson_destroy(auth_user);
+	if (st == DB_OK)
+		profile_answer(c->res, true, app_user, profile);
 	bson_destroy(app_user);
 	bson_destroy(profile);
-	body_cleanup(&b);
+	return st == DB_OK ? ERR_OK : app_db_error(st);
 }
 
 static void
@@ -150,7 +123,7 @@ profile_url_ok(const bson_iter_t *it)
 	for (i = 0; i < n; i++)
 		if ((unsigned char)s[i] <= 0x20 || s[i] == 0x7f)
 			return false;
-	o = origin_normalize(s, n);
+	o = url_origin(s, n);
 	free(o);
 	return o != NULL;
 }
@@ -238,63 +211,56 @@ profile_validate(const struct body *b, bson_t *set, bson_string_t *issues)
 	}
 }
 
-static void
-profile_patch(struct request *req, struct response *res)
+bool
+profile_me_validate(struct call *c)
 {
-	struct body b;
 	bson_string_t *issues = bson_string_new(NULL);
 	bson_t set = BSON_INITIALIZER;
-	bson_t *auth_user = NULL, *app_user = NULL, *profile = NULL, *updated = NULL;
+	bool ok;
+
+	profile_validate(&c->body, &set, issues);
+	ok = issues->len == 0;
+	if (!ok)
+		response_error_message(c->res, 400, issues->str, "VALIDATION_ERROR");
+	bson_string_free(issues, true);
+	bson_destroy(&set);
+	return ok;
+}
+
+enum response_error
+profile_me_patch(struct call *c)
+{
+	bson_string_t *issues = bson_string_new(NULL);
+	bson_t set = BSON_INITIALIZER;
+	bson_t *app_user = NULL, *profile = NULL, *updated = NULL;
 	bson_oid_t app_oid;
 	int st;
 
-	if (!auth_read_body(req, res, false, &b))
-		goto done;
-	profile_validate(&b, &set, issues);
-	if (issues->len) {
-		response_error_message(res, 400, issues->str, "VALIDATION_ERROR");
-		goto done;
-	}
-	if (!profile_auth(req, res, &auth_user))
-		goto done;
-	st = profile_link(auth_user, false, req->now_ms, &app_user, &profile);
+	profile_validate(&c->body, &set, issues); /* checked by profile_me_validate */
+	st = profile_link(c->session.user, false, c->req->now_ms, &app_user, &profile);
 	if (st == DB_OK) {
 		model_oid(app_user, "_id", &app_oid);
-		st = profile_repo_update(&app_oid, &set, req->now_ms, &updated);
+		st = profile_repo_update(&app_oid, &set, c->req->now_ms, &updated);
 	}
-	if (st != DB_OK) {
-		auth_error_of(res, st);
-		goto done;
-	}
-	profile_answer(res, false, app_user, updated);
-done:
+	if (st == DB_OK)
+		profile_answer(c->res, false, app_user, updated);
 	bson_string_free(issues, true);
 	bson_destroy(&set);
-	bson_destroy(auth_user);
 	bson_destroy(app_user);
 	bson_destroy(profile);
 	bson_destroy(updated);
-	body_cleanup(&b);
+	return st == DB_OK ? ERR_OK : app_db_error(st);
 }
 
-void
-profile_me(struct request *req, struct response *res)
+enum response_error
+profile_me_get(struct call *c)
 {
-	bson_t *auth_user = NULL, *app_user = NULL, *profile = NULL;
-	int st;
+	bson_t *app_user = NULL, *profile = NULL;
+	int st = profile_link(c->session.user, false, c->req->now_ms, &app_user, &profile);
 
-	if (!strcmp(req->method, "PATCH")) {
-		profile_patch(req, res);
-		return;
-	}
-	if (!profile_auth(req, res, &auth_user))
-		return;
-	st = profile_link(auth_user, false, req->now_ms, &app_user, &profile);
-	if (st != DB_OK)
-		auth_error_of(res, st);
-	else
-		profile_answer(res, false, app_user, profile);
-	bson_destroy(auth_user);
+	if (st == DB_OK)
+		profile_answer(c->res, false, app_user, profile);
 	bson_destroy(app_user);
 	bson_destroy(profile);
+	return st == DB_OK ? ERR_OK : app_db_error(st);
 }

@@ -27,21 +27,6 @@
 #include <string.h>
 #include <time.h>
 
-bool
-ratelimit_is_strict(const char *path)
-{
-	static const char *const strict[] = {"/sign-in", "/sign-up", "/change-password",
-	                                     "/change-email"};
-	size_t i;
-
-	if (!strncmp(path, "/api/auth", 9))
-		path += 9;
-	for (i = 0; i < sizeof(strict) / sizeof(strict[0]); i++)
-		if (!strncmp(path, strict[i], strlen(strict[i])))
-			return true;
-	return false;
-}
-
 /* Writes the normalised form of the address s[0..n) into buf; false if it is
  * not an IP address. */
 static bool
@@ -266,12 +251,13 @@ ratelimit_unlock(const char *lock_key, int32_t nonce)
 }
 
 enum ratelimit_result
-ratelimit_check(const struct request *req, long *retry_after_s)
+ratelimit_check(const struct request *req, enum ratelimit_rule rule, long *retry_after_s)
 {
 	const struct config *cfg = req->cfg;
-	bool strict = ratelimit_is_strict(req->path);
-	int64_t max = strict ? cfg->rl_strict_max : cfg->rl_max;
-	double now = (double)req->now_ms, window_ms = (double)cfg->rl_window * 1000.0;
+	bool strict = rule != RATELIMIT_DEFAULT;
+	int64_t max = rule == RATELIMIT_DEFAULT ? cfg->rl_max : rule == RATELIMIT_STRICT ? cfg->rl_strict_max : 3;
+	double now = (double)req->now_ms;
+	double window_ms = (rule == RATELIMIT_SLOW ? 60.0 : (double)cfg->rl_window) * 1000.0;
 	const char *path = req->path;
 	char ip[64], key[512], lock_key[520];
 	int32_t nonce = 0;

@@ -22,13 +22,16 @@ enum ratelimit_result {
 	RATELIMIT_UNAVAILABLE  /* the store could not be read */
 };
 
-/* Counts req against its bucket. On REJECT *retry_after_s is the seconds
- * until the window ends (>= 1). */
-enum ratelimit_result ratelimit_check(const struct request *req, long *retry_after_s);
+/* Better Auth's rules: DEFAULT 100 per window; STRICT 3 per window
+ * (sign-in, sign-up, change-password, change-email); SLOW 3 per 60 s
+ * (request-password-reset, send-verification-email). STRICT and SLOW fail
+ * closed (the caller answers 503) when the store is unavailable. */
+enum ratelimit_rule { RATELIMIT_DEFAULT = 0, RATELIMIT_STRICT, RATELIMIT_SLOW };
 
-/* True for paths whose limit is the strict one (sign-in, sign-up, ...): those
- * fail closed when the store is unavailable. */
-bool ratelimit_is_strict(const char *path);
+/* Counts req against its bucket under rule. On REJECT *retry_after_s is the
+ * seconds until the window ends (>= 1). */
+enum ratelimit_result ratelimit_check(const struct request *req, enum ratelimit_rule rule,
+                                      long *retry_after_s);
 
 /* The client address used as the key's first part, into buf (size cap):
  * IPv4 as is, IPv6 masked to /64, IPv4-mapped IPv6 as IPv4. */

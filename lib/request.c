@@ -61,6 +61,10 @@ request_init(struct request *req, const struct config *cfg, char **envp,
 		uri = param(envp, "SCRIPT_NAME");
 	if (!uri)
 		uri = "";
+	/* An absolute-form target (RFC 9112 3.2.2), which Apache passes on as
+	 * REQUEST_URI unchanged: route on its path. */
+	if (uri[0] != '/' && (q = strstr(uri, "://")) && !memchr(uri, '/', (size_t)(q - uri)))
+		uri = q + 3 + strcspn(q + 3, "/?");
 	q = strchr(uri, '?');
 	req->path = q ? strndup(uri, (size_t)(q - uri)) : strdup(uri);
 	if (!req->path)
@@ -77,6 +81,8 @@ request_init(struct request *req, const struct config *cfg, char **envp,
 	req->remote_addr = param(envp, "REMOTE_ADDR");
 	req->forwarded_for = header(req, envp, "HTTP_X_FORWARDED_FOR");
 	req->role = param(envp, "FCGI_ROLE");
+	req->request_id = header(req, envp, "UNIQUE_ID");
+	req->require_role = param(envp, "FCGI_AUTH_REQUIRE_ROLE");
 
 	cl = param(envp, "CONTENT_LENGTH");
 	if (!cl || !*cl)

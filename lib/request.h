@@ -33,6 +33,9 @@ struct request {
 	const char *remote_addr;
 	const char *forwarded_for; /* X-Forwarded-For (used only from trusted proxies) */
 	const char *role;        /* FCGI_ROLE: RESPONDER or AUTHORIZER */
+	const char *require_role; /* FCGI_AUTH_REQUIRE_ROLE, set by the web server's config
+	                             for a protected location (never a client header) */
+	const char *request_id;  /* the web server's UNIQUE_ID (Apache mod_unique_id), or NULL */
 	char *body;              /* NUL-terminated, malloc'd, or NULL */
 	size_t body_len;
 	bool has_body;           /* a body was sent (Content-Length > 0) */

@@ -22,6 +22,7 @@ static const struct {
 	                     "USER_ALREADY_EXISTS_USE_ANOTHER_EMAIL"},
 	[ERR_FAILED_TO_CREATE_USER] = {422, "Failed to create user", "FAILED_TO_CREATE_USER"},
 	[ERR_FAILED_TO_CREATE_SESSION] = {400, "Failed to create session", "FAILED_TO_CREATE_SESSION"},
+	[ERR_FAILED_TO_CREATE_SESSION_401] = {401, "Failed to create session", "FAILED_TO_CREATE_SESSION"},
 	[ERR_INVALID_EMAIL_OR_PASSWORD] = {401, "Invalid email or password", "INVALID_EMAIL_OR_PASSWORD"},
 	[ERR_UNAUTHORIZED] = {401, "Unauthorized", "UNAUTHORIZED"},
 	[ERR_FAILED_TO_GET_SESSION] = {401, "Failed to get session", "FAILED_TO_GET_SESSION"},
@@ -42,6 +43,25 @@ static const struct {
 	                             "SERVICE_UNAVAILABLE"},
 	[ERR_INTERNAL] = {500, "Internal Server Error", "INTERNAL_SERVER_ERROR"},
 	[ERR_TOO_MANY_REQUESTS] = {429, "Too many requests. Please try again later.", NULL},
+	[ERR_SESSION_NOT_FRESH] = {403, "Session is not fresh", "SESSION_NOT_FRESH"},
+	[ERR_EMAIL_CAN_NOT_BE_UPDATED] = {400, "Email can not be updated", "EMAIL_CAN_NOT_BE_UPDATED"},
+	[ERR_NO_FIELDS_TO_UPDATE] = {400, "No fields to update", NULL},
+	[ERR_INVALID_PASSWORD] = {400, "Invalid password", "INVALID_PASSWORD"},
+	[ERR_CREDENTIAL_ACCOUNT_NOT_FOUND] = {400, "Credential account not found",
+	                                      "CREDENTIAL_ACCOUNT_NOT_FOUND"},
+	[ERR_FAILED_TO_UNLINK_LAST_ACCOUNT] = {400, "You can't unlink your last account",
+	                                       "FAILED_TO_UNLINK_LAST_ACCOUNT"},
+	[ERR_ACCOUNT_NOT_FOUND] = {400, "Account not found", "ACCOUNT_NOT_FOUND"},
+	[ERR_SESSION_EXPIRED] = {400, "Session expired. Re-authenticate to perform this action.",
+	                         "SESSION_EXPIRED"},
+	[ERR_NOT_FOUND_JSON] = {404, "Not found", "NOT_FOUND"},
+	[ERR_INVALID_TOKEN] = {400, "Invalid token", "INVALID_TOKEN"},
+	[ERR_INVALID_TOKEN_401] = {401, "Invalid token", "INVALID_TOKEN"},
+	[ERR_INVALID_TOKEN_404] = {404, "Invalid token", "INVALID_TOKEN"},
+	[ERR_USER_NOT_FOUND] = {400, "User not found", "USER_NOT_FOUND"},
+	[ERR_FAILED_TO_GET_USER_INFO] = {404, "Failed to get user info", "FAILED_TO_GET_USER_INFO"},
+	[ERR_BANNED_USER] = {403, "You have been banned from this application", "BANNED_USER"},
+	[ERR_FORBIDDEN] = {403, "Forbidden", "FORBIDDEN"},
 };
 
 static const char *
@@ -108,6 +128,14 @@ response_json(struct response *res, int status, bson_string_t *body)
 		bson_string_free(res->body, true);
 	res->status = status;
 	res->body = body;
+	res->content_type = NULL;
+}
+
+void
+response_body(struct response *res, int status, const char *content_type, bson_string_t *body)
+{
+	response_json(res, status, body);
+	res->content_type = content_type;
 }
 
 void
@@ -128,6 +156,8 @@ response_error_message(struct response *res, int status, const char *message, co
 void
 response_error(struct response *res, enum response_error err)
 {
+	if (err == ERR_OK)
+		return;
 	if (response_errors[err].message) {
 		response_error_message(res, response_errors[err].status, response_errors[err].message,
 		                       response_errors[err].code);
@@ -165,8 +195,11 @@ response_format(const struct response *res, bson_string_t *out)
 	bson_string_append_c(out, ' ');
 	bson_string_append(out, response_reason(res->status));
 	bson_string_append(out, "\r\n");
-	if (res->body)
-		bson_string_append(out, "Content-Type: application/json\r\n");
+	if (res->body) {
+		bson_string_append(out, "Content-Type: ");
+		bson_string_append(out, res->content_type ? res->content_type : "application/json");
+		bson_string_append(out, "\r\n");
+	}
 	for (i = 0; i < res->n_headers; i++) {
 		bson_string_append(out, res->headers[i]);
 		bson_string_append(out, "\r\n");

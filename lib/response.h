@@ -14,7 +14,8 @@
 #define RESPONSE_MAX_HEADERS 24
 
 enum response_error {
-	ERR_NOT_FOUND = 0,        /* 404, empty body, no Content-Type */
+	ERR_OK = 0,               /* not an error: the handler answered */
+	ERR_NOT_FOUND,            /* 404, empty body, no Content-Type */
 	ERR_BAD_JSON,             /* 400 BAD_REQUEST Invalid JSON in request body */
 	ERR_INVALID_EMAIL,
 	ERR_PASSWORD_TOO_SHORT,
@@ -22,6 +23,7 @@ enum response_error {
 	ERR_USER_EXISTS,
 	ERR_FAILED_TO_CREATE_USER,
 	ERR_FAILED_TO_CREATE_SESSION,
+	ERR_FAILED_TO_CREATE_SESSION_401, /* sign-in's variant */
 	ERR_INVALID_EMAIL_OR_PASSWORD,
 	ERR_UNAUTHORIZED,
 	ERR_FAILED_TO_GET_SESSION,    /* 401 (refresh update found nothing) */
@@ -36,6 +38,23 @@ enum response_error {
 	ERR_SERVICE_UNAVAILABLE,      /* 503 + Retry-After */
 	ERR_INTERNAL,                 /* 500 INTERNAL_SERVER_ERROR */
 	ERR_TOO_MANY_REQUESTS,        /* 429, no code */
+	ERR_SESSION_NOT_FRESH,        /* 403 */
+	/* accounts spec §7 */
+	ERR_EMAIL_CAN_NOT_BE_UPDATED,
+	ERR_NO_FIELDS_TO_UPDATE,      /* 400, no code */
+	ERR_INVALID_PASSWORD,
+	ERR_CREDENTIAL_ACCOUNT_NOT_FOUND,
+	ERR_FAILED_TO_UNLINK_LAST_ACCOUNT,
+	ERR_ACCOUNT_NOT_FOUND,
+	ERR_SESSION_EXPIRED,          /* 400: delete-user without password, not fresh */
+	ERR_NOT_FOUND_JSON,           /* 404 NOT_FOUND "Not found" */
+	ERR_INVALID_TOKEN,            /* 400 */
+	ERR_INVALID_TOKEN_401,
+	ERR_INVALID_TOKEN_404,
+	ERR_USER_NOT_FOUND,           /* 400 */
+	ERR_FAILED_TO_GET_USER_INFO,  /* 404 */
+	ERR_BANNED_USER,              /* 403, the admin plugin's */
+	ERR_FORBIDDEN,                /* 403: the authorizer's missing role */
 	ERR__COUNT
 };
 
@@ -45,6 +64,7 @@ struct response {
 	char *headers[RESPONSE_MAX_HEADERS]; /* "Name: value", malloc'd */
 	size_t n_headers;
 	bool is_error;
+	const char *content_type;     /* NULL: application/json when there is a body */
 };
 
 void response_init(struct response *res);
@@ -55,6 +75,10 @@ void response_header(struct response *res, const char *name, const char *value);
 
 /* Sets a JSON body (takes ownership of body) and status. */
 void response_json(struct response *res, int status, bson_string_t *body);
+
+/* Sets a body of another media type (HTML, Prometheus text): takes
+ * ownership of body; content_type is a literal that outlives res. */
+void response_body(struct response *res, int status, const char *content_type, bson_string_t *body);
 
 /* Sets the error's status and body, replacing any body set before;
  * cookies already added stay. */

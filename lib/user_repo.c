@@ -28,14 +28,13 @@ user_repo_find_by_id(const bson_oid_t *id, bson_t **out)
 }
 
 enum db_status
-user_repo_insert(const char *name, const char *email, const char *image, int64_t now_ms, bson_t **out)
+user_repo_insert(const bson_oid_t *id, const char *name, const char *email, const char *image,
+                 int64_t now_ms, bson_t **out)
 {
 	bson_t *doc = bson_new();
-	bson_oid_t oid;
 	enum db_status st;
 
-	bson_oid_init(&oid, NULL);
-	BSON_APPEND_OID(doc, "_id", &oid);
+	BSON_APPEND_OID(doc, "_id", id);
 	BSON_APPEND_UTF8(doc, "name", name);
 	BSON_APPEND_UTF8(doc, "email", email);
 	BSON_APPEND_BOOL(doc, "emailVerified", false);

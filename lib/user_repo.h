@@ -14,10 +14,10 @@
 enum db_status user_repo_find_by_email(const char *email, bson_t **out);
 enum db_status user_repo_find_by_id(const bson_oid_t *id, bson_t **out);
 
-/* Inserts a new user (image NULL: no image key). DB_DUPLICATE when the email
- * is taken (unique index). *out is the document inserted. */
-enum db_status user_repo_insert(const char *name, const char *email, const char *image,
-                                int64_t now_ms, bson_t **out);
+/* Inserts a new user with _id id (image NULL: no image key). DB_DUPLICATE
+ * when the email is taken (unique index). *out is the document inserted. */
+enum db_status user_repo_insert(const bson_oid_t *id, const char *name, const char *email,
+                                const char *image, int64_t now_ms, bson_t **out);
 
 enum db_status user_repo_delete(const bson_oid_t *id);
 

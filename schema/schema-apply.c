@@ -1,39 +1,65 @@
 /*
- * schema-apply — creates the indexes fcgi-auth relies on, the same ones Better
- * Auth's MongoDB adapter creates (same names, keys and uniqueness), plus the
- * application's. Idempotent: an index that exists is left alone; a
- * conflicting one is reported and the tool exits 1. Reads MONGODB_URI and
- * MONGODB_DB. Run by `make schema`, `make run` and the tests.
+ * schema-apply — the store's side of fcgi-auth, run by `make schema`, `make
+ * run` and the tests, and by cron or a systemd timer with --cleanup.
+ *
+ *   schema-apply            creates the indexes (schema_indexes.c): Better
+ *                           Auth's adapter's, the application's, and TTL
+ *                           indexes on the expiry dates where the store has
+ *                           TTL. Idempotent; a conflicting index is reported
+ *                           and the tool exits 1.
+ *   schema-apply --cleanup  deletes expired sessions and verification rows
+ *                           and stale rate-limit buckets (schema_cleanup.c),
+ *                           printing "<collection>: <n> deleted" for each.
+ *
+ * Reads MONGODB_URI, MONGODB_DB and (--cleanup) FCGI_AUTH_RATE_LIMIT_WINDOW,
+ * as the programs do. A tool, not a program: it needs no secret.
  */
+#include "config.h"
+#include "schema_cleanup.h"
+#include "schema_indexes.h"
+
 #include <mongoc/mongoc.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
-static const struct {
-	const char *collection, *field, *name;
-	bool unique;
-} indexes[] = {
-	{"user", "email", "user_email_uidx", true},
-	{"session", "token", "session_token_uidx", true},
-	{"session", "userId", "session_userId_idx", false},
-	{"account", "userId", "account_userId_idx", false},
-	{"verification", "identifier", "verification_identifier_idx", false},
-	{"rateLimit", "key", "rateLimit_key_uidx", true},
-	/* the application's own collections */
-	{"users", "betterAuthUserId", "users_betterAuthUserId_uidx", true},
-	{"profiles", "userId", "profiles_userId_uidx", true},
-};
+#define SCHEMA_BATCH 200
+#define SCHEMA_PAUSE_MS 10
+
+static void
+schema_usage(FILE *f)
+{
+	fprintf(f, "usage: schema-apply [--cleanup]\n"
+	           "  (no option)  create the indexes in $MONGODB_DB at $MONGODB_URI\n"
+	           "  --cleanup    delete expired sessions and verification rows and stale\n"
+	           "               rate-limit buckets, in batches of %d\n",
+	        SCHEMA_BATCH);
+}
 
 int
-main(void)
+main(int argc, char **argv)
 {
 	const char *uri = getenv("MONGODB_URI"), *dbname = getenv("MONGODB_DB");
-	mongoc_client_t *client;
-	mongoc_database_t *db;
-	bson_error_t error;
-	size_t i;
-	int rc = 0;
+	struct schema_cleanup_opts opts = {10, SCHEMA_BATCH, SCHEMA_PAUSE_MS};
+	mongoc_client_t *client = NULL;
+	mongoc_database_t *db = NULL;
+	bool cleanup = false, ok = false;
+	char err[256];
 
+	if (argc == 2 && !strcmp(argv[1], "--cleanup")) {
+		cleanup = true;
+	} else if (argc == 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+		schema_usage(stdout);
+		return 0;
+	} else if (argc != 1) {
+		schema_usage(stderr);
+		return 2;
+	}
+	if (cleanup && !config_env_int("FCGI_AUTH_RATE_LIMIT_WINDOW", 10, 1, 86400, &opts.rl_window_s,
+	                               err, sizeof err)) {
+		fprintf(stderr, "schema-apply: %s\n", err);
+		return 1;
+	}
 	if (!uri || !*uri)
 		uri = "mongodb://127.0.0.1:27017/?serverSelectionTimeoutMS=5000";
 	if (!dbname || !*dbname)
@@ -43,27 +69,15 @@ main(void)
 	client = mongoc_client_new(uri);
 	if (!client) {
 		fprintf(stderr, "schema-apply: MONGODB_URI is not a valid MongoDB URI\n");
-		return 1;
+		goto done;
 	}
 	mongoc_client_set_error_api(client, MONGOC_ERROR_API_VERSION_2);
+	mongoc_client_set_appname(client, cleanup ? "fcgi-auth-cleanup" : "fcgi-auth-schema");
 	db = mongoc_client_get_database(client, dbname);
-	for (i = 0; i < sizeof(indexes) / sizeof(indexes[0]); i++) {
-		bson_t *cmd = BCON_NEW("createIndexes", BCON_UTF8(indexes[i].collection), "indexes", "[",
-		                       "{", "key", "{", indexes[i].field, BCON_INT32(1), "}", "name",
-		                       BCON_UTF8(indexes[i].name), "unique", BCON_BOOL(indexes[i].unique),
-		                       "}", "]");
-
-		if (!mongoc_database_write_command_with_opts(db, cmd, NULL, NULL, &error)) {
-			fprintf(stderr, "schema-apply: %s.%s: %s\n", indexes[i].collection, indexes[i].name,
-			        error.message);
-			rc = 1;
-		} else {
-			printf("schema-apply: %s.%s ok\n", indexes[i].collection, indexes[i].name);
-		}
-		bson_destroy(cmd);
-	}
+	ok = cleanup ? schema_cleanup_run(db, &opts) : schema_indexes_apply(db);
+done:
 	mongoc_database_destroy(db);
 	mongoc_client_destroy(client);
 	mongoc_cleanup();
-	return rc;
+	return ok ? 0 : 1;
 }

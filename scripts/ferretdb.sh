@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Starts FerretDB (SQLite backend) on 127.0.0.1:<port> with data in <dir>, in the
-# background; prints its PID. Waits until it accepts connections (max 15 s).
+# Starts FerretDB (SQLite backend) on 127.0.0.1:<port> with its data and its
+# state file (state.json) in <dir>, in the background; prints its PID. Waits
+# until it accepts connections (max 15 s).
 # With FERRETDB_POSTGRESQL_URL set, the PostgreSQL backend at that URL instead
-# (`make bench STORE=postgresql`); <dir> is then only created.
+# (`make bench STORE=postgresql`); <dir> then holds only the state file.
 # Usage: scripts/ferretdb.sh <port> <dir> <logfile>
 set -eu
 port=$1 dir=$2 log=$3
@@ -13,7 +14,7 @@ backend=(--handler=sqlite "--sqlite-url=file:$dir/")
 	backend=(--handler=postgresql "--postgresql-url=$FERRETDB_POSTGRESQL_URL")
 # --telemetry=disable: FerretDB must never report to the internet.
 "$top/.deps/bin/ferretdb" "${backend[@]}" \
-	--listen-addr="127.0.0.1:$port" --telemetry=disable --debug-addr=- \
+	--state-dir="$dir" --listen-addr="127.0.0.1:$port" --telemetry=disable --debug-addr=- \
 	--log-level=warn >"$log" 2>&1 &
 pid=$!
 i=0

@@ -37,19 +37,19 @@ if [ -f "$prefix/.stamp" ] && [ "$(sed -n 2p "$prefix/.stamp")" = "$stamp_want" 
 fi
 
 # Build tools and the libraries our own code and the driver compile against
-# (here, because `make` builds this first, before anything else is compiled).
+# (checked here, because `make` builds this first, before anything else is
+# compiled). Never installed here: plain `make` installs nothing; `make deps`
+# (scripts/deps.sh, also run by `make run` and `make test`) does.
 PKGS="build-essential pkg-config cmake dpkg-dev libssl-dev libfcgi-dev libunistring-dev libsodium-dev"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
 		missing="$missing $p"
 done
-SUDO=""
-[ "$(id -u)" -eq 0 ] || SUDO=sudo
 if [ -n "$missing" ]; then
-	echo "mongoc: installing Debian packages:$missing" >&2
-	$SUDO apt-get update -qq
-	DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq $missing >/dev/null
+	echo "mongoc: the build needs Debian packages that are not installed:$missing" >&2
+	echo "mongoc: run \`make deps\` first (it installs them)" >&2
+	exit 1
 fi
 
 work="$top/.deps/mongoc-work"

@@ -11,11 +11,16 @@
 #   cgi           Apache + mod_cgid (plain CGI)         apache-conf/httpd-cgi.conf
 #   lighttpd-cgi  lighttpd + mod_cgi (plain CGI)        lighttpd-conf/lighttpd-cgi.conf
 # Under Apache, the processes Apache does not start itself (the /demo/
-# authorizer, and every endpoint with apache-proxy) run here in FCGI_AUTH_LISTEN
-# mode, each restarted if it exits.
+# authorizer, and every endpoint with apache-proxy) run here, several per
+# endpoint sharing one socket (spawn-fcgi + scripts/fcgi-pool.sh, which
+# restarts one that exits).
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
+# The build to serve (make passes its build directory: build-sysmongoc, ...).
+build=${FCGI_AUTH_BUILD:-build}
+case "$build" in /*) ;; *) build=$top/$build ;; esac
+[ -x "$build/cgi-bin/session" ] || { echo "run: no programs in $build/cgi-bin: run make first" >&2; exit 1; }
 port=${PORT:-8080}
 server=${SERVER:-lighttpd}
 case "$server" in
@@ -35,15 +40,17 @@ fi
 export BETTER_AUTH_SECRET
 export BETTER_AUTH_URL=${BETTER_AUTH_URL:-http://127.0.0.1:$port}
 export MONGODB_DB=${MONGODB_DB:-fcgi-auth}
-# Every setting defined, possibly empty (= the default): the Apache configs
-# and lighttpd-cgi.conf name each one, and refuse or mangle an undefined one.
-for v in BETTER_AUTH_TRUSTED_ORIGINS BETTER_AUTH_RATE_LIMIT FCGI_AUTH_COOKIE_PREFIX \
-	FCGI_AUTH_SECURE_COOKIES FCGI_AUTH_SESSION_EXPIRES_IN FCGI_AUTH_SESSION_UPDATE_AGE \
-	FCGI_AUTH_COOKIE_CACHE FCGI_AUTH_COOKIE_CACHE_MAX_AGE FCGI_AUTH_MAX_BODY \
-	FCGI_AUTH_DB_TIMEOUT_MS FCGI_AUTH_LOG_LEVEL FCGI_AUTH_RATE_LIMIT_WINDOW \
-	FCGI_AUTH_RATE_LIMIT_MAX FCGI_AUTH_RATE_LIMIT_STRICT_MAX FCGI_AUTH_TRUSTED_PROXIES \
-	FCGI_AUTH_HASH_SLOTS FCGI_AUTH_HASH_LOCK; do
-	export "$v=${!v:-}"
+# Every setting (README "Configuration") defined, possibly empty (= the
+# default): the Apache configs and lighttpd-cgi.conf name each one, and refuse
+# or mangle an undefined one.
+settings="BETTER_AUTH_SECRET BETTER_AUTH_URL BETTER_AUTH_TRUSTED_ORIGINS BETTER_AUTH_RATE_LIMIT
+	MONGODB_URI MONGODB_DB FCGI_AUTH_COOKIE_PREFIX FCGI_AUTH_SECURE_COOKIES
+	FCGI_AUTH_SESSION_EXPIRES_IN FCGI_AUTH_SESSION_UPDATE_AGE FCGI_AUTH_COOKIE_CACHE
+	FCGI_AUTH_COOKIE_CACHE_MAX_AGE FCGI_AUTH_MAX_BODY FCGI_AUTH_DB_TIMEOUT_MS FCGI_AUTH_LOG_LEVEL
+	FCGI_AUTH_RATE_LIMIT_WINDOW FCGI_AUTH_RATE_LIMIT_MAX FCGI_AUTH_RATE_LIMIT_STRICT_MAX
+	FCGI_AUTH_TRUSTED_PROXIES FCGI_AUTH_HASH_SLOTS FCGI_AUTH_HASH_LOCK"
+for v in $settings; do
+	[ "$v" = MONGODB_URI ] || export "$v=${!v:-}"
 done
 
 pids=() # everything started here, stopped by PID on exit
@@ -63,24 +70,18 @@ if [ -z "${MONGODB_URI:-}" ]; then
 	export MONGODB_URI="mongodb://127.0.0.1:$fdb_port/"
 	echo "run: FerretDB on 127.0.0.1:$fdb_port (data in .run/ferretdb)"
 fi
-./build/schema-apply >/dev/null || echo "run: warning: indexes not applied; uniqueness is not enforced" >&2
+"$build/schema-apply" >/dev/null || echo "run: warning: indexes not applied; uniqueness is not enforced" >&2
 
-export FCGI_AUTH_PORT=$port FCGI_AUTH_BIN=$top/build/cgi-bin FCGI_AUTH_STATE=$state/$server \
-	FCGI_AUTH_DOCROOT=$top/www FCGI_AUTH_DEMO=$top/build/demo FCGI_AUTH_CONF=$top/apache-conf
+export FCGI_AUTH_PORT=$port FCGI_AUTH_BIN=$build/cgi-bin FCGI_AUTH_STATE=$state/$server \
+	FCGI_AUTH_DOCROOT=$top/www FCGI_AUTH_DEMO=$build/demo FCGI_AUTH_CONF=$top/apache-conf
 
-# supervise <program> <port>: the program on 127.0.0.1:<port> (FCGI_AUTH_LISTEN),
-# started again whenever it exits, as systemd would; logs in the state dir.
-supervise() {
-	(
-		child=""
-		trap '[ -n "$child" ] && kill "$child" 2>/dev/null; exit 0' INT TERM
-		while :; do
-			FCGI_AUTH_LISTEN=127.0.0.1:$2 "$FCGI_AUTH_BIN/$1" >>"$FCGI_AUTH_STATE/$1.log" 2>&1 &
-			child=$!
-			wait "$child" || true
-			sleep 0.2
-		done
-	) &
+# pool <program> <port> <n>: n processes of the program sharing one socket on
+# 127.0.0.1:<port>, each started again when it exits, as systemd socket units
+# or spawn-fcgi -F would run them (README "mod_proxy_fcgi"); logs in the
+# state dir.
+pool() {
+	spawn-fcgi -n -a 127.0.0.1 -p "$2" -- "$top/scripts/fcgi-pool.sh" "$3" "$FCGI_AUTH_BIN/$1" \
+		>>"$FCGI_AUTH_STATE/$1.log" 2>&1 &
 	pids+=("$!")
 	local i=0
 	until (exec 3<>"/dev/tcp/127.0.0.1/$2") 2>/dev/null; do
@@ -98,7 +99,7 @@ lighttpd | lighttpd-cgi)
 	conf=lighttpd-conf/lighttpd.conf
 	[ "$server" = lighttpd-cgi ] && conf=lighttpd-conf/lighttpd-cgi.conf
 	echo "run: serving http://127.0.0.1:$port ($server; logs in .run/$server) — Ctrl-C to stop"
-	lighttpd -D -f "$conf" &
+	FCGI_AUTH_CONF=$top/lighttpd-conf lighttpd -D -f "$conf" &
 	;;
 apache | apache-proxy | cgi)
 	if [ "$(id -u)" = 0 ]; then # Apache refuses to serve as root
@@ -108,24 +109,30 @@ apache | apache-proxy | cgi)
 		export FCGI_AUTH_RUN_USER FCGI_AUTH_RUN_GROUP
 	fi
 	chmod 755 "$FCGI_AUTH_STATE"
+	unset_settings=()
 	if [ "$server" = apache-proxy ]; then
-		for p in SIGNUP:signup SIGNIN:signin SIGNOUT:signout SYNC_USER:sync-user ME:me SESSION:session; do
+		# Processes per endpoint: as tests/lib/stack.mjs POOL_SIZES.
+		for p in SIGNUP:signup:4 SIGNIN:signin:4 SIGNOUT:signout:2 SYNC_USER:sync-user:2 ME:me:2 \
+			SESSION:session:4; do
+			IFS=: read -r key prog n <<<"$p"
 			fp=$(./scripts/free-port.sh)
-			export "FCGI_AUTH_PORT_${p%%:*}=$fp"
-			supervise "${p#*:}" "$fp"
+			export "FCGI_AUTH_PORT_$key=$fp"
+			pool "$prog" "$fp" "$n"
 		done
 		export FCGI_AUTH_PORT_AUTHORIZER=$FCGI_AUTH_PORT_SESSION
+		for v in $settings; do unset_settings+=(-u "$v"); done # Apache needs none of them
 	else
 		for p in SIGNUP SIGNIN SIGNOUT SYNC_USER ME SESSION; do export "FCGI_AUTH_PORT_$p=0"; done
 		FCGI_AUTH_PORT_AUTHORIZER=$(./scripts/free-port.sh)
 		export FCGI_AUTH_PORT_AUTHORIZER
-		supervise session "$FCGI_AUTH_PORT_AUTHORIZER"
+		pool session "$FCGI_AUTH_PORT_AUTHORIZER" 2
 	fi
 	conf=httpd-fcgid.conf
 	[ "$server" = apache-proxy ] && conf=httpd-proxy-fcgi.conf
 	[ "$server" = cgi ] && conf=httpd-cgi.conf
 	echo "run: serving http://127.0.0.1:$port ($server, apache-conf/$conf; logs in .run/$server) — Ctrl-C to stop"
-	apache2 -D FOREGROUND -f "$top/apache-conf/$conf" &
+	env ${unset_settings[@]+"${unset_settings[@]}"} FCGI_AUTH_CONF="$top/apache-conf" \
+		apache2 -D FOREGROUND -f "$top/apache-conf/$conf" &
 	;;
 esac
 pids+=("$!")

@@ -2,29 +2,53 @@
 # The whole test suite, as `make test` runs it: unit tests, then a FerretDB on a
 # free loopback port, then the end-to-end and interop suites (node --test, the
 # official better-auth client against lighttpd + our programs, and Better Auth
-# itself as the oracle). Ends with "N passed, N failed"; non-zero on failure.
+# itself as the oracle), and the end-to-end files written for both
+# implementations once more against Better Auth itself (TARGET=reference), so
+# the expectations of tests/lib/expect.mjs are checked against the real thing.
+# Reports unit checks, fuzz inputs and node tests separately, then ends with
+# one "N passed, N failed" (their sum); non-zero on failure.
+# FCGI_AUTH_BUILD: the build under test (default build; make passes its own).
 # Stops everything it started, by PID.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 out=tests/out
 build=${FCGI_AUTH_BUILD:-build}
-export FCGI_AUTH_BIN="$top/$build/cgi-bin"
+case "$build" in /*) ;; *) build=$top/$build ;; esac
+export FCGI_AUTH_BUILD=$build FCGI_AUTH_BIN=$build/cgi-bin
 rm -rf "$out"
 mkdir -p "$out"
 fdb_pid=""
 cleanup() { [ -n "$fdb_pid" ] && kill "$fdb_pid" 2>/dev/null; wait 2>/dev/null; }
 trap cleanup EXIT INT TERM
 
+# Totals per kind (unit checks, fuzz inputs, node tests: different things),
+# summed in the closing line.
 passed=0 failed=0
-add() { passed=$((passed + $1)); failed=$((failed + $2)); }
+declare -A kind_p=() kind_f=()
+add() { # <kind> <passed> <failed>
+	kind_p[$1]=$((${kind_p[$1]:-0} + $2)); kind_f[$1]=$((${kind_f[$1]:-0} + $3))
+	passed=$((passed + $2)); failed=$((failed + $3))
+}
+summary() {
+	local k
+	for k in "unit:unit checks" "fuzz:fuzz corpus inputs" "node:node tests" "logleak:log-leak checks"; do
+		[ -n "${kind_p[${k%%:*}]:-}" ] || continue
+		echo "${k#*:}: ${kind_p[${k%%:*}]} passed, ${kind_f[${k%%:*}]} failed"
+	done
+	echo "$passed passed, $failed failed"
+}
 
 # 1. unit tests
 ./tests/run-unit.sh "$build"/tests/test_* | tee "$out/unit.log"
 line=$(tail -n 1 "$out/unit.log")
-u_p=${line#unit: }; u_p=${u_p%% passed*}
-u_f=${line##*, }; u_f=${u_f%% failed}
-add "$u_p" "$u_f"
+case "$line" in
+"unit: "*" passed, "*" failed")
+	u_p=${line#unit: }; u_p=${u_p%% passed*}
+	u_f=${line##*, }; u_f=${u_f%% failed}
+	add unit "$u_p" "$u_f" ;;
+*) echo "unit: no summary line" >&2; add unit 0 1 ;;
+esac
 
 # 1b. the fuzz corpus, replayed through the same build (sanitizers included)
 for r in "$build"/fuzz/replay_*; do
@@ -33,8 +57,8 @@ for r in "$build"/fuzz/replay_*; do
 	line=$("$r" "fuzz/corpus/$t" 2>&1 | tail -n 1)
 	case "$line" in
 	*" passed, "*" failed") echo "fuzz-replay: $t: $line"
-		add "${line%% passed*}" "$(n=${line##*, }; echo "${n%% failed}")" ;;
-	*) echo "fuzz-replay: $t crashed: $line" >&2; add 0 1 ;;
+		add fuzz "${line%% passed*}" "$(n=${line##*, }; echo "${n%% failed}")" ;;
+	*) echo "fuzz-replay: $t crashed: $line" >&2; add fuzz 0 1 ;;
 	esac
 done
 
@@ -42,8 +66,8 @@ done
 port=$(./scripts/free-port.sh)
 if ! fdb_pid=$(./scripts/ferretdb.sh "$port" "$out/ferretdb" "$out/ferretdb.log"); then
 	echo "FerretDB did not start: see $out/ferretdb.log" >&2
-	add 0 1
-	echo "$passed passed, $failed failed"
+	add node 0 1
+	summary
 	exit 1
 fi
 export MONGODB_URI="mongodb://127.0.0.1:$port/"
@@ -51,8 +75,10 @@ export BETTER_AUTH_TELEMETRY=0 DO_NOT_TRACK=1
 export FCGI_AUTH_TEST_OUT="$top/$out"
 
 # 3. end-to-end, interop, security, server and browser suites (lighttpd), then
-#    the core end-to-end files again through Apache mod_fcgid and plain CGI.
-node_pass() { # <label> <tap file> <files...>, with FCGI_AUTH_SERVER from the caller
+#    the core end-to-end files again through Apache mod_fcgid and plain CGI,
+#    then the end-to-end files that drive either implementation (startTarget,
+#    createStack) against Better Auth itself.
+node_pass() { # <label> <tap file> <files...>, with FCGI_AUTH_SERVER / TARGET from the caller
 	local label=$1 tap=$2 n_p n_f n_s
 	shift 2
 	node --test --test-reporter=tap --test-concurrency=2 "$@" >"$tap" 2>&1
@@ -66,7 +92,7 @@ node_pass() { # <label> <tap file> <files...>, with FCGI_AUTH_SERVER from the ca
 	fi
 	echo "$label: $n_p passed, $n_f failed"
 	[ "$n_f" -gt 0 ] && grep -B2 -A30 '^not ok' "$tap" | head -200 >&2
-	add "$n_p" "$n_f"
+	add node "$n_p" "$n_f"
 }
 
 files=$(ls tests/e2e/*.test.mjs tests/interop/*.test.mjs tests/security/*.test.mjs \
@@ -75,13 +101,30 @@ if [ -n "$files" ]; then
 	FCGI_AUTH_SERVER=lighttpd node_pass "node (lighttpd)" "$out/node.tap" $files
 else
 	echo "no end-to-end tests found" >&2
-	add 0 1
+	add node 0 1
 fi
 core="tests/e2e/flow.test.mjs tests/e2e/validation.test.mjs tests/e2e/cookienames.test.mjs tests/e2e/expiry.test.mjs
 	tests/e2e/cookiecache.test.mjs"
 for server in apache cgi; do
 	FCGI_AUTH_SERVER=$server node_pass "node ($server)" "$out/node-$server.tap" $core
 done
+both=$(grep -l -E '\b(startTarget|createStack)\(' tests/e2e/*.test.mjs)
+if [ -n "$both" ]; then
+	TARGET=reference node_pass "node (reference)" "$out/node-reference.tap" $both
+else
+	echo "no end-to-end files for both implementations found" >&2
+	add node 0 1
+fi
 
-echo "$passed passed, $failed failed"
+# 4. no test password, token or cookie value in any log the programs wrote above
+#    (tests/lib/logleak.mjs; the logs and secrets are in $out/logs and $out/secrets)
+line=$(node tests/lib/logleak.mjs "$out" 2>&1 | tee "$out/logleak.log" | tail -n 1)
+case "$line" in
+"log-leak: "*" passed, "*" failed") n=${line#log-leak: }; echo "$line"
+	add logleak "${n%% passed*}" "$(n=${n##*, }; echo "${n%% failed}")"
+	[ "${line##*, }" = "0 failed" ] || grep -v '^log-leak: [0-9]* passed' "$out/logleak.log" | head -50 >&2 ;;
+*) echo "log-leak: the check did not run: $line" >&2; add logleak 0 1 ;;
+esac
+
+summary
 [ "$failed" -eq 0 ]

@@ -6,13 +6,16 @@
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
+build=${FCGI_AUTH_BUILD:-build}
+case "$build" in /*) ;; *) build=$top/$build ;; esac
+export FCGI_AUTH_BUILD=$build
 out=tests/out/valgrind
 rm -rf "$out"
 mkdir -p "$out/logs" "$out/bin/cgi-bin"
 VG="valgrind --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect"
 fail=0 pass=0
 
-for t in build/tests/test_*; do
+for t in "$build"/tests/test_*; do
 	if $VG --log-file="$out/logs/unit-$(basename "$t").log" "$t" >/dev/null 2>&1; then
 		pass=$((pass + 1))
 	else
@@ -21,15 +24,15 @@ for t in build/tests/test_*; do
 done
 
 # Wrappers: lighttpd spawns these, which exec the real program under valgrind.
-for p in build/cgi-bin/*; do
+for p in "$build"/cgi-bin/*; do
 	name=$(basename "$p")
 	cat >"$out/bin/cgi-bin/$name" <<EOS
 #!/bin/sh
-exec $VG --log-file=$top/$out/logs/$name.%p.log $top/$p
+exec $VG --log-file=$top/$out/logs/$name.%p.log $p
 EOS
 	chmod +x "$out/bin/cgi-bin/$name"
 done
-ln -sfn "$top/build/demo" "$out/bin/demo"
+ln -sfn "$build/demo" "$out/bin/demo"
 
 port=$(./scripts/free-port.sh)
 fdb_pid=$(./scripts/ferretdb.sh "$port" "$out/ferretdb" "$out/ferretdb.log") || exit 1

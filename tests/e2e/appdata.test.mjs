@@ -9,12 +9,10 @@
 // reference server is started beside it on the same database for test 4.
 import { describe, it, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
-import path from "node:path";
 import { ObjectId } from "mongodb";
 import {
-	ROOT, startFerret, startFcgi, startReference, mongo, dbName, makeClient, request,
-	postJSON, uniqueEmail, signCookieValue, ISO_RE, HEX24_RE,
+	startFerret, startFcgi, startReference, mongo, dbName, makeClient, request,
+	postJSON, uniqueEmail, signCookieValue, ISO_RE, HEX24_RE, applySchema,
 } from "../lib/stack.mjs";
 import { ERR, expectJson, expectError } from "../lib/expect.mjs";
 
@@ -29,9 +27,7 @@ before(async () => {
 	ferret = await startFerret();
 	name = dbName("appdata");
 	// startFcgi does not create indexes; the race tests rely on the unique ones.
-	execFileSync(path.join(ROOT, "build/schema-apply"), {
-		env: { ...process.env, MONGODB_URI: ferret.uri, MONGODB_DB: name }, stdio: "pipe",
-	});
+	applySchema(ferret.uri, name);
 	srv = await startFcgi({ MONGODB_URI: ferret.uri, MONGODB_DB: name });
 	url = srv.url;
 	db = await mongo(name, ferret.uri);

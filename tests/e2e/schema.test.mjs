@@ -4,9 +4,7 @@
 // nothing is logged. (lighttpd hands the programs' stderr to its own.)
 import { describe, it, after } from "node:test";
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
-import path from "node:path";
-import { startFerret, startFcgi, dbName, postJSON, request, uniqueEmail, sleep, ROOT } from "../lib/stack.mjs";
+import { startFerret, startFcgi, dbName, postJSON, request, uniqueEmail, sleep, applySchema } from "../lib/stack.mjs";
 
 const PW = "correct horse battery staple";
 const stops = [];
@@ -40,7 +38,7 @@ describe("missing indexes", () => {
 		const ferret = await startFerret();
 		stops.push(() => ferret.stop());
 		const name = dbName("withindex");
-		execFileSync(path.join(ROOT, "build/schema-apply"), { env: { ...process.env, MONGODB_URI: ferret.uri, MONGODB_DB: name }, stdio: "pipe" });
+		applySchema(ferret.uri, name);
 		const srv = await startFcgi({ MONGODB_URI: ferret.uri, MONGODB_DB: name }, { server: "lighttpd" });
 		stops.push(() => srv.stop());
 		assert.equal((await request(srv.url, "/api/auth/ok")).status, 200);

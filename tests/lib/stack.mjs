@@ -6,12 +6,12 @@
 // e2e suite drives (startTarget). FCGI_AUTH_SERVER picks the web server in
 // front of our programs (startFcgi): lighttpd (default, mod_fastcgi),
 // lighttpd-cgi (mod_cgi), apache (mod_fcgid), apache-proxy (mod_proxy_fcgi to
-// processes started here) or cgi (Apache mod_cgid). Every process started
+// pools of processes started here, POOL_SIZES) or cgi (Apache mod_cgid). Every process started
 // here is registered and killed (by PID) in stop(), and as a last resort when
 // this process exits. FCGI_AUTH_STOP_GRACE_MS (default 1500) is how long
 // stop() waits for a server's children to exit before SIGKILL (valgrind runs
 // need ~20000).
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import crypto from "node:crypto";
 import fs from "node:fs";
 import http from "node:http";
@@ -22,6 +22,7 @@ import { fileURLToPath } from "node:url";
 import { setTimeout as sleep } from "node:timers/promises";
 import { MongoClient } from "mongodb";
 import { createAuthClient } from "better-auth/client";
+import { recordRequest, recordResponse, saveLog } from "./logleak.mjs";
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 export const TARGET = process.env.TARGET || "fcgi";
@@ -31,13 +32,23 @@ export const IS_REF = TARGET === "reference";
 
 // The secret of the spec's test vectors (§11), so fixed vectors can be checked.
 export const SECRET = "test-secret-0123456789abcdefghijklmnop";
-export const FCGI_BIN = process.env.FCGI_AUTH_BIN || path.join(ROOT, "build/cgi-bin");
+// The build under test: FCGI_AUTH_BUILD (absolute, or relative to the project
+// root; make passes build-san, build-sysmongoc, ...), default build/.
+export const BUILD = path.resolve(ROOT, process.env.FCGI_AUTH_BUILD || "build");
+export const FCGI_BIN = process.env.FCGI_AUTH_BIN || path.join(BUILD, "cgi-bin");
 export const LIGHTTPD = process.env.LIGHTTPD || "lighttpd";
 export const FERRETDB = process.env.FERRETDB || path.join(ROOT, ".deps/bin/ferretdb");
 export const APACHE = process.env.APACHE || "apache2";
+export const SPAWN_FCGI = process.env.SPAWN_FCGI || "spawn-fcgi";
 
 /** The web servers startFcgi can put in front of the programs. */
 export const SERVERS = ["lighttpd", "lighttpd-cgi", "apache", "apache-proxy", "cgi"];
+/** The system-Apache drop-in (apache-conf/fcgi-auth.conf), which startFcgi
+ * also starts (opts.server); not a FCGI_AUTH_SERVER: the programs get only
+ * the settings it hands them, so rate limiting is on. */
+export const DROPIN = "apache-dropin";
+/** Every set-up we ship. */
+export const SETUPS = [...SERVERS, DROPIN];
 export const SERVER = process.env.FCGI_AUTH_SERVER || "lighttpd";
 if (!SERVERS.includes(SERVER)) throw new Error(`FCGI_AUTH_SERVER must be one of ${SERVERS.join(", ")}, not ${SERVER}`);
 const STOP_GRACE_MS = Number(process.env.FCGI_AUTH_STOP_GRACE_MS || 1500);
@@ -47,7 +58,7 @@ export const APP_SETTINGS = [
 	"BETTER_AUTH_SECRET", "BETTER_AUTH_URL", "BETTER_AUTH_TRUSTED_ORIGINS", "BETTER_AUTH_RATE_LIMIT",
 	"MONGODB_URI", "MONGODB_DB", "FCGI_AUTH_COOKIE_PREFIX", "FCGI_AUTH_SECURE_COOKIES",
 	"FCGI_AUTH_SESSION_EXPIRES_IN", "FCGI_AUTH_SESSION_UPDATE_AGE", "FCGI_AUTH_COOKIE_CACHE",
-	"FCGI_AUTH_COOKIE_CACHE_MAX_AGE", "FCGI_AUTH_MAX_BODY", "FCGI_AUTH_DB_TIMEOUT_MS", "FCGI_AUTH_LOG_LEVEL",
+	"FCGI_AUTH_COOKIE_CACHE_MAX_AGE", "FCGI_AUTH_MAX_BODY", "FCGI_AUTH_DB_TIMEOUT_MS", "FCGI_AUTH_LOG_LEVEL", "FCGI_AUTH_LOG_FORMAT",
 	"FCGI_AUTH_RATE_LIMIT_WINDOW", "FCGI_AUTH_RATE_LIMIT_MAX", "FCGI_AUTH_RATE_LIMIT_STRICT_MAX",
 	"FCGI_AUTH_TRUSTED_PROXIES", "FCGI_AUTH_HASH_SLOTS", "FCGI_AUTH_HASH_LOCK",
 ];
@@ -59,6 +70,7 @@ export function fcgiBuilt() {
 // ---------------------------------------------------------------- processes
 
 const live = new Set(); // child processes still to be killed
+const livePids = new Set(); // processes started by scripts that print their PID (Mailpit)
 
 function killTree(pid, sig = "SIGTERM") {
 	try { process.kill(pid, sig); } catch { /* gone */ }
@@ -74,6 +86,8 @@ function killAllNow() {
 		for (const k of kids) killTree(k, "SIGKILL");
 	}
 	live.clear();
+	for (const pid of livePids) killTree(pid, "SIGKILL");
+	livePids.clear();
 	for (const d of tempDirs) { try { fs.rmSync(d, { recursive: true, force: true }); } catch { /* ignore */ } }
 }
 process.on("exit", killAllNow);
@@ -203,6 +217,11 @@ export async function startFerret() {
 	};
 }
 
+/** Applies the indexes (BUILD/schema-apply) to database name on uri; throws on failure. */
+export function applySchema(uri, name) {
+	execFileSync(path.join(BUILD, "schema-apply"), { env: { ...process.env, MONGODB_URI: uri, MONGODB_DB: name }, stdio: "pipe" });
+}
+
 export function dbName(tag) {
 	return `t_${tag.replace(/[^A-Za-z0-9]/g, "_")}_${crypto.randomBytes(4).toString("hex")}`;
 }
@@ -260,7 +279,7 @@ async function waitOk(url, child, what) {
  */
 export async function startFcgi(env = {}, opts = {}) {
 	const server = opts.server ?? SERVER;
-	if (!SERVERS.includes(server)) throw new Error(`startFcgi: unknown server ${server}`);
+	if (!SETUPS.includes(server)) throw new Error(`startFcgi: unknown server ${server}`);
 	const port = env.PORT ? Number(env.PORT) : await freePort();
 	const state = tmpdir(server);
 	const docroot = path.join(state, "docroot");
@@ -281,6 +300,7 @@ export async function startFcgi(env = {}, opts = {}) {
 		if (server === "lighttpd" || server === "lighttpd-cgi") {
 			logs.push(path.join(state, "lighttpd-error.log"));
 			if (server === "lighttpd-cgi") logs.push(path.join(state, "cgi-stderr.log"));
+			e.FCGI_AUTH_CONF = path.join(ROOT, "lighttpd-conf");
 			const conf = path.join(ROOT, "lighttpd-conf", server === "lighttpd" ? "lighttpd.conf" : "lighttpd-cgi.conf");
 			child = startProcess(LIGHTTPD, ["-D", "-f", withExtra(conf, opts.extraConfig, state, "include")], { env: e, cwd: state });
 		} else {
@@ -291,6 +311,7 @@ export async function startFcgi(env = {}, opts = {}) {
 		if (child) await stopChild(child);
 		for (const p of procs) await p.stop();
 		err.message += `\n${server} logs:\n${errlog()}`;
+		saveLog(server, errlog() + (child?.output ?? "")); // for the log-leak check (tests/lib/logleak.mjs)
 		fs.rmSync(state, { recursive: true, force: true });
 		throw err;
 	}
@@ -300,6 +321,7 @@ export async function startFcgi(env = {}, opts = {}) {
 		stop: async () => {
 			await stopChild(child);
 			for (const p of procs) await p.stop();
+			saveLog(server, errlog() + child.output); // for the log-leak check (tests/lib/logleak.mjs)
 			if (!process.env.KEEP_STATE) fs.rmSync(state, { recursive: true, force: true });
 		},
 	};
@@ -326,48 +348,37 @@ function apacheRunAs() {
 }
 
 /**
- * A program in its own-socket mode (FCGI_AUTH_LISTEN=127.0.0.1:port), started
- * again whenever it exits until stop(): what systemd or a supervisor does in a
- * deployment with mod_proxy_fcgi or mod_authnz_fcgi. Resolves once it listens.
+ * n processes of a program sharing one listening socket on 127.0.0.1:port,
+ * each started again when it exits (spawn-fcgi opens the socket,
+ * scripts/fcgi-pool.sh keeps the processes): what systemd socket units or
+ * spawn-fcgi -F do in a deployment with mod_proxy_fcgi or mod_authnz_fcgi.
+ * Resolves once the socket listens.
  */
-async function superviseListener(program, port, env, logFile) {
-	let child, stopping = false, restarts = 0;
-	const spawnOne = () => {
-		const out = fs.openSync(logFile, "a");
-		child = spawn(path.join(env.FCGI_AUTH_BIN, program), [], {
-			env: { ...env, FCGI_AUTH_LISTEN: `127.0.0.1:${port}` }, stdio: ["ignore", out, out],
-		});
-		fs.closeSync(out);
-		live.add(child);
-		child.on("exit", () => {
-			live.delete(child);
-			if (!stopping) { restarts++; setTimeout(() => { if (!stopping) spawnOne(); }, 50); }
-		});
-	};
-	spawnOne();
+async function startPool(program, port, n, env, logFile) {
+	const out = fs.openSync(logFile, "a");
+	const e = { ...env };
+	delete e.FCGI_AUTH_LISTEN; // the processes serve the socket they are given
+	const child = spawn(SPAWN_FCGI, ["-n", "-a", "127.0.0.1", "-p", String(port), "--",
+		path.join(ROOT, "scripts/fcgi-pool.sh"), String(n), path.join(env.FCGI_AUTH_BIN, program)],
+	{ env: e, stdio: ["ignore", out, out] });
+	fs.closeSync(out);
+	live.add(child);
+	child.on("exit", () => live.delete(child));
 	const deadline = Date.now() + 15000;
 	while (!(await tcpOpen(port))) {
-		if (Date.now() > deadline || restarts > 5) {
-			stopping = true;
-			if (child) killTree(child.pid, "SIGKILL");
+		if (Date.now() > deadline || child.exitCode !== null) {
+			await stopChild(child);
 			throw new Error(`${program} did not listen on 127.0.0.1:${port}: ${fs.readFileSync(logFile, "utf8")}`);
 		}
 		await sleep(25);
 	}
-	return {
-		program, port, pid: () => child.pid, restarts: () => restarts,
-		stop: async () => {
-			stopping = true;
-			if (!child || child.exitCode !== null || child.signalCode !== null) return;
-			const exited = new Promise((r) => child.once("exit", r));
-			killTree(child.pid, "SIGTERM");
-			let timer;
-			const done = await Promise.race([exited.then(() => true), new Promise((r) => { timer = setTimeout(r, STOP_GRACE_MS, false); })]);
-			clearTimeout(timer);
-			if (!done) { killTree(child.pid, "SIGKILL"); await exited; }
-		},
-	};
+	return { program, port, pid: child.pid, stop: () => stopChild(child) };
 }
+
+/** Processes per endpoint where the tests start them (apache-proxy), as README "mod_proxy_fcgi" says. */
+export const POOL_SIZES = { signup: 4, signin: 4, signout: 2, "sync-user": 2, me: 2, session: 4 };
+/** Processes of the /demo/ authorizer (mod_authnz_fcgi) under the other Apache set-ups. */
+const AUTHORIZER_POOL = 2;
 
 /** Apache in the foreground with apache-conf/httpd-<kind>.conf (see startFcgi). */
 async function startApache(server, e, state, procs, logs, extraConfig) {
@@ -380,14 +391,17 @@ async function startApache(server, e, state, procs, logs, extraConfig) {
 		FCGI_AUTH_RUN_USER: run.user, FCGI_AUTH_RUN_GROUP: run.group,
 	});
 	logs.push(path.join(state, "apache-error.log"));
-	const programs = { SIGNUP: "signup", SIGNIN: "signin", SIGNOUT: "signout", SYNC_USER: "sync-user", ME: "me", SESSION: "session" };
+	// Every program of FCGI_BIN, keyed as the configs name its port
+	// (FCGI_AUTH_PORT_SYNC_USER for sync-user).
+	const programs = Object.fromEntries(fs.readdirSync(e.FCGI_AUTH_BIN).sort()
+		.map((prog) => [prog.toUpperCase().replace(/-/g, "_"), prog]));
 	if (server === "apache-proxy") {
 		const started = await Promise.allSettled(Object.entries(programs).map(async ([key, prog]) => {
 			const p = await freePort();
 			e[`FCGI_AUTH_PORT_${key}`] = String(p);
 			const log = path.join(state, `${prog}.log`);
 			logs.push(log);
-			return superviseListener(prog, p, e, log);
+			return startPool(prog, p, POOL_SIZES[prog], e, log);
 		}));
 		for (const r of started) if (r.status === "fulfilled") procs.push(r.value);
 		const failed = started.find((r) => r.status === "rejected");
@@ -399,11 +413,95 @@ async function startApache(server, e, state, procs, logs, extraConfig) {
 		e.FCGI_AUTH_PORT_AUTHORIZER = String(p);
 		const log = path.join(state, "authorizer.log");
 		logs.push(log);
-		procs.push(await superviseListener("session", p, e, log));
+		procs.push(await startPool("session", p, AUTHORIZER_POOL, e, log));
 	}
-	const conf = { apache: "httpd-fcgid.conf", "apache-proxy": "httpd-proxy-fcgi.conf", cgi: "httpd-cgi.conf" }[server];
-	const file = withExtra(path.join(ROOT, "apache-conf", conf), extraConfig, state, "Include");
-	return startProcess(APACHE, ["-D", "FOREGROUND", "-f", file], { env: e, cwd: state });
+	const conf = server === DROPIN ? dropinConfig(e, state)
+		: path.join(ROOT, "apache-conf", { apache: "httpd-fcgid.conf", "apache-proxy": "httpd-proxy-fcgi.conf", cgi: "httpd-cgi.conf" }[server]);
+	const file = withExtra(conf, extraConfig, state, "Include");
+	// With mod_proxy_fcgi Apache needs none of the programs' settings; the
+	// drop-in takes the two of /etc/apache2/envvars.
+	const apacheEnv = { ...e };
+	if (server === "apache-proxy" || server === DROPIN) for (const k of APP_SETTINGS) delete apacheEnv[k];
+	if (server === DROPIN) Object.assign(apacheEnv, { FCGI_AUTH_SECRET: e.BETTER_AUTH_SECRET, FCGI_AUTH_MONGODB_URI: e.MONGODB_URI });
+	return startProcess(APACHE, ["-D", "FOREGROUND", "-f", file], { env: apacheEnv, cwd: state });
+}
+
+/**
+ * The drop-in (apache-conf/fcgi-auth.conf) in a stand-in for a stock Debian
+ * Apache: apache2.conf's essentials, Debian's mpm_event.conf and fcgid.conf,
+ * the modules Debian enables by default but mod_reqtimeout (which the
+ * drop-in must load itself where it is off) and those the drop-in's
+ * instructions enable, a <VirtualHost> as 000-default.conf, the Define lines
+ * set, and the authorizer block the drop-in shows uncommented for /demo/.
+ * The programs get only what the drop-in hands them (the secret, URL,
+ * database URI and name): rate limiting is on.
+ */
+function dropinConfig(e, state) {
+	const mod = (m) => `LoadModule ${m}_module /usr/lib/apache2/modules/mod_${m}.so`;
+	const file = path.join(state, "dropin-apache2.conf");
+	fs.writeFileSync(file, `# Generated by tests/lib/stack.mjs: a stock Debian Apache with the drop-in.
+ServerRoot "${state}"
+ServerName 127.0.0.1
+Listen 127.0.0.1:${e.FCGI_AUTH_PORT}
+PidFile "${state}/apache.pid"
+DefaultRuntimeDir "${state}"
+Mutex "file:${state}" default
+User \${FCGI_AUTH_RUN_USER}
+Group \${FCGI_AUTH_RUN_GROUP}
+ErrorLog "${state}/apache-error.log"
+LogLevel warn
+Timeout 300
+KeepAlive On
+MaxKeepAliveRequests 100
+KeepAliveTimeout 5
+${mod("mpm_event")}
+StartServers 2
+MinSpareThreads 25
+MaxSpareThreads 75
+ThreadLimit 64
+ThreadsPerChild 25
+MaxRequestWorkers 150
+MaxConnectionsPerChild 0
+${["authz_core", "authn_core", "alias", "dir", "mime", "env", "setenvif", "deflate", "filter", "negotiation",
+		"headers", "rewrite", "macro", "lua", "fcgid", "authnz_fcgi"].map(mod).join("\n")}
+FcgidIPCDir "${state}/fcgid"
+FcgidProcessTableFile "${state}/fcgid_shm"
+TypesConfig /etc/mime.types
+<Directory />
+    Options FollowSymLinks
+    AllowOverride None
+    Require all denied
+</Directory>
+<Directory "${e.FCGI_AUTH_DOCROOT}">
+    Require all granted
+</Directory>
+<VirtualHost 127.0.0.1:${e.FCGI_AUTH_PORT}>
+    DocumentRoot "${e.FCGI_AUTH_DOCROOT}"
+</VirtualHost>
+Define FCGI_AUTH_BIN "${e.FCGI_AUTH_BIN}"
+Define FCGI_AUTH_URL "${e.BETTER_AUTH_URL}"
+Define FCGI_AUTH_DB "${e.MONGODB_DB}"
+Define FCGI_AUTH_IDENTITY_LUA "${path.join(ROOT, "apache-conf", "identity.lua")}"
+Include "${path.join(ROOT, "apache-conf", "fcgi-auth.conf")}"
+AuthnzFcgiDefineProvider authnz fcgi-auth fcgi://127.0.0.1:${e.FCGI_AUTH_PORT_AUTHORIZER}/
+<Location "/demo/">
+    AuthType fcgi-auth
+    AuthName "fcgi-auth"
+    AuthnzFcgiCheckAuthnProvider fcgi-auth Authoritative On RequireBasicAuth Off \\
+                                 UserExpr "%{reqenv:AUTH_USER_ID}"
+    Require fcgi-auth
+    Header always set Content-Type application/json "expr=%{REQUEST_STATUS} in {'401', '503'}"
+</Location>
+Alias "/demo/whoami" "${path.join(e.FCGI_AUTH_DEMO, "whoami")}"
+<Directory "${e.FCGI_AUTH_DEMO}">
+    <Files "whoami">
+        SetHandler fcgid-script
+        Options +ExecCGI
+        Require all granted
+    </Files>
+</Directory>
+`);
+	return file;
 }
 
 /** Better Auth 1.7.25 (tests/reference/server.mjs) with the same env contract. */
@@ -450,6 +548,67 @@ export async function createStack(tag, env = {}) {
 	}
 }
 
+// ---------------------------------------------------------------- Mailpit
+
+export const MAILPIT = process.env.MAILPIT || path.join(ROOT, ".deps/bin/mailpit");
+
+/**
+ * Mailpit on free loopback ports, started by scripts/mailpit.sh (which adds
+ * --disable-version-check --smtp-disable-rdns; extraArgs are more flags, e.g.
+ * TLS or an auth file). Its messages live in a temporary SQLite file in a
+ * private TMPDIR, gone with stop(). Returns { smtpPort, httpPort, pid,
+ * sendmail (the FCGI_AUTH_SENDMAIL command that submits to it), api(path)
+ * (JSON of GET /api/v1<path>), raw(id), waitFor(pred, ms) (the first
+ * message summary pred accepts, polled), stop() }.
+ */
+export async function startMailpit(extraArgs = []) {
+	const dir = tmpdir("mailpit");
+	const [smtpPort, httpPort] = [await freePort(), await freePort()];
+	const log = path.join(dir, "mailpit.log");
+	const pid = await new Promise((resolve, reject) => {
+		const c = spawn(path.join(ROOT, "scripts/mailpit.sh"), [String(smtpPort), String(httpPort), log, ...extraArgs],
+			{ env: { ...process.env, TMPDIR: dir }, stdio: ["ignore", "pipe", "pipe"] });
+		let out = "";
+		c.stdout.on("data", (d) => { out += d; });
+		c.stderr.on("data", (d) => { out += d; });
+		c.on("exit", (code) => (code === 0 ? resolve(Number(out.trim())) : reject(new Error(`mailpit.sh: ${out}${fs.existsSync(log) ? fs.readFileSync(log, "utf8") : ""}`))));
+	});
+	livePids.add(pid);
+	const base = `http://127.0.0.1:${httpPort}/api/v1`;
+	const get = async (p) => {
+		const r = await fetch(base + p);
+		if (!r.ok) throw new Error(`mailpit GET ${p}: ${r.status}`);
+		return r;
+	};
+	const api = async (p) => (await get(p)).json();
+	return {
+		smtpPort, httpPort, pid, log,
+		sendmail: `${MAILPIT} sendmail -S 127.0.0.1:${smtpPort} -t -i`,
+		api,
+		raw: async (id) => (await get(`/message/${id}/raw`)).text(),
+		async waitFor(pred, ms = 5000) {
+			const deadline = Date.now() + ms;
+			for (;;) {
+				const { messages } = await api("/messages?limit=200");
+				const m = messages.find(pred);
+				if (m) return m;
+				if (Date.now() > deadline) return null;
+				await sleep(50);
+			}
+		},
+		async stop() {
+			// Not our child (the script exited): a zombie nobody reaps counts as gone.
+			const running = () => { try { return !/^\d+ \(.*\) Z/.test(fs.readFileSync(`/proc/${pid}/stat`, "utf8")); } catch { return false; } };
+			killTree(pid, "SIGTERM");
+			const deadline = Date.now() + 3000;
+			while (running() && Date.now() < deadline) await sleep(20);
+			if (running()) killTree(pid, "SIGKILL");
+			livePids.delete(pid);
+			if (!process.env.KEEP_STATE) fs.rmSync(dir, { recursive: true, force: true });
+		},
+	};
+}
+
 // ---------------------------------------------------------------- raw HTTP
 
 /**
@@ -473,6 +632,7 @@ export function request(baseUrl, pathname, { method = "GET", headers = {}, body,
 	} else if (!["GET", "HEAD", "OPTIONS", "DELETE"].includes(method) && !Object.keys(h).some((k) => k.toLowerCase() === "content-length")) {
 		h["Content-Length"] = "0"; // an empty POST as a browser sends it (no chunked framing)
 	}
+	recordRequest(h, payload); // the log-leak check's secrets (tests/lib/logleak.mjs)
 	return new Promise((resolve, reject) => {
 		let answered = false;
 		const req = http.request({
@@ -484,6 +644,7 @@ export function request(baseUrl, pathname, { method = "GET", headers = {}, body,
 			res.on("error", reject);
 			res.on("end", () => {
 				const text = Buffer.concat(chunks).toString("utf8");
+				recordResponse(res.headers["set-cookie"], text);
 				resolve({
 					status: res.statusCode,
 					headers: res.headers,
@@ -564,8 +725,10 @@ export function makeClient(url, opts = {}) {
 		if (origin) headers.set("Origin", origin);
 		const cookie = jar.header();
 		if (cookie) headers.set("Cookie", cookie); else headers.delete("Cookie");
+		recordRequest(headers, init.body); // the log-leak check's secrets (tests/lib/logleak.mjs)
 		const res = await fetch(reqUrl, { ...init, headers, redirect: "manual" });
 		const setCookies = res.headers.getSetCookie();
+		recordResponse(setCookies);
 		jar.store(setCookies);
 		log.push({ method: init.method ?? "GET", url: reqUrl, status: res.status, setCookies, headers: res.headers });
 		return res;
@@ -589,6 +752,16 @@ export function signCookieValue(value, secret = SECRET) {
 
 export function uniqueEmail(tag = "u") {
 	return `${tag}-${crypto.randomBytes(5).toString("hex")}@example.com`;
+}
+
+/** Signs up a new user on url; { user, email, password, cookie } (the Cookie header of its session). Throws unless 200. */
+export async function signUpUser(url, tag = "u", password = "correct horse battery staple") {
+	const email = uniqueEmail(tag);
+	const r = await postJSON(url, "/api/auth/sign-up/email", { name: "Ada", email, password });
+	if (r.status !== 200) throw new Error(`sign-up ${r.status}: ${r.body}`);
+	const jar = new CookieJar();
+	jar.store(r.setCookies);
+	return { user: r.json().user, email, password, cookie: jar.header() };
 }
 
 /** Counts of the user, account and session collections. */

@@ -3,9 +3,7 @@
 // each get a session of their own.
 import { describe, it, before, after } from "node:test";
 import assert from "node:assert/strict";
-import path from "node:path";
-import { execFileSync } from "node:child_process";
-import { startFerret, startFcgi, mongo, dbName, postJSON, request, uniqueEmail, ROOT, TOKEN_RE } from "../lib/stack.mjs";
+import { startFerret, startFcgi, mongo, dbName, postJSON, request, uniqueEmail, TOKEN_RE, applySchema } from "../lib/stack.mjs";
 
 const PW = "correct horse battery staple";
 let ferret, srv, db;
@@ -13,7 +11,7 @@ let ferret, srv, db;
 before(async () => {
 	ferret = await startFerret();
 	const name = dbName("sec_race");
-	execFileSync(path.join(ROOT, "build/schema-apply"), { env: { ...process.env, MONGODB_URI: ferret.uri, MONGODB_DB: name }, stdio: "pipe" });
+	applySchema(ferret.uri, name);
 	srv = await startFcgi({ MONGODB_URI: ferret.uri, MONGODB_DB: name });
 	db = await mongo(name, ferret.uri);
 });

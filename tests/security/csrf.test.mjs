@@ -3,9 +3,7 @@
 // a foreign one: 403 INVALID_ORIGIN; and the database is left as it was.
 import { describe, it, before, after } from "node:test";
 import assert from "node:assert/strict";
-import path from "node:path";
-import { execFileSync } from "node:child_process";
-import { startFerret, startFcgi, mongo, dbName, request, postJSON, uniqueEmail, counts, ROOT } from "../lib/stack.mjs";
+import { startFerret, startFcgi, mongo, dbName, request, postJSON, uniqueEmail, counts, applySchema } from "../lib/stack.mjs";
 import { expectError, ERR } from "../lib/expect.mjs";
 
 const PW = "correct horse battery staple";
@@ -14,7 +12,7 @@ let ferret, srv, db, s;
 before(async () => {
 	ferret = await startFerret();
 	const name = dbName("sec_csrf");
-	execFileSync(path.join(ROOT, "build/schema-apply"), { env: { ...process.env, MONGODB_URI: ferret.uri, MONGODB_DB: name }, stdio: "pipe" });
+	applySchema(ferret.uri, name);
 	srv = await startFcgi({ MONGODB_URI: ferret.uri, MONGODB_DB: name });
 	db = await mongo(name, ferret.uri);
 	const email = uniqueEmail("csrf");

@@ -7,13 +7,13 @@
 // This file runs its own FerretDB (it stops and restarts it).
 import { describe, it, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { spawn, execFileSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import fs from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import {
-	startFcgi, mongo, dbName, request, postJSON, uniqueEmail, freePort, sleep, signCookieValue, FERRETDB, ROOT,
+	startFcgi, mongo, dbName, request, postJSON, uniqueEmail, freePort, sleep, signCookieValue, FERRETDB, applySchema,
 } from "../lib/stack.mjs";
 
 const PW = "correct horse battery staple";
@@ -44,6 +44,9 @@ class Ferret {
 			await sleep(50);
 		}
 	}
+	/** SIGSTOP: connections and requests are accepted by the kernel, never answered. */
+	pause() { process.kill(this.child.pid, "SIGSTOP"); }
+	resume() { if (this.child.exitCode === null && this.child.signalCode === null) process.kill(this.child.pid, "SIGCONT"); }
 	async kill() {
 		const c = this.child;
 		if (!c || c.exitCode !== null || c.signalCode !== null) return;
@@ -77,6 +80,43 @@ function children(pid) {
 }
 function alive(pid) {
 	try { process.kill(pid, 0); return true; } catch { return false; }
+}
+
+/** The TCP connections of /proc/net/tcp: [{ local, remote, rxQueue, inode }] (IPv4 ports). */
+function tcpTable() {
+	return fs.readFileSync("/proc/net/tcp", "utf8").trim().split("\n").slice(1).map((l) => {
+		const f = l.trim().split(/\s+/);
+		return {
+			local: parseInt(f[1].split(":")[1], 16), remote: parseInt(f[2].split(":")[1], 16),
+			rxQueue: parseInt(f[4].split(":")[1], 16), inode: Number(f[9]),
+		};
+	});
+}
+/** The socket inodes a process holds open. */
+function socketInodes(pid) {
+	const out = new Set();
+	for (const fd of fs.readdirSync(`/proc/${pid}/fd`)) {
+		try {
+			const m = /^socket:\[(\d+)\]$/.exec(fs.readlinkSync(`/proc/${pid}/fd/${fd}`));
+			if (m) out.add(Number(m[1]));
+		} catch { /* closed meanwhile */ }
+	}
+	return out;
+}
+/**
+ * Which of pids has sent the store (on storePort) bytes that it has not read:
+ * with the store stopped, that process is inside a request, waiting for the
+ * store's answer. Returns its pid, or 0.
+ */
+function waitingOnStore(pids, storePort) {
+	const table = tcpTable();
+	for (const pid of pids) {
+		let inodes;
+		try { inodes = socketInodes(pid); } catch { continue; }
+		const ports = table.filter((c) => inodes.has(c.inode) && c.remote === storePort).map((c) => c.local);
+		if (table.some((c) => c.local === storePort && ports.includes(c.remote) && c.rxQueue > 0)) return pid;
+	}
+	return 0;
 }
 
 function expectUnavailable(r, what) {
@@ -185,7 +225,7 @@ describe("store killed mid-run and restarted on the same port", () => {
 		ferrets.push(ferret);
 		await ferret.start();
 		name = dbName("sec_faults");
-		execFileSync(path.join(ROOT, "build/schema-apply"), { env: { ...process.env, MONGODB_URI: ferret.uri, MONGODB_DB: name }, stdio: "pipe" });
+		applySchema(ferret.uri, name);
 		srv = await startFcgi({ MONGODB_URI: ferret.uri, MONGODB_DB: name });
 		servers.push(srv);
 		db = await mongo(name, ferret.uri);
@@ -240,9 +280,9 @@ describe("store killed mid-run and restarted on the same port", () => {
 });
 
 describe("a FastCGI process killed with SIGKILL", () => {
-	let srv, db, user, uri;
+	let srv, db, user, uri, ferret;
 	before(async () => {
-		const ferret = await Ferret.create();
+		ferret = await Ferret.create();
 		ferrets.push(ferret);
 		await ferret.start();
 		uri = ferret.uri;
@@ -255,29 +295,25 @@ describe("a FastCGI process killed with SIGKILL", () => {
 		assert.equal(r.status, 200, r.body);
 		user = { email, id: r.json().user.id, token: r.json().token, cookie: r.setCookies[0].split(";")[0] };
 	});
-	after(async () => { await db?.close().catch(() => {}); });
+	after(async () => { ferret.resume(); await db?.close().catch(() => {}); });
 
-	/** Kills the named children of lighttpd; waits until lighttpd has replaced them. */
-	async function killAndWaitRespawn(names, midRequest) {
+	/** Kills the named children of lighttpd (or only those of victimPids); waits until lighttpd has replaced them. */
+	async function killAndWaitRespawn(names, victimPids) {
 		const lp = lighttpdPid(srv);
-		const victims = children(lp).filter((c) => names.includes(c.name));
+		const was = children(lp);
+		const victims = was.filter((c) => names.includes(c.name) && (!victimPids || victimPids.includes(c.pid)));
 		assert.ok(victims.length >= names.length, `found ${JSON.stringify(victims)}`);
-		let inflight;
-		if (midRequest) {
-			inflight = midRequest();
-			await sleep(60); // inside scrypt
-		}
 		for (const v of victims) process.kill(v.pid, "SIGKILL");
 		const t0 = Date.now();
 		for (;;) {
 			const now = children(lp);
+			// As many processes of each name as before, none of them a victim.
 			const fresh = names.every((n) => now.filter((c) => c.name === n && !victims.some((v) => v.pid === c.pid)).length ===
-				victims.filter((v) => v.name === n).length);
+				was.filter((c) => c.name === n).length);
 			if (fresh && victims.every((v) => !alive(v.pid) || !now.some((c) => c.pid === v.pid))) break;
 			assert.ok(Date.now() - t0 < 5000, `lighttpd did not respawn ${names}: ${JSON.stringify(now)}`);
 			await sleep(50);
 		}
-		return inflight;
 	}
 
 	it("signin and session killed: lighttpd respawns them and the next requests succeed; no data lost", async () => {
@@ -299,21 +335,30 @@ describe("a FastCGI process killed with SIGKILL", () => {
 		assert.equal(await db.collection("account").countDocuments({ accountId: user.id }), 1);
 	});
 
-	it("signin killed in the middle of a sign-in: that request fails cleanly (no session row), the next succeeds", async (t) => {
+	it("signin killed in the middle of a sign-in: that request fails cleanly (no session row), the next succeeds", async () => {
 		const before = await db.collection("session").countDocuments({});
-		const inflight = await killAndWaitRespawn(["signin"], () =>
-			postJSON(srv.url, "/api/auth/sign-in/email", { email: user.email, password: PW }).catch((e) => ({ status: 0, error: e, body: String(e), setCookies: [] })));
-		const r = await inflight;
-		t.diagnostic(`interrupted sign-in answered ${r.status}`);
-		if (r.status === 200) {
-			// It finished before the kill: then its session exists.
-			assert.equal(await db.collection("session").countDocuments({ token: r.json().token }), 1);
-		} else {
-			assert.ok(r.status === 0 || r.status >= 500, `interrupted: ${r.status}`);
-			assert.deepEqual(r.setCookies, [], "no cookie for an interrupted sign-in");
-			assert.equal(await db.collection("session").countDocuments({}), before, "no half-made session");
+		const lp = lighttpdPid(srv);
+		const signins = () => children(lp).filter((c) => c.name === "signin").map((c) => c.pid);
+		// With the store stopped, the sign-in provably stops inside the program, at
+		// its first store request (the user lookup), until it is killed there.
+		ferret.pause();
+		let victim = 0, r;
+		try {
+			const inflight = postJSON(srv.url, "/api/auth/sign-in/email", { email: user.email, password: PW })
+				.catch((e) => ({ status: 0, error: e, body: String(e), setCookies: [] }));
+			for (const t0 = Date.now(); !(victim = waitingOnStore(signins(), ferret.port)); await sleep(20))
+				assert.ok(Date.now() - t0 < 5000, "no signin process is waiting on the store");
+			await killAndWaitRespawn(["signin"], [victim]);
+			r = await inflight;
+		} finally {
+			ferret.resume();
 		}
+		// lighttpd's own answer for a backend that died before its first byte.
+		assert.equal(r.status, 500, `interrupted: ${r.status} ${r.body.slice(0, 200)}`);
+		assert.deepEqual(r.setCookies, [], "no cookie for an interrupted sign-in");
+		assert.equal(await db.collection("session").countDocuments({}), before, "no half-made session");
 		const next = await postJSON(srv.url, "/api/auth/sign-in/email", { email: user.email, password: PW });
 		assert.equal(next.status, 200, next.body.slice(0, 200));
+		assert.equal(await db.collection("session").countDocuments({}), before + 1, "only the next sign-in's session");
 	});
 });

@@ -5,9 +5,7 @@
 // keys: never objects.
 import { describe, it, before, after } from "node:test";
 import assert from "node:assert/strict";
-import path from "node:path";
-import { execFileSync } from "node:child_process";
-import { startFerret, startFcgi, mongo, dbName, postJSON, request, uniqueEmail, counts, ROOT } from "../lib/stack.mjs";
+import { startFerret, startFcgi, mongo, dbName, postJSON, request, uniqueEmail, counts, applySchema } from "../lib/stack.mjs";
 import { expectError } from "../lib/expect.mjs";
 
 const PW = "correct horse battery staple";
@@ -24,7 +22,7 @@ let ferret, srv, db, victim;
 before(async () => {
 	ferret = await startFerret();
 	const name = dbName("sec_injection");
-	execFileSync(path.join(ROOT, "build/schema-apply"), { env: { ...process.env, MONGODB_URI: ferret.uri, MONGODB_DB: name }, stdio: "pipe" });
+	applySchema(ferret.uri, name);
 	srv = await startFcgi({ MONGODB_URI: ferret.uri, MONGODB_DB: name });
 	db = await mongo(name, ferret.uri);
 	victim = uniqueEmail("victim");

@@ -5,12 +5,12 @@
 // This file runs its own FerretDB, because the last test stops it.
 import { describe, it, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { spawn, execFileSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import fs from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
-import { startFcgi, mongo, dbName, request, postJSON, uniqueEmail, freePort, sleep, FERRETDB, ROOT } from "../lib/stack.mjs";
+import { startFcgi, mongo, dbName, request, postJSON, uniqueEmail, freePort, sleep, FERRETDB, applySchema } from "../lib/stack.mjs";
 
 const PW = "correct horse battery staple";
 const WINDOW = 3;
@@ -52,7 +52,7 @@ before(async () => {
 	uri = await startOwnFerret();
 	const a = dbName("sec_rl"), b = dbName("sec_rl_proxy");
 	for (const name of [a, b]) {
-		execFileSync(path.join(ROOT, "build/schema-apply"), { env: { ...process.env, MONGODB_URI: uri, MONGODB_DB: name }, stdio: "pipe" });
+		applySchema(uri, name);
 	}
 	const common = { MONGODB_URI: uri, BETTER_AUTH_RATE_LIMIT: "1", FCGI_AUTH_RATE_LIMIT_WINDOW: String(WINDOW) };
 	[srv, proxied] = await Promise.all([

@@ -12,6 +12,7 @@ import http from "node:http";
 import {
 	startFerret, startFcgi, dbName, request, postJSON, uniqueEmail, CookieJar, freePort,
 } from "../lib/stack.mjs";
+import { forgedBatches } from "../lib/identity.mjs";
 
 const PW = "correct horse battery staple";
 const VICTIM = "0123456789abcdef01234567";
@@ -39,7 +40,7 @@ const CONFIG = {
 	lighttpd: (port) => `
 server.modules += ( "mod_proxy" )
 $HTTP["url"] =~ "^/app/" {
-  setenv.set-request-header = ( "X-User-Id" => "", "X-User-Email" => "", "Forwarded" => "" )
+  setenv.set-request-header = ( "Forwarded" => "" )
   fastcgi.server = ( "/app/" => ((
     "mode" => "authorizer", "socket" => var.state + "/app-authorizer.sock",
     "bin-path" => var.bin + "/session", "check-local" => "disable", "max-procs" => 1 )) )
@@ -103,6 +104,18 @@ for (const server of ["lighttpd", "apache"]) {
 				assert.equal(got.headers["x-user-email"], user.email);
 			} else {
 				assert.equal(got.headers["x-user-id"], undefined);
+			}
+		});
+
+		it("an identity header in any spelling never reaches the app", async () => {
+			for (const forged of forgedBatches()) {
+				seen = [];
+				const r = await request(srv.url, "/app/items", { headers: { Cookie: cookie, ...forged } });
+				assert.equal(r.status, 200, r.body);
+				assert.equal(seen.length, 1);
+				const leaked = Object.entries(seen[0].headers).filter(([, v]) => /forged-/.test(v));
+				assert.deepEqual(leaked, [], `client headers that reached the app: ${JSON.stringify(leaked)}`);
+				if (server === "apache") assert.equal(seen[0].headers["x-user-id"], user.id);
 			}
 		});
 

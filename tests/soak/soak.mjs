@@ -6,8 +6,7 @@
 import fs from "node:fs";
 import http from "node:http";
 import path from "node:path";
-import { execFileSync } from "node:child_process";
-import { startFerret, startFcgi, dbName, postJSON, ROOT } from "../lib/stack.mjs";
+import { startFerret, startFcgi, dbName, postJSON, applySchema } from "../lib/stack.mjs";
 
 const TOTAL = Number(process.env.SOAK_REQUESTS || 100000);
 const LIMIT_MS = Number(process.env.SOAK_SECONDS || 600) * 1000;
@@ -42,7 +41,7 @@ function measure(pids) {
 
 const ferret = await startFerret();
 const name = dbName("soak");
-execFileSync(path.join(ROOT, "build/schema-apply"), { env: { ...process.env, MONGODB_URI: ferret.uri, MONGODB_DB: name }, stdio: "pipe" });
+applySchema(ferret.uri, name);
 const srv = await startFcgi({ MONGODB_URI: ferret.uri, MONGODB_DB: name, BETTER_AUTH_RATE_LIMIT: "0" });
 const url = new URL(srv.url);
 const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });

@@ -3,16 +3,25 @@
  * are taken and given back, never more than `slots` at once (three structs
  * here stand for three processes), a waiter sleeps until a slot is given
  * back, a process that dies holding one gives it back, the first process's
- * count wins, a symlinked lock file turns the cap off, and a password hash
- * takes and returns a slot. Each semaphore is removed at the end.
+ * count wins, a password hash takes and returns a slot, and the cap refuses,
+ * with an error line when the process starts, what another local user could
+ * have made: a symlinked lock file, a lock file in a directory others may
+ * write, a semaphore that is not this user's. The default lock file is in a
+ * directory of its own that only this user can write, under a name nobody
+ * without the secret can predict. The waits are counted in the
+ * metrics. Each semaphore is removed at the end.
  */
 #include "hashslot.h"
+#include "metrics.h"
 #include "password.h"
 #include "unit.h"
 
+#include <fcntl.h>
+#include <libgen.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/sem.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -24,6 +33,44 @@ static void
 path_in_dir(char *buf, size_t n, const char *name)
 {
 	snprintf(buf, n, "%s/%s", dir, name);
+}
+
+/* What the code between capture_begin and capture_end writes to stderr
+ * (the log), into buf. */
+static int capture_saved = -1;
+
+static void
+capture_begin(void)
+{
+	char path[256];
+	int fd;
+
+	path_in_dir(path, sizeof path, "stderr.txt");
+	fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	fflush(stderr);
+	capture_saved = dup(STDERR_FILENO);
+	dup2(fd, STDERR_FILENO);
+	close(fd);
+}
+
+static void
+capture_end(char *buf, size_t n)
+{
+	char path[256];
+	FILE *f;
+	size_t got = 0;
+
+	fflush(stderr);
+	dup2(capture_saved, STDERR_FILENO);
+	close(capture_saved);
+	path_in_dir(path, sizeof path, "stderr.txt");
+	f = fopen(path, "r");
+	if (f) {
+		got = fread(buf, 1, n - 1, f);
+		fclose(f);
+	}
+	buf[got] = '\0';
+	unlink(path);
 }
 
 /* No cap: nothing opened, never waits. */
@@ -165,43 +212,243 @@ static void
 test_symlink(void)
 {
 	struct hashslot hs;
-	char path[256], target[256];
+	char path[256], target[256], log[2048];
 
 	path_in_dir(path, sizeof path, "link.lock");
 	path_in_dir(target, sizeof target, "target");
 	CHECK(symlink(target, path) == 0, "symlink");
+	capture_begin();
 	hashslot_init(&hs, path, 2);
+	capture_end(log, sizeof log);
+	CHECK(strstr(log, " error: hash cap off") != NULL, "refused at init, as an error: %s", log);
 	CHECK(!hashslot_acquire(&hs, 0), "symlinked lock file: cap off");
 	CHECK(access(target, F_OK) != 0, "the symlink's target is not created");
 	CHECK(!hashslot_acquire(&hs, 0), "still off, without retrying");
 	hashslot_cleanup(&hs);
 }
 
-/* password_hash takes a slot for the hash and gives it back. */
+/* A lock file in a directory others may write (/tmp itself, say) could be
+ * made by another user first: refused at init, loudly. */
+static void
+test_shared_dir(void)
+{
+	struct hashslot hs;
+	char sub[256], path[300], log[2048];
+
+	path_in_dir(sub, sizeof sub, "shared");
+	CHECK(mkdir(sub, 0700) == 0 && chmod(sub, 01777) == 0, "a directory like /tmp");
+	snprintf(path, sizeof path, "%s/hashes.lock", sub);
+	capture_begin();
+	hashslot_init(&hs, path, 2);
+	capture_end(log, sizeof log);
+	CHECK(strstr(log, " error: hash cap off") && strstr(log, "only this user"),
+	      "refused at init, as an error: %s", log);
+	CHECK(access(path, F_OK) != 0, "no lock file made there");
+	CHECK(!hashslot_acquire(&hs, 0), "cap off");
+	hashslot_cleanup(&hs);
+	rmdir(sub);
+}
+
+/* A semaphore under the lock file's key that is not this user's (another
+ * user made it first, or was given it) is refused at init, loudly. */
+static void
+test_foreign_semaphore(void)
+{
+	struct hashslot mine, other;
+	char path[256], log[2048];
+	struct semid_ds ds;
+	union {
+		int val;
+		struct semid_ds *buf;
+	} arg = { .buf = &ds };
+
+	path_in_dir(path, sizeof path, "foreign.lock");
+	hashslot_init(&mine, path, 1);
+	CHECK(mine.semid >= 0, "set up at init");
+	CHECK(semctl(mine.semid, 0, IPC_STAT, arg) == 0, "IPC_STAT");
+	ds.sem_perm.uid = geteuid() == 65534 ? 65533 : 65534;
+	CHECK(semctl(mine.semid, 0, IPC_SET, arg) == 0, "give the semaphore to another user");
+	capture_begin();
+	hashslot_init(&other, path, 1);
+	capture_end(log, sizeof log);
+	CHECK(strstr(log, " error: hash cap off") && strstr(log, "not this user's"),
+	      "refused at init, as an error: %s", log);
+	CHECK(!hashslot_acquire(&other, 0), "cap off");
+	hashslot_cleanup(&other);
+	hashslot_cleanup(&mine);
+}
+
+/* The default lock file: in XDG_RUNTIME_DIR when there is one; else in a
+ * directory of its own, made 0700, named after the user and a tag that
+ * changes with the secret, never a fixed name in the shared directory. */
+static void
+test_default_path(void)
+{
+	struct hashslot hs;
+	char a[512], b[512], again[512], want[512], parent[512], log[2048], *d;
+	struct stat st;
+
+	CHECK(hashslot_default_path(a, sizeof a, "/run/user/1000", dir, "s", 1), "runtime dir");
+	CHECK_STR(a, "/run/user/1000/fcgi-auth-hashes.lock");
+	CHECK(hashslot_default_path(a, sizeof a, NULL, dir, "secret-one-0123456789abcdefghijkl", 33),
+	      "no runtime dir");
+	CHECK(hashslot_default_path(again, sizeof again, "", dir, "secret-one-0123456789abcdefghijkl", 33),
+	      "an empty runtime dir is none");
+	CHECK(hashslot_default_path(b, sizeof b, NULL, dir, "secret-two-0123456789abcdefghijkl", 33),
+	      "another secret");
+	CHECK_STR(a, again);
+	CHECK(strcmp(a, b) != 0, "the name depends on the secret: %s %s", a, b);
+	snprintf(want, sizeof want, "%s/fcgi-auth-%lu-", dir, (unsigned long)geteuid());
+	CHECK(!strncmp(a, want, strlen(want)) && strlen(a) == strlen(want) + 16 + strlen("/hashes.lock") &&
+	          !strcmp(a + strlen(a) - strlen("/hashes.lock"), "/hashes.lock"),
+	      "tmp/fcgi-auth-<uid>-<16 hex>/hashes.lock: %s", a);
+	CHECK(!hashslot_default_path(a, 20, NULL, dir, "s", 1) && a[0] == '\0', "too small a buffer");
+	CHECK(hashslot_default_path(a, sizeof a, NULL, dir, "secret-one-0123456789abcdefghijkl", 33), "again");
+	capture_begin();
+	hashslot_init(&hs, a, 1);
+	capture_end(log, sizeof log);
+	CHECK(log[0] == '\0', "set up quietly: %s", log);
+	snprintf(parent, sizeof parent, "%s", a);
+	d = dirname(parent);
+	CHECK(stat(d, &st) == 0 && S_ISDIR(st.st_mode) && (st.st_mode & 0777) == 0700 &&
+	          st.st_uid == geteuid(),
+	      "its directory is made, 0700, this user's");
+	CHECK(hashslot_acquire(&hs, 0), "and the cap works");
+	hashslot_cleanup(&hs);
+	hashslot_remove(a);
+	unlink(a);
+	rmdir(d);
+}
+
+/* password_hash takes a slot for the hash and gives it back. A child holds
+ * the one slot until it sees a process waiting for it on the semaphore
+ * (GETNCNT), then gives it back: if password_hash hashed without asking for
+ * a slot, nobody waits and the child reports it (exit status 1). */
 static void
 test_password(void)
 {
 	struct hashslot cap, other;
-	char path[256], out[PASSWORD_HASH_LEN + 1];
+	char path[256], out[PASSWORD_HASH_LEN + 1], c;
+	int ready[2], status = -1;
+	pid_t pid;
 
 	path_in_dir(path, sizeof path, "pw.lock");
+	if (pipe(ready) != 0) {
+		CHECK(0, "pipe");
+		return;
+	}
+	pid = fork();
+	if (pid == 0) {
+		struct hashslot mine;
+		const struct timespec tick = { 0, 1000000 };
+		int i, waiting = 0;
+
+		hashslot_init(&mine, path, 1);
+		c = hashslot_acquire(&mine, 0) ? 'y' : 'n';
+		if (write(ready[1], &c, 1) != 1)
+			_exit(2);
+		/* Well under PASSWORD_SLOT_WAIT_MS, after which the hash goes ahead. */
+		for (i = 0; i < 8000 && waiting < 1; i++) {
+			waiting = semctl(mine.semid, 0, GETNCNT);
+			nanosleep(&tick, NULL);
+		}
+		hashslot_release(&mine);
+		_exit(waiting >= 1 ? 0 : 1);
+	}
+	CHECK(read(ready[0], &c, 1) == 1 && c == 'y', "the child holds the one slot");
 	hashslot_init(&cap, path, 1);
 	hashslot_init(&other, path, 1);
 	password_set_hashslot(&cap);
 	CHECK(password_hash("password123", 11, out) == PASSWORD_OK, "hash with a cap");
+	CHECK(waitpid(pid, &status, 0) == pid && WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	      "password_hash waited for the slot the child held (child exit %d)",
+	      WIFEXITED(status) ? WEXITSTATUS(status) : -1);
 	CHECK(password_verify("password123", 11, out) == PASSWORD_OK, "verify with a cap");
 	CHECK(!cap.held, "the slot is given back after the hash");
 	CHECK(hashslot_acquire(&other, 0), "so another process can take it");
 	password_set_hashslot(NULL);
 	hashslot_cleanup(&other);
 	hashslot_cleanup(&cap);
+	close(ready[0]), close(ready[1]);
+}
+
+/* The waits are counted in the metrics: a slot free at once is no wait; a
+ * wait that ends in a slot is one; one that runs out is a wait and a
+ * timeout, and its time is added. */
+static double
+metric(const char *series)
+{
+	char *text = NULL, *p;
+	size_t len;
+	double v = -1;
+
+	if (metrics_render(&text, &len) && (p = strstr(text, series)) != NULL)
+		v = strtod(p + strlen(series), NULL);
+	free(text);
+	return v;
+}
+
+static void
+test_metrics(void)
+{
+	struct hashslot a, b;
+	char path[256], name[64], c;
+	int ready[2], status;
+	pid_t pid;
+	double first;
+
+	snprintf(name, sizeof name, "test-hashslot-%ld", (long)getpid());
+	CHECK(metrics_init(name), "metrics");
+	path_in_dir(path, sizeof path, "metrics.lock");
+	hashslot_init(&a, path, 1);
+	hashslot_init(&b, path, 1);
+	CHECK(hashslot_acquire(&a, 1000), "free at once");
+	CHECK(metric("\nfcgi_auth_hash_slot_waits_total ") == 0, "no wait counted");
+	CHECK(!hashslot_acquire(&b, 30), "taken");
+	CHECK(metric("\nfcgi_auth_hash_slot_waits_total ") == 1, "one wait");
+	CHECK(metric("\nfcgi_auth_hash_slot_wait_timeouts_total ") == 1, "one timeout");
+	CHECK(metric("\nfcgi_auth_hash_slot_wait_seconds_total ") >= 0.029, "waited 30 ms: %g",
+	      metric("\nfcgi_auth_hash_slot_wait_seconds_total "));
+	first = metric("\nfcgi_auth_hash_slot_wait_seconds_total ");
+	hashslot_release(&a);
+	if (pipe(ready) != 0)
+		return;
+	pid = fork();
+	if (pid == 0) { /* takes the slot, gives it back after 50 ms by exiting */
+		struct hashslot h;
+		struct timespec t = { 0, 50 * 1000000 };
+
+		hashslot_init(&h, path, 1);
+		if (!hashslot_acquire(&h, 0))
+			_exit(1);
+		if (write(ready[1], "r", 1) != 1)
+			_exit(1);
+		nanosleep(&t, NULL);
+		_exit(0);
+	}
+	close(ready[1]);
+	CHECK(read(ready[0], &c, 1) == 1, "child holds the slot");
+	close(ready[0]);
+	CHECK(hashslot_acquire(&b, 5000), "a wait that ends in a slot");
+	CHECK(metric("\nfcgi_auth_hash_slot_waits_total ") == 2, "two waits");
+	CHECK(metric("\nfcgi_auth_hash_slot_wait_timeouts_total ") == 1, "still one timeout");
+	/* how long it waited depends on the scheduler: only that it was counted */
+	CHECK(metric("\nfcgi_auth_hash_slot_wait_seconds_total ") > first, "and its time: %g",
+	      metric("\nfcgi_auth_hash_slot_wait_seconds_total "));
+	CHECK(waitpid(pid, &status, 0) == pid && WIFEXITED(status) && WEXITSTATUS(status) == 0, "child");
+	hashslot_cleanup(&a);
+	hashslot_cleanup(&b);
+	hashslot_remove(path);
+	unlink(path);
+	metrics_cleanup();
+	metrics_remove(name);
 }
 
 int
 main(void)
 {
 	static const char *const names[] = { "off.lock", "cap.lock", "wake.lock", "count.lock",
-	                                     "dead.lock", "link.lock", "pw.lock" };
+	                                     "dead.lock", "link.lock", "pw.lock", "foreign.lock" };
 	char path[256];
 
 	if (mkdtemp(dir) == NULL) {
@@ -214,7 +461,11 @@ main(void)
 	test_first_count_wins();
 	test_dead_holder();
 	test_symlink();
+	test_shared_dir();
+	test_foreign_semaphore();
+	test_default_path();
 	test_password();
+	test_metrics();
 	for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
 		path_in_dir(path, sizeof path, names[i]);
 		hashslot_remove(path);

@@ -6,6 +6,7 @@
  */
 #include "config.h"
 #include "origin.h"
+#include "url.h"
 #include "request.h"
 #include "response.h"
 #include "unit.h"
@@ -22,7 +23,7 @@ static struct config cfg;
 
 static void check_norm(const char *in, const char *want)
 {
-	char *got = origin_normalize(in, strlen(in));
+	char *got = url_origin(in, strlen(in));
 
 	if (want)
 		CHECK(got && !strcmp(got, want), "normalize(%s) = %s, want %s", in, got ? got : "NULL",
@@ -187,7 +188,7 @@ int main(void)
 	cfg.origins[2] = trusted3;
 	cfg.n_origins = 3;
 
-	/* origin_normalize */
+	/* url_origin */
 	check_norm("http://127.0.0.1:3000/path?x", "http://127.0.0.1:3000");
 	check_norm("http://127.0.0.1:3000", "http://127.0.0.1:3000");
 	check_norm("HTTP://EXAMPLE.com:80/", "http://example.com");
@@ -231,7 +232,7 @@ int main(void)
 	check_norm("null", NULL);
 	{
 		/* Only n bytes are read. */
-		char *got = origin_normalize("http://a.b:80xyz", 13);
+		char *got = url_origin("http://a.b:80xyz", 13);
 
 		CHECK_STR(got, "http://a.b");
 		free(got);

@@ -77,6 +77,8 @@ json_put_utf8(bson_string_t *s, unsigned cp)
 static bool
 json_parse_string(struct json_parser *jp)
 {
+	const unsigned char *escape = json_write_escapes();
+
 	/* Emptied in place (bson_string_truncate would realloc it). */
 	jp->scratch->len = 0;
 	jp->scratch->str[0] = '\0';
@@ -85,8 +87,8 @@ json_parse_string(struct json_parser *jp)
 		const unsigned char *run = jp->p;
 		unsigned c;
 
-		while (jp->p < jp->end && *jp->p >= 0x20 && *jp->p < 0x80 && *jp->p != '"' &&
-		       *jp->p != '\\')
+		/* ASCII that needs no escape; the rest below (UTF-8 checked). */
+		while (jp->p < jp->end && *jp->p < 0x80 && !escape[*jp->p])
 			jp->p++;
 		if (jp->p > run)
 			json_write_raw(jp->scratch, (const char *)run, (size_t)(jp->p - run));

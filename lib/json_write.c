@@ -37,10 +37,27 @@ json_write_raw(bson_string_t *out, const char *s, size_t n)
 	out->str[out->len] = '\0';
 }
 
+const unsigned char *
+json_write_escapes(void)
+{
+	static unsigned char table[256];
+	static bool filled;
+	int c;
+
+	if (!filled) {
+		for (c = 0; c < 0x20; c++)
+			table[c] = 1;
+		table['"'] = table['\\'] = 1;
+		filled = true;
+	}
+	return table;
+}
+
 void
 json_write_string(bson_string_t *out, const char *s, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
+	const unsigned char *escape = json_write_escapes();
 	size_t i, run = 0;
 
 	bson_string_append_c(out, '"');
@@ -49,7 +66,7 @@ json_write_string(bson_string_t *out, const char *s, size_t n)
 		const char *esc = NULL;
 		char u[7];
 
-		if (c >= 0x20 && c != '"' && c != '\\')
+		if (!escape[c])
 			continue;
 		switch (c) {
 		case '"': esc = "\\\""; break;

@@ -15,6 +15,10 @@
 /* Appends s[0..n) unchanged. */
 void json_write_raw(bson_string_t *out, const char *s, size_t n);
 
+/* 256 flags: non-zero for the bytes a JSON string cannot hold as they are
+ * (", \, control characters). */
+const unsigned char *json_write_escapes(void);
+
 /* Appends s[0..n) as a JSON string literal, escaped as JSON.stringify does
  * (", \, control characters; not '/' or U+2028). */
 void json_write_string(bson_string_t *out, const char *s, size_t n);

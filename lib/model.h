@@ -17,8 +17,9 @@ extern const char *const model_session_cache_keys[];
 extern const char *const model_app_user_keys[];
 extern const char *const model_profile_keys[];
 
-/* Appends doc as a JSON object with the given key order. "id" is taken from
- * "_id" when present, else from "id". */
+/* Appends doc as a JSON object with the given key order (at most 16 keys;
+ * more aborts). "id" is taken from "_id" when present, else from "id"; of
+ * two fields of one name, the first. */
 void model_write(bson_string_t *out, const bson_t *doc, const char *const *keys);
 
 /* The user's _id of a user or session document (field "_id" or "userId"). */

@@ -1,3 +1,4 @@
+// fcgi-only: schema-apply and our programs' rows (not run against the reference).
 // Expired rows: schema-apply's TTL indexes (listed where the store has TTL,
 // and the plain message where it has none, as on FerretDB 1.24), and
 // `schema-apply --cleanup` deleting exactly the expired sessions and

@@ -365,15 +365,16 @@ function apacheRunAs() {
  * each started again when it exits (spawn-fcgi opens the socket,
  * scripts/fcgi-pool.sh keeps the processes): what systemd socket units or
  * spawn-fcgi -F do in a deployment with mod_proxy_fcgi or mod_authnz_fcgi.
- * Resolves once the socket listens.
+ * runAs ({ uid, gid }, optional): the user the processes run as. Resolves
+ * once the socket listens.
  */
-async function startPool(program, port, n, env, logFile) {
+async function startPool(program, port, n, env, logFile, runAs) {
 	const out = fs.openSync(logFile, "a");
 	const e = { ...env };
 	delete e.FCGI_AUTH_LISTEN; // the processes serve the socket they are given
 	const child = spawn(SPAWN_FCGI, ["-n", "-a", "127.0.0.1", "-p", String(port), "--",
 		path.join(ROOT, "scripts/fcgi-pool.sh"), String(n), path.join(env.FCGI_AUTH_BIN, program)],
-	{ env: e, stdio: ["ignore", out, out] });
+	{ env: e, stdio: ["ignore", out, out], ...(runAs ? { uid: runAs.uid, gid: runAs.gid } : {}) });
 	fs.closeSync(out);
 	live.add(child);
 	child.on("exit", () => live.delete(child));
@@ -426,7 +427,9 @@ async function startApache(server, e, state, procs, logs, extraConfig) {
 		e.FCGI_AUTH_PORT_AUTHORIZER = String(p);
 		const log = path.join(state, "authorizer.log");
 		logs.push(log);
-		procs.push(await startPool("session", p, AUTHORIZER_POOL, e, log));
+		// As the user Apache runs the other programs as: one installation's
+		// programs share their metrics (lib/metrics.h: per user).
+		procs.push(await startPool("session", p, AUTHORIZER_POOL, e, log, process.getuid() === 0 ? run : undefined));
 	}
 	const conf = server === DROPIN ? dropinConfig(e, state)
 		: path.join(ROOT, "apache-conf", { apache: "httpd-fcgid.conf", "apache-proxy": "httpd-proxy-fcgi.conf", cgi: "httpd-cgi.conf" }[server]);

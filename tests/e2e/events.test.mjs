@@ -73,9 +73,12 @@ function keep(r) {
 const tokenOf = (cookie) => decodeURIComponent(cookie.match(/session_token=([^;]+)/)[1]).split(".")[0];
 const newEmail = (tag) => { const e = uniqueEmail(tag); emails.add(e); return e; };
 
+const readMails = new Set();
+/** The link in the next mail to `to` not read yet (mails go out after the answer). */
 async function mailLink(to) {
-	const s = await mp.waitFor((m) => m.To.some((a) => a.Address === to), 5000);
+	const s = await mp.waitFor((m) => !readMails.has(m.ID) && m.To.some((a) => a.Address === to), 5000);
 	assert.ok(s, `a mail to ${to}`);
+	readMails.add(s.ID);
 	const link = (await mp.api(`/message/${s.ID}`)).Text.match(/https?:\/\/\S+/)[0];
 	secrets.add(link);
 	return new URL(link);

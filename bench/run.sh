@@ -217,7 +217,7 @@ start_ours() { # name port cache ratelimit -> sets REPLY to lighttpd's pid
 	local -a rl
 	mapfile -t rl < <(rl_env "$4")
 	mkdir -p "$st/docroot"
-	"${BASE_ENV[@]}" "FCGI_AUTH_PORT=$port" "FCGI_AUTH_BIN=$top/$BUILD/cgi-bin" \
+	"${BASE_ENV[@]}" "FCGI_AUTH_HOST=127.0.0.1" "FCGI_AUTH_PORT=$port" "FCGI_AUTH_BIN=$top/$BUILD/cgi-bin" \
 		"FCGI_AUTH_STATE=$st" "FCGI_AUTH_DOCROOT=$st/docroot" \
 		"BETTER_AUTH_URL=http://127.0.0.1:$port" "MONGODB_URI=$MONGO" "MONGODB_DB=$OURS_DB" \
 		"FCGI_AUTH_COOKIE_CACHE=$cache" "${rl[@]}" \

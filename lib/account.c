@@ -169,6 +169,7 @@ account_delete_now(struct call *c)
 		st = session_repo_delete_by_user(&uid);
 	if (st != DB_OK)
 		return app_db_error(st);
+	app_event(c, "user_deleted", "ok");
 	session_cookie_expire_all(c->req, c->res);
 	hooks_user_deleted(user, c->req->now_ms);
 	return ERR_OK;
@@ -290,6 +291,7 @@ account_request_deletion(struct call *c)
 	if (!m->to || (name && !m->name))
 		abort();
 	app_defer(c, account_send_mail, m);
+	app_event(c, "user_deletion_requested", "ok");
 	response_json(c->res, 200,
 	              bson_string_new("{\"success\":true,\"message\":\"Verification email sent\"}"));
 done:

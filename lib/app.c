@@ -46,6 +46,16 @@ app_defer(struct call *c, void (*fn)(void *arg), void *arg)
 	c->after_arg = arg;
 }
 
+void
+app_event(struct call *c, const char *event, const char *outcome)
+{
+	if (c->n_events == APP_EVENTS_MAX)
+		abort();
+	c->events[c->n_events].name = event;
+	c->events[c->n_events].outcome = outcome;
+	c->n_events++;
+}
+
 enum response_error
 app_db_error(enum db_status st)
 {
@@ -191,6 +201,32 @@ app_count_outcome(enum app_metric metric, int status)
 	metrics_count(c);
 }
 
+/* The security events of the answered request (app_event), and app.c's
+ * own: sign-in/sign-up refused before the handler, the store unreachable. */
+static void
+app_log_events(const struct app_program *prog, const struct app_route *route, struct call *c,
+               double secs)
+{
+	static const char *const failed[] = {
+		[APP_METRIC_SIGN_IN] = "sign_in_failed", [APP_METRIC_SIGN_UP] = "sign_up_failed",
+	};
+	struct log_fields f = {.status = c->res->status, .duration_ms = secs * 1000.0};
+	int status = c->res->status;
+	size_t i;
+
+	if (route && prog->metric != APP_METRIC_NONE && !c->n_events && status >= 400 &&
+	    status < 500 && status != 429)
+		app_event(c, failed[prog->metric], "invalid_request");
+	for (i = 0; i < c->n_events; i++) {
+		f.outcome = c->events[i].outcome;
+		log_event(LOG_INFO, c->events[i].name, &f);
+	}
+	if (status == 503) {
+		f.outcome = NULL;
+		log_event(LOG_INFO, "store_unavailable", &f);
+	}
+}
+
 /* Work left for after the answer (app_defer). */
 struct app_after {
 	void (*fn)(void *arg);
@@ -251,6 +287,7 @@ app_serve(const struct config *cfg, const struct app_program *prog, char **envp,
 		metrics_request(route ? route->path : "unmatched", res.status, secs);
 	if (route)
 		app_count_outcome(prog->metric, res.status);
+	app_log_events(prog, route, &c, secs);
 	log_request_end();
 	after->fn = c.after;
 	after->arg = c.after_arg;

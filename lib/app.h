@@ -27,6 +27,8 @@
 
 struct config;
 
+#define APP_EVENTS_MAX 2 /* security events one request can name */
+
 /* One request going through the pipeline. */
 struct call {
 	struct request *req;
@@ -38,6 +40,11 @@ struct call {
 	/* Work for after the answer (app_defer): a mail to send. */
 	void (*after)(void *arg);
 	void *after_arg;
+	/* The security events of this request (app_event), logged with its status. */
+	struct app_event {
+		const char *name, *outcome;
+	} events[APP_EVENTS_MAX];
+	size_t n_events;
 };
 
 typedef enum response_error (*app_handler)(struct call *c);
@@ -96,6 +103,17 @@ int app_run(const struct app_program *program, int argc, char **argv);
  * request: a second call replaces nothing and frees nothing — it is a bug,
  * so it aborts. */
 void app_defer(struct call *c, void (*fn)(void *arg), void *arg);
+
+/* Names a security event of this request (lib/log.h's list: "sign_in",
+ * "session_revoked", …) with outcome, a snake_case word from the code
+ * (never input) or NULL. It is logged at LOG_INFO once the answer is known,
+ * with its status and the time taken, so a handler names it wherever it
+ * knows what happened, before or after it writes the answer. Up to
+ * APP_EVENTS_MAX a request (a reset that also revokes sessions); a third is
+ * a bug, so it aborts. app.c adds two of its own: store_unavailable for
+ * every 503, and sign_in_failed / sign_up_failed (outcome invalid_request)
+ * for a sign-in or sign-up refused before its handler named anything. */
+void app_event(struct call *c, const char *event, const char *outcome);
 
 /* The error of a store failure: 503 when unreachable, else 500. */
 enum response_error app_db_error(enum db_status st);

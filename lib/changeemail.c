@@ -32,6 +32,7 @@ changeemail_now(struct call *c, const bson_oid_t *uid, const char *new_email,
 
 	if (st != DB_OK)
 		return app_db_error(st);
+	app_event(c, "email_changed", "without_verification");
 	hooks_user_updated(updated, c->req->now_ms);
 	session_cookie_reset(c->req, c->res, c->session.token, c->session.session, updated);
 	verify_mail_defer(c, updated, callback);

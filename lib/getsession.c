@@ -3,6 +3,7 @@
  */
 #include "getsession.h"
 
+#include "metrics.h"
 #include "model.h"
 
 #include <string.h>
@@ -47,6 +48,8 @@ getsession_get(struct call *c)
 	}
 	if (st != DB_OK)
 		return c->session.refresh_lost ? ERR_FAILED_TO_GET_SESSION : app_db_error(st);
+	metrics_count(c->session.from_cache ? METRICS_SESSION_FROM_COOKIE_CACHE
+	                                    : METRICS_SESSION_FROM_DATABASE);
 	getsession_body(c->res, c->session.session, c->session.user, c->session.from_cache);
 	return ERR_OK;
 }
@@ -122,16 +125,23 @@ getsession_authorize(struct call *c)
 	enum db_status st;
 
 	st = session_current(c->req, &c->session.session, &c->session.user);
-	if (st == DB_NOT_FOUND)
+	if (st == DB_NOT_FOUND) {
+		app_event(c, "access_denied", "unauthorized");
 		return ERR_UNAUTHORIZED;
+	}
 	if (st != DB_OK)
 		return app_db_error(st);
-	if (getsession_is_banned(c->req, c->session.user))
+	if (getsession_is_banned(c->req, c->session.user)) {
+		app_event(c, "access_denied", "banned");
 		return ERR_BANNED_USER;
+	}
 	role = model_str(c->session.user, "role");
 	if (c->req->require_role && *c->req->require_role &&
-	    !getsession_has_role(role, c->req->require_role))
+	    !getsession_has_role(role, c->req->require_role)) {
+		app_event(c, "access_denied", "forbidden");
 		return ERR_FORBIDDEN;
+	}
+	metrics_count(METRICS_SESSION_FROM_DATABASE);
 	model_oid(c->session.user, "_id", &uid);
 	bson_oid_to_string(&uid, id);
 	email = model_str(c->session.user, "email");

@@ -21,22 +21,39 @@
  *
  * Security events (log_event) are named after OWASP's Logging Cheat Sheet
  * and logged at LOG_INFO, the default level, so they are on unless a site
- * turns the level down:
- *   sign_up, sign_up_failed        a user created / refused (outcome says why)
- *   sign_in, sign_in_failed        authentication success / failure
- *   sign_out                       a session ended by its user
- *   session_revoked                a session ended by another request
- *                                  (revoke-session, password change, ban)
- *   session_expired                an expired session presented
- *   password_changed, password_reset, password_reset_requested
- *   email_changed, email_verified, user_deleted
- *   rate_limited                   a request refused with 429
- *   access_denied                  the authorizer refused (no session, role)
- *   store_unavailable              the store could not be reached (503)
- *   request                        one line per request (access log), at
- *                                  the level the caller picks
- * outcome values are short snake_case words from the code
- * (invalid_credentials, user_exists, ok, …), never user input.
+ * turns the level down. The handlers name them (app_event in app.h), with
+ * these outcomes:
+ *   sign_up                  ok
+ *   sign_up_failed           user_exists (also the 200 that requireEmail-
+ *                            Verification answers for a taken address),
+ *                            invalid_request (400, 403, 413, 415, 422 …)
+ *   sign_in                  ok
+ *   sign_in_failed           invalid_credentials (unknown email or wrong
+ *                            password: the metrics tell them apart),
+ *                            email_not_verified, session_not_created,
+ *                            invalid_request
+ *   sign_out                 ok, no_session (no or an unknown cookie)
+ *   session_revoked          revoke_session, revoke_sessions,
+ *                            revoke_other_sessions, password_changed,
+ *                            password_reset (why the sessions ended)
+ *   password_changed         ok
+ *   password_change_failed   invalid_password (the current one)
+ *   password_reset_requested ok, unknown_email (the answers are the same)
+ *   password_reset           ok
+ *   password_reset_failed    invalid_token
+ *   email_verified           ok
+ *   email_changed            verified (the link followed),
+ *                            without_verification (an unverified user's)
+ *   user_deletion_requested  ok (the mail with the link)
+ *   user_deleted             ok
+ *   access_denied            the authorizer's 401/403: unauthorized,
+ *                            forbidden (role), banned
+ *   rate_limited             (a 429; app.c)
+ *   store_unavailable        (every 503; app.c)
+ *   message                  a log_msg line
+ * Each carries the status answered and duration_ms. outcome values are
+ * short snake_case words from the code, never user input; no event carries
+ * an email, a password, a token or a cookie.
  */
 #ifndef LOG_H
 #define LOG_H

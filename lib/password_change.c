@@ -131,8 +131,11 @@ password_change_post(struct call *c)
 		err = ERR_INTERNAL;
 		goto done;
 	}
-	if ((err = password_change_check(current, stored)) != ERR_OK)
+	if ((err = password_change_check(current, stored)) != ERR_OK) {
+		if (err == ERR_INVALID_PASSWORD)
+			app_event(c, "password_change_failed", "invalid_password");
 		goto done;
+	}
 	model_oid(account, "_id", &account_id);
 	model_oid(c->session.user, "_id", &uid);
 	/* Sessions go before the new hash is written, as Better Auth orders it:
@@ -158,6 +161,9 @@ password_change_post(struct call *c)
 		bson_string_append(out, "null");
 	model_append_user(out, c->session.user);
 	response_json(c->res, 200, out);
+	app_event(c, "password_changed", "ok");
+	if (revoke)
+		app_event(c, "session_revoked", "password_changed");
 done:
 	OPENSSL_cleanse(hash, sizeof(hash));
 	bson_destroy(account);

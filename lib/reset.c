@@ -85,6 +85,7 @@ reset_request(struct call *c)
 			goto done;
 		}
 		log_warn("Reset Password: User not found");
+		app_event(c, "password_reset_requested", "unknown_email");
 		goto answer;
 	}
 	if (st != DB_OK) {
@@ -105,6 +106,7 @@ reset_request(struct call *c)
 	                                        .to = model_str(user, "email"),
 	                                        .name = model_str(user, "name"),
 	                                        .url = url});
+	app_event(c, "password_reset_requested", "ok");
 answer:
 	response_json(c->res, 200, bson_string_new(reset_answer));
 done:
@@ -259,11 +261,14 @@ reset_password(struct call *c)
 		goto done;
 	}
 	if (!(identifier = reset_identifier(token, strlen(token)))) {
+		app_event(c, "password_reset_failed", "invalid_token");
 		err = ERR_INVALID_TOKEN;
 		goto done;
 	}
 	st = verification_repo_find_latest(identifier, c->req->now_ms, &row);
 	if (st != DB_OK || verification_repo_is_expired(row, c->req->now_ms)) {
+		if (st == DB_OK || st == DB_NOT_FOUND)
+			app_event(c, "password_reset_failed", "invalid_token");
 		err = st == DB_OK || st == DB_NOT_FOUND ? ERR_INVALID_TOKEN : app_db_error(st);
 		goto done;
 	}
@@ -285,6 +290,8 @@ reset_password(struct call *c)
 	/* Single use: whoever takes the row resets; a second use finds none. */
 	st = verification_repo_consume(identifier, c->req->now_ms, &taken);
 	if (st != DB_OK) {
+		if (st == DB_NOT_FOUND) /* used meanwhile */
+			app_event(c, "password_reset_failed", "invalid_token");
 		err = st == DB_NOT_FOUND ? ERR_INVALID_TOKEN : app_db_error(st);
 		goto done;
 	}
@@ -302,6 +309,9 @@ reset_password(struct call *c)
 		goto done;
 	}
 	response_json(c->res, 200, bson_string_new("{\"status\":true}"));
+	app_event(c, "password_reset", "ok");
+	if (cfg->revoke_on_reset)
+		app_event(c, "session_revoked", "password_reset");
 done:
 	OPENSSL_cleanse(hash, sizeof(hash));
 	free(query_token);

@@ -69,6 +69,8 @@ sessions_revoke(struct call *c)
 	st = session_repo_delete_by_token_and_user(token, &uid);
 	if (st != DB_OK && st != DB_NOT_FOUND)
 		return app_db_error(st);
+	if (st == DB_OK)
+		app_event(c, "session_revoked", "revoke_session");
 	if (!strcmp(token, c->session.token))
 		session_cookie_expire_all(c->req, c->res);
 	return sessions_status_true(c);
@@ -85,6 +87,7 @@ sessions_revoke_all(struct call *c)
 	st = session_repo_delete_by_user(&uid);
 	if (st != DB_OK)
 		return app_db_error(st);
+	app_event(c, "session_revoked", "revoke_sessions");
 	session_cookie_expire_all(c->req, c->res);
 	return sessions_status_true(c);
 }
@@ -102,6 +105,7 @@ sessions_revoke_others(struct call *c)
 	st = session_repo_delete_others(&uid, c->session.token, c->req->now_ms);
 	if (st != DB_OK)
 		return app_db_error(st);
+	app_event(c, "session_revoked", "revoke_other_sessions");
 	return sessions_status_true(c);
 }
 

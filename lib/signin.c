@@ -7,6 +7,7 @@
 #include "config.h"
 #include "json_write.h"
 #include "log.h"
+#include "metrics.h"
 #include "model.h"
 #include "password.h"
 #include "user_repo.h"
@@ -73,19 +74,27 @@ signin_email(struct call *c)
 	if (!stored || !*stored) {
 		/* Same work and answer as a wrong password: no account enumeration. */
 		password_hash(password, strlen(password), hash);
+		metrics_count(METRICS_SIGN_IN_UNKNOWN_EMAIL);
+		app_event(c, "sign_in_failed", "invalid_credentials");
 		err = ERR_INVALID_EMAIL_OR_PASSWORD;
 		goto done;
 	}
 	ps = password_verify(password, strlen(password), stored);
 	if (ps != PASSWORD_OK) {
-		if (ps != PASSWORD_MISMATCH)
+		if (ps != PASSWORD_MISMATCH) {
 			log_error("sign-in: stored password hash is malformed");
-		err = ps == PASSWORD_MISMATCH ? ERR_INVALID_EMAIL_OR_PASSWORD : ERR_INTERNAL;
+			err = ERR_INTERNAL;
+			goto done;
+		}
+		metrics_count(METRICS_SIGN_IN_WRONG_PASSWORD);
+		app_event(c, "sign_in_failed", "invalid_credentials");
+		err = ERR_INVALID_EMAIL_OR_PASSWORD;
 		goto done;
 	}
 	if (req->cfg->require_verification && !verify_is_verified(user)) {
 		if (req->cfg->send_on_sign_in)
 			verify_mail_defer(c, user, callback);
+		app_event(c, "sign_in_failed", "email_not_verified");
 		err = ERR_EMAIL_NOT_VERIFIED;
 		goto done;
 	}
@@ -93,6 +102,8 @@ signin_email(struct call *c)
 	                    remember && session_cookie_has(req, req->cfg->name_dont_remember), token,
 	                    &session);
 	if (st != DB_OK) {
+		if (st != DB_UNAVAILABLE)
+			app_event(c, "sign_in_failed", "session_not_created");
 		err = st == DB_UNAVAILABLE ? ERR_SERVICE_UNAVAILABLE : ERR_FAILED_TO_CREATE_SESSION_401;
 		goto done;
 	}
@@ -105,6 +116,7 @@ signin_email(struct call *c)
 	}
 	model_append_user(out, user);
 	response_json(c->res, 200, out);
+	app_event(c, "sign_in", "ok");
 done:
 	OPENSSL_cleanse(hash, sizeof(hash));
 	free(email);

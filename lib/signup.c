@@ -103,11 +103,16 @@ signup_email(struct call *c)
 	st = user_repo_find_by_email(email, &user);
 	if (st == DB_OK && req->cfg->require_verification) {
 		err = password_hash(password, strlen(password), hash) == PASSWORD_OK ? ERR_OK : ERR_INTERNAL;
-		if (err == ERR_OK)
+		if (err == ERR_OK) {
+			/* The client sees a sign-up; the operator, what it was. */
 			signup_synthetic(c, email);
+			app_event(c, "sign_up_failed", "user_exists");
+		}
 		goto done;
 	}
 	if (st != DB_NOT_FOUND) {
+		if (st == DB_OK)
+			app_event(c, "sign_up_failed", "user_exists");
 		err = st == DB_OK ? ERR_USER_EXISTS : app_db_error(st);
 		goto done;
 	}
@@ -115,8 +120,12 @@ signup_email(struct call *c)
 		err = ERR_INTERNAL;
 		goto done;
 	}
-	if ((err = signup_write(c, email, hash, &user)) != ERR_OK)
+	if ((err = signup_write(c, email, hash, &user)) != ERR_OK) {
+		if (err == ERR_FAILED_TO_CREATE_USER) /* the address taken meanwhile */
+			app_event(c, "sign_up_failed", "user_exists");
 		goto done;
+	}
+	app_event(c, "sign_up", "ok");
 	hooks_user_created(user, req->now_ms); /* the app's documents; logged on failure */
 	if (req->cfg->send_on_sign_up)
 		verify_mail_defer(c, user, body_string(&c->body, "callbackURL"));

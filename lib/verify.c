@@ -209,6 +209,7 @@ verify_plain(struct call *c, const struct jwt_claims *claims, const char *callba
 		err = app_db_error(st);
 		goto done;
 	}
+	app_event(c, "email_verified", "ok");
 	if (cfg->auto_sign_in_verified) {
 		const char *mine;
 
@@ -293,6 +294,7 @@ verify_change(struct call *c, const struct jwt_claims *claims, const char *callb
 		err = app_db_error(st);
 		goto done;
 	}
+	app_event(c, "email_changed", "verified");
 	hooks_user_updated(updated, c->req->now_ms);
 	if (legacy && mailjob_is_enabled()) {
 		jwt = jwt_format(claims->update_to, NULL, NULL, claims->user_id, c->req->now_ms,

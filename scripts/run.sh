@@ -38,7 +38,8 @@ if [ -z "${BETTER_AUTH_SECRET:-}" ]; then
 	BETTER_AUTH_SECRET=$(cat .secret)
 fi
 export BETTER_AUTH_SECRET
-export BETTER_AUTH_URL=${BETTER_AUTH_URL:-http://127.0.0.1:$port}
+export FCGI_AUTH_HOST=${FCGI_AUTH_HOST:-127.0.0.1} # the address the web server listens on
+export BETTER_AUTH_URL=${BETTER_AUTH_URL:-http://$FCGI_AUTH_HOST:$port}
 export MONGODB_DB=${MONGODB_DB:-fcgi-auth}
 # Every setting (README "Configuration") defined, possibly empty (= the
 # default): the Apache configs and lighttpd-cgi.conf name each one, and refuse

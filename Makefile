@@ -77,6 +77,8 @@ deps:
 
 # libFuzzer targets (make fuzz, FUZZ_SECONDS=60 each) and the corpus replay.
 include fuzz/fuzz.mk
+# make dist (static musl release tarball) and make test-dist.
+include scripts/dist.mk
 
 # Unit tests alone (no store, no web server).
 unit: $(UNIT_BIN)
@@ -109,4 +111,4 @@ bench: deps all $(B)/bench/scrypt-rate
 	@FCGI_AUTH_BUILD=$(B) MONGOC=$(MONGOC) ./bench/run.sh
 
 clean:
-	rm -rf build build-san build-sysmongoc build-san-sysmongoc
+	rm -rf build build-san build-sysmongoc build-san-sysmongoc build-musl

@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
 # Starts FerretDB (SQLite backend) on 127.0.0.1:<port> with data in <dir>, in the
 # background; prints its PID. Waits until it accepts connections (max 15 s).
-# Usage: scripts/ferretdb.sh <port> <dir> <logfile>
+# Usage: scripts/ferretdb.sh <port> <dir> <logfile> [more ferretdb options]
 set -eu
 port=$1 dir=$2 log=$3
+shift 3
 top=$(cd "$(dirname "$0")/.." && pwd)
 mkdir -p "$dir"
 # --telemetry=disable: FerretDB must never report to the internet.
 "$top/.deps/bin/ferretdb" --handler=sqlite --sqlite-url="file:$dir/" \
 	--listen-addr="127.0.0.1:$port" --telemetry=disable --debug-addr=- \
-	--log-level=warn >"$log" 2>&1 &
+	--log-level=warn "$@" >"$log" 2>&1 &
 pid=$!
 i=0
 while ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do

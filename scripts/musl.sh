@@ -204,6 +204,7 @@ build_one() {
 			cmake .. -DBUILD_VERSION="${version%%-*}" -DCMAKE_INSTALL_PREFIX="$prefix" \
 				-DCMAKE_INSTALL_LIBDIR=lib -DCMAKE_C_COMPILER="$CC" -DCMAKE_C_FLAGS="$CFLAGS_LIB" \
 				-DOPENSSL_ROOT_DIR="$prefix" -DOPENSSL_USE_STATIC_LIBS=TRUE \
+				-DRT_LIBRARY=/usr/lib/x86_64-linux-musl/librt.a \
 				$OPTS_mongo_c_driver &&
 			make -j"$jobs" install &&
 			rm -f "$prefix"/lib/libbson-1.0.so* "$prefix"/lib/libmongoc-1.0.so*
@@ -225,6 +226,11 @@ done
 for lib in $LIBS; do
 	is_built "$lib" || fail "$lib (not built: run again)"
 done
+# Nothing of the host's glibc may reach a link line.
+if grep -l 'linux-gnu' "$prefix"/lib/pkgconfig/*.pc >&2; then
+	echo "musl: these .pc files name glibc libraries" >&2
+	exit 1
+fi
 for lib in $LIBS; do sed -n 1p "$prefix/.stamp-$lib"; done >"$prefix/.stamp"
 rm -rf "$work"
 echo "musl: done in $(($(date +%s) - started)) s" >&2

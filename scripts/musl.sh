@@ -231,6 +231,41 @@ if grep -l 'linux-gnu' "$prefix"/lib/pkgconfig/*.pc >&2; then
 	echo "musl: these .pc files name glibc libraries" >&2
 	exit 1
 fi
+# What the libraries must be, checked from a program linked as ours are: no
+# dynamic section entries, OpenSSL's default CA paths, curl's protocols.
+cat >"$work/check.c" <<'EOF_C'
+#include <curl/curl.h>
+#include <openssl/crypto.h>
+#include <openssl/x509.h>
+#include <stdio.h>
+int main(void)
+{
+	const curl_version_info_data *v = curl_version_info(CURLVERSION_NOW);
+	const char *const *p;
+
+	printf("%s %s ssl=%s protocols=", X509_get_default_cert_file(), X509_get_default_cert_dir(),
+	       v->ssl_version);
+	for (p = v->protocols; *p; p++)
+		printf("%s%s", *p, p[1] ? "," : "\n");
+	return 0;
+}
+EOF_C
+# shellcheck disable=SC2046  # pkg-config's word lists
+"$CC" -o "$work/check" "$work/check.c" $(pkg-config --cflags --static --libs libcurl libcrypto) >>"$log" 2>&1 ||
+	fail "the library check program"
+check=$("$work/check")
+case $check in
+"/etc/pki/tls/certs/ca-bundle.crt /etc/ssl/certs ssl=OpenSSL/3."*" protocols=smtp,smtps") ;;
+*)
+	echo "musl: the libraries are not as built for: $check" >&2
+	exit 1
+	;;
+esac
+if readelf -lW "$work/check" | grep -q INTERP; then
+	echo "musl: $CC does not link static-pie" >&2
+	exit 1
+fi
+echo "musl: check: $check" >&2
 for lib in $LIBS; do sed -n 1p "$prefix/.stamp-$lib"; done >"$prefix/.stamp"
 rm -rf "$work"
 echo "musl: done in $(($(date +%s) - started)) s" >&2

@@ -57,7 +57,7 @@ settings() { # NAME<tab>default<tab>meaning per row of the table
 	echo "# Every program reads them once, at start. Uncomment what you set."
 	settings | while IFS="$(printf '\t')" read -r var def what; do
 		echo
-		printf '%s\n' "$what" | fold -s -w 76 | sed 's/^/# /'
+		printf '%s\n' "$what" | fold -s -w 76 | sed 's/ *$//; s/^/# /'
 		printf '# Default: %s\n#%s=\n' "$def" "$var"
 	done
 } >"$stage/fcgi-auth.env.example"

@@ -114,6 +114,8 @@ deps:
 
 # libFuzzer targets (make fuzz, FUZZ_SECONDS=60 each) and the corpus replay.
 include fuzz/fuzz.mk
+# make dist (static musl release tarball) and make test-dist.
+include scripts/dist.mk
 
 # Unit tests alone (no store, no web server).
 unit: $(UNIT_BIN)
@@ -158,4 +160,4 @@ lint:
 	clang-format --dry-run --Werror $(LINT_SRC)
 
 clean:
-	rm -rf build build-san build-sysmongoc build-san-sysmongoc
+	rm -rf build build-san build-sysmongoc build-san-sysmongoc build-musl

@@ -8,6 +8,9 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
 
 struct json_parser {
 	const unsigned char *p, *end;
@@ -246,8 +249,12 @@ json_key_hash(const char *s, size_t n)
 	uint64_t h;
 	size_t i;
 
-	if (!seed)
-		seed = ((uint64_t)arc4random() << 32 | arc4random()) | 1;
+	if (!seed) {
+		/* getrandom (glibc and musl alike; arc4random is glibc's only) */
+		if (getrandom(&seed, sizeof(seed), 0) != (ssize_t)sizeof(seed))
+			seed = (uint64_t)time(NULL) ^ (uint64_t)getpid() << 32;
+		seed |= 1;
+	}
 	h = 0xcbf29ce484222325ULL ^ seed;
 	for (i = 0; i < n; i++)
 		h = (h ^ (unsigned char)s[i]) * 0x100000001b3ULL;

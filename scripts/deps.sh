@@ -9,20 +9,11 @@ cd "$top"
 
 PKGS="build-essential pkg-config libfcgi-dev libmongoc-dev libbson-dev libssl-dev
 libunistring-dev libsodium-dev libcurl4-openssl-dev cmake dpkg-dev lighttpd lighttpd-modules-lua apache2 libapache2-mod-fcgid spawn-fcgi curl chromium wrk gnuplot-nox
-clang libclang-rt-14-dev valgrind clang-format cppcheck"
+clang libclang-rt-14-dev valgrind clang-format cppcheck musl-tools openssl"
 
-missing=""
-for p in $PKGS; do
-	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
-		missing="$missing $p"
-done
-if [ -n "$missing" ]; then
-	echo "deps: installing Debian packages:$missing" >&2
-	SUDO=""
-	[ "$(id -u)" -eq 0 ] || SUDO=sudo
-	$SUDO apt-get update -qq
-	DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq $missing >/dev/null
-fi
+. "$top/scripts/need.sh"
+# shellcheck disable=SC2086  # a word list
+need_packages deps $PKGS
 
 # Go programs from the module proxy: `go install ...@version` fails here (the
 # proxy refuses the module's version list, which go install reads for

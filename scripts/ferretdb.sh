@@ -4,9 +4,10 @@
 # until it accepts connections (max 15 s).
 # With FERRETDB_POSTGRESQL_URL set, the PostgreSQL backend at that URL instead
 # (`make bench STORE=postgresql`); <dir> then holds only the state file.
-# Usage: scripts/ferretdb.sh <port> <dir> <logfile>
+# Usage: scripts/ferretdb.sh <port> <dir> <logfile> [more ferretdb options]
 set -eu
 port=$1 dir=$2 log=$3
+shift 3
 top=$(cd "$(dirname "$0")/.." && pwd)
 mkdir -p "$dir"
 backend=(--handler=sqlite "--sqlite-url=file:$dir/")
@@ -15,7 +16,7 @@ backend=(--handler=sqlite "--sqlite-url=file:$dir/")
 # --telemetry=disable: FerretDB must never report to the internet.
 "$top/.deps/bin/ferretdb" "${backend[@]}" \
 	--state-dir="$dir" --listen-addr="127.0.0.1:$port" --telemetry=disable --debug-addr=- \
-	--log-level=warn >"$log" 2>&1 &
+	--log-level=warn "$@" >"$log" 2>&1 &
 pid=$!
 i=0
 while ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do

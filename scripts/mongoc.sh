@@ -24,11 +24,8 @@ cd "$top"
 
 prefix="$top/.deps/mongoc"
 # Changing these options rebuilds (the stamp records them).
-OPTS="-DENABLE_SSL=OPENSSL -DENABLE_SASL=OFF -DENABLE_ICU=OFF
--DENABLE_CLIENT_SIDE_ENCRYPTION=OFF -DENABLE_SNAPPY=OFF -DENABLE_ZSTD=OFF -DENABLE_ZLIB=OFF
--DENABLE_SRV=ON -DENABLE_MONGODB_AWS_AUTH=ON -DENABLE_SHM_COUNTERS=OFF -DENABLE_STATIC=ON
--DENABLE_TESTS=OFF -DENABLE_EXAMPLES=OFF -DENABLE_UNINSTALL=OFF
--DENABLE_AUTOMATIC_INIT_AND_CLEANUP=OFF -DCMAKE_BUILD_TYPE=Release"
+. "$top/scripts/mongoc-options.sh"
+OPTS=$MONGOC_OPTS
 CFLAGS_MONGOC="-O2 -g -fPIC -ffunction-sections -fdata-sections"
 stamp_want=$(printf '%s\n%s\n' "$OPTS" "$CFLAGS_MONGOC" | cksum | cut -d' ' -f1)
 if [ -f "$prefix/.stamp" ] && [ "$(sed -n 2p "$prefix/.stamp")" = "$stamp_want" ]; then
@@ -54,37 +51,18 @@ fi
 
 work="$top/.deps/mongoc-work"
 rm -rf "$work"
-mkdir -p "$work/parts" "$work/lists/partial" "$work/cache/archives/partial"
+mkdir -p "$work"
 log="$work/build.log"
 echo "mongoc: building the slim libmongoc into .deps/mongoc (one time, ~1 min; log $log)" >&2
 
-# deb-src twins of the machine's deb entries (one-line and deb822 formats).
-: >"$work/sources.list"
-for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
-	[ -f "$f" ] || continue
-	sed -n 's/^[[:space:]]*deb[[:space:]]/deb-src /p' "$f" >>"$work/sources.list"
-done
-for f in /etc/apt/sources.list.d/*.sources; do
-	[ -f "$f" ] || continue
-	awk 'BEGIN { RS = ""; ORS = "\n\n" }
-	     $0 ~ /(^|\n)Types:[^\n]*(^|[ \t])deb([ \t]|\n|$)/ {
-	         sub(/(^|\n)Types:[^\n]*/, "\nTypes: deb-src"); sub(/^\n/, ""); print }' \
-		"$f" >"$work/parts/$(basename "$f")"
-done
-apt_src() {
-	apt-get -q -o Dir::Etc::SourceList="$work/sources.list" \
-		-o Dir::Etc::SourceParts="$work/parts" -o Dir::State::Lists="$work/lists" \
-		-o Dir::Cache="$work/cache" -o APT::Sandbox::User=root "$@"
-}
-if ! { apt_src update && (cd "$work" && apt_src source --download-only mongo-c-driver); } >>"$log" 2>&1; then
+. "$top/scripts/debsrc.sh"
+if ! debsrc_fetch "$work" "$log" mongo-c-driver; then
 	tail -5 "$log" >&2
 	echo "mongoc: could not fetch Debian's mongo-c-driver source package; build with" \
 		"\`make MONGOC=system\` to link Debian's shared libmongoc instead" >&2
 	exit 1
 fi
-dsc=$(ls "$work"/mongo-c-driver_*.dsc)
-version=$(sed -n 's/^Version: //p' "$dsc")
-(cd "$work" && dpkg-source --no-check -x "$dsc" src) >>"$log" 2>&1
+version=$(debsrc_unpack "$work" mongo-c-driver src)
 upstream=${version%%-*}
 mkdir -p "$work/build"
 # shellcheck disable=SC2086  # OPTS is a word list

@@ -32,6 +32,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -927,7 +928,8 @@ mail_exec_child(int in, int errfd, const sigset_t *mask)
 	if (dup2(in, STDIN_FILENO) < 0 || devnull < 0 || dup2(devnull, STDOUT_FILENO) < 0 ||
 	    dup2(errfd, STDERR_FILENO) < 0)
 		_exit(126);
-	if (close_range(3, ~0U, 0) != 0) { /* kernels before 5.9 */
+	/* the system call itself: musl has no close_range() wrapper */
+	if (syscall(SYS_close_range, 3U, ~0U, 0U) != 0) { /* kernels before 5.9 */
 		long fd, max = sysconf(_SC_OPEN_MAX);
 
 		for (fd = 3; fd < (max > 0 && max < 65536 ? max : 65536); fd++)

@@ -260,6 +260,16 @@ app_serve(const struct config *cfg, const struct app_program *prog, char **envp,
 	request_cleanup(&req);
 }
 
+void
+app_serve_one(const struct config *cfg, const struct app_program *prog, char **envp,
+              request_read_fn read, void *ctx, bson_string_t *out)
+{
+	struct app_after after = {NULL, NULL};
+
+	app_serve(cfg, prog, envp, read, ctx, out, &after);
+	app_run_after(&after);
+}
+
 /* Serves FastCGI requests arriving on fd until the web server stops us. */
 static void
 app_loop(const struct config *cfg, const struct app_program *prog, int fd, bson_string_t *out)

@@ -92,7 +92,7 @@ $(B)/tests/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(LIB_A) | $(B)/tests
 	$(LINK) -Itests/unit -o $@ $< $(FAKE_DB) $(LIB_A) $(FINAL_LDFLAGS) $(PKG_LIBS)
 # The handlers' tests run on the in-memory store of tests/unit/fake_db.c,
 # linked before the archive so that lib/db.o is never pulled in.
-FAKE_DB_TESTS = $(addprefix $(B)/tests/,test_signup)
+FAKE_DB_TESTS = $(addprefix $(B)/tests/,test_app test_handlers test_signup)
 $(FAKE_DB_TESTS): FAKE_DB = $(B)/tests/fake_db.o
 $(FAKE_DB_TESTS): $(B)/tests/fake_db.o
 $(B)/tests/fake_db.o: tests/unit/fake_db.c tests/unit/fake_db.h lib/db.h | $(B)/tests

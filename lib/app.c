@@ -342,8 +342,13 @@ app_run(const struct app_program *prog, int argc, char **argv)
 		sigaction(SIGINT, &sa, NULL);
 	}
 	mongoc_init();
-	if (!crypto_init(cfg.secret, cfg.secret_len) || !db_open(&cfg, err, sizeof(err))) {
-		fprintf(stderr, "%s: %s\n", program, *err ? err : "cannot initialise OpenSSL");
+	if (!crypto_init(cfg.secret, cfg.secret_len)) {
+		fprintf(stderr, "%s: cannot initialise OpenSSL (HMAC-SHA256)\n", program);
+		rc = 1;
+		goto done;
+	}
+	if (!db_open(&cfg, err, sizeof(err))) {
+		fprintf(stderr, "%s: %s\n", program, err);
 		rc = 1;
 		goto done;
 	}

@@ -14,7 +14,7 @@ struct fake_db_coll {
 	size_t n, cap;
 };
 
-static struct fake_db_coll fake_db_colls[DB__COUNT];
+static struct fake_db_coll fake_db_colls[DB__COUNT], fake_db_saved[DB__COUNT];
 
 #define FAKE_DB_FAULTS 4
 
@@ -472,22 +472,64 @@ fake_db_update_at(enum db_collection c, size_t i, const bson_t *update)
 	return DB_OK;
 }
 
+static void fake_db_clear(struct fake_db_coll *coll);
+
 void
 fake_db_reset(void)
 {
 	size_t c;
 
-	for (c = 0; c < DB__COUNT; c++) {
-		while (fake_db_colls[c].n)
-			fake_db_remove_at(&fake_db_colls[c], fake_db_colls[c].n - 1);
-		free(fake_db_colls[c].docs);
-		memset(&fake_db_colls[c], 0, sizeof(fake_db_colls[c]));
-	}
+	for (c = 0; c < DB__COUNT; c++)
+		fake_db_clear(&fake_db_colls[c]);
 	memset(fake_db_faults, 0, sizeof(fake_db_faults));
 	fake_db_fired = false;
 	free(fake_db_log);
 	fake_db_log = NULL;
 	fake_db_log_n = fake_db_log_cap = 0;
+}
+
+/* Empties coll. */
+static void
+fake_db_clear(struct fake_db_coll *coll)
+{
+	while (coll->n)
+		fake_db_remove_at(coll, coll->n - 1);
+	free(coll->docs);
+	memset(coll, 0, sizeof(*coll));
+}
+
+/* to = a copy of from. */
+static void
+fake_db_copy(struct fake_db_coll *to, const struct fake_db_coll *from)
+{
+	size_t i;
+
+	fake_db_clear(to);
+	to->cap = to->n = from->n;
+	to->docs = calloc(from->n ? from->n : 1, sizeof(*to->docs));
+	if (!to->docs)
+		abort();
+	for (i = 0; i < from->n; i++)
+		to->docs[i] = bson_copy(from->docs[i]);
+}
+
+void
+fake_db_save(void)
+{
+	size_t c;
+
+	for (c = 0; c < DB__COUNT; c++)
+		fake_db_copy(&fake_db_saved[c], &fake_db_colls[c]);
+}
+
+void
+fake_db_restore(void)
+{
+	size_t c;
+
+	fake_db_reset();
+	for (c = 0; c < DB__COUNT; c++)
+		fake_db_copy(&fake_db_colls[c], &fake_db_saved[c]);
 }
 
 size_t

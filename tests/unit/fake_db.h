@@ -37,6 +37,11 @@ enum fake_db_op {
 /* Empties every collection, the call log and the armed fault. */
 void fake_db_reset(void);
 
+/* Keeps a copy of every collection; fake_db_restore resets (faults and
+ * log too) and puts that copy back. The saved copy lives until exit. */
+void fake_db_save(void);
+void fake_db_restore(void);
+
 /* The nth call (1: the next one) of operation op (FAKE_DB_ANY: any) on
  * collection c (DB__COUNT: any) answers st without touching the store;
  * nth 0: every such call from now on. Up to four faults armed at once

@@ -23,6 +23,8 @@
 #define UNIT_APP_ORIGIN "http://127.0.0.1:8080"
 
 static struct config unit_app_cfg;
+/* One more parameter for the next requests ("FCGI_ROLE=AUTHORIZER"), or NULL. */
+static const char *unit_app_extra;
 
 /* The configuration (extra: "NAME=value" strings, NULL-terminated, or
  * NULL) and the keyed HMAC; exits when either fails. */
@@ -73,7 +75,7 @@ unit_app_call(const struct app_program *prog, const char *method, const char *ur
 	char m[32], u[512], ck[4096], cl[48];
 	char *envp[] = {m, u, ck, cl, "CONTENT_TYPE=application/json",
 	                "HTTP_ORIGIN=" UNIT_APP_ORIGIN, "REMOTE_ADDR=127.0.0.1",
-	                "HTTP_USER_AGENT=unit", NULL};
+	                "HTTP_USER_AGENT=unit", (char *)unit_app_extra, NULL};
 	struct unit_app_body body = {json ? json : "", json ? strlen(json) : 0};
 	int status = 0;
 

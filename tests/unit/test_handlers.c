@@ -62,22 +62,24 @@ struct endpoint {
 	bool authorizer;
 	int status;                      /* answered when nothing fails */
 	struct tolerated ok[3];          /* {0}-terminated */
+	const char *has;                 /* ... with a body that holds this */
 };
 
 static const struct endpoint endpoints[] = {
 	{"POST", "/api/auth/sign-in/email", "{\"email\":\"ann@example.com\",\"password\":\"password123\"}",
-	 false, 200, {{FAKE_DB_INSERT, DB_SESSION, DB_FAILED, 401}}},
-	{"GET", "/api/auth/get-session", NULL, false, 200, {{0}}},
-	{"GET", "/fcgi-auth/any", NULL, true, 200, {{0}}},
-	{"GET", "/api/auth/list-sessions", NULL, false, 200, {{0}}},
-	{"POST", "/api/auth/revoke-session", "{\"token\":\"%s\"}", false, 200, {{0}}},
-	{"POST", "/api/auth/revoke-sessions", "{}", false, 200, {{0}}},
-	{"POST", "/api/auth/revoke-other-sessions", "{}", false, 200, {{0}}},
+	 false, 200, {{FAKE_DB_INSERT, DB_SESSION, DB_FAILED, 401}}, "{\"redirect\":false,\"token\":\""},
+	{"GET", "/api/auth/get-session", NULL, false, 200, {{0}}, "\"user\":{\"name\":\"Ann\""},
+	{"GET", "/fcgi-auth/any", NULL, true, 200, {{0}}, ""},
+	{"GET", "/api/auth/list-sessions", NULL, false, 200, {{0}}, "[{\"expiresAt\":"},
+	{"POST", "/api/auth/revoke-session", "{\"token\":\"%s\"}", false, 200, {{0}}, "{\"status\":true}"},
+	{"POST", "/api/auth/revoke-sessions", "{}", false, 200, {{0}}, "{\"status\":true}"},
+	{"POST", "/api/auth/revoke-other-sessions", "{}", false, 200, {{0}}, "{\"status\":true}"},
 	{"POST", "/api/auth/update-user", "{\"name\":\"Bo\"}", false, 200,
 	 {{FAKE_DB_FIND_AND_MODIFY, DB_APP_USERS, DB_OK, 200},
-	  {FAKE_DB_FIND_AND_MODIFY, DB_PROFILES, DB_OK, 200}}},
-	{"GET", "/api/auth/list-accounts", NULL, false, 200, {{0}}},
-	{"POST", "/api/auth/sign-out", "{}", false, 200, {{0}}},
+	  {FAKE_DB_FIND_AND_MODIFY, DB_PROFILES, DB_OK, 200}},
+	 "{\"status\":true}"},
+	{"GET", "/api/auth/list-accounts", NULL, false, 200, {{0}}, "\"providerId\":\"credential\""},
+	{"POST", "/api/auth/sign-out", "{}", false, 200, {{0}}, "{\"success\":true}"},
 };
 
 static int
@@ -115,6 +117,7 @@ torture(const struct endpoint *e)
 
 	fake_db_restore();
 	CHECK(call(e) == e->status, "%s %s: %.80s", e->method, e->url, out->str);
+	CHECK(strstr(unit_app_body(out), e->has), "%s: body %.120s", e->url, unit_app_body(out));
 	calls = fake_db_calls();
 	CHECK(calls >= 1 && calls <= 32, "%s: %zu calls", e->url, calls);
 	for (i = 0; i < calls && i < 32; i++)

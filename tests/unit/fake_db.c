@@ -30,7 +30,7 @@ static bool fake_db_fired;
 static struct {
 	enum fake_db_op op;
 	enum db_collection c;
-} *fake_db_log;
+} * fake_db_log;
 static size_t fake_db_log_n, fake_db_log_cap;
 
 /* The unique indexes of schema/ (and _id, everywhere). */
@@ -38,8 +38,8 @@ static const struct {
 	enum db_collection c;
 	const char *field;
 } fake_db_unique[] = {
-	{DB_USER, "email"},           {DB_SESSION, "token"},    {DB_APP_USERS, "betterAuthUserId"},
-	{DB_PROFILES, "userId"},      {DB_RATE_LIMIT, "key"},
+	{DB_USER, "email"},      {DB_SESSION, "token"},  {DB_APP_USERS, "betterAuthUserId"},
+	{DB_PROFILES, "userId"}, {DB_RATE_LIMIT, "key"},
 };
 
 static const char *const fake_db_op_names[] = {
@@ -173,10 +173,8 @@ fake_db_cmp(const bson_iter_t *a, const bson_iter_t *b)
 
 		return x < y ? -1 : x > y;
 	}
-	case BSON_TYPE_BOOL:
-		return (int)bson_iter_bool(a) - (int)bson_iter_bool(b);
-	case BSON_TYPE_NULL:
-		return 0;
+	case BSON_TYPE_BOOL: return (int)bson_iter_bool(a) - (int)bson_iter_bool(b);
+	case BSON_TYPE_NULL: return 0;
 	case BSON_TYPE_DOCUMENT:
 	case BSON_TYPE_ARRAY:
 		if (ta == BSON_TYPE_DOCUMENT) {
@@ -187,9 +185,7 @@ fake_db_cmp(const bson_iter_t *a, const bson_iter_t *b)
 			bson_iter_array(b, &lb, &db);
 		}
 		return la == lb && !memcmp(da, db, la) ? 0 : 2;
-	default:
-		fake_db_unsupported("value type in a comparison", bson_iter_key(a));
-		return 2;
+	default: fake_db_unsupported("value type in a comparison", bson_iter_key(a)); return 2;
 	}
 }
 
@@ -199,8 +195,8 @@ fake_db_is_operator_doc(const bson_iter_t *it)
 {
 	bson_iter_t sub;
 
-	return BSON_ITER_HOLDS_DOCUMENT(it) && bson_iter_recurse(it, &sub) && bson_iter_next(&sub) &&
-	       bson_iter_key(&sub)[0] == '$';
+	return BSON_ITER_HOLDS_DOCUMENT(it) && bson_iter_recurse(it, &sub) &&
+	       bson_iter_next(&sub) && bson_iter_key(&sub)[0] == '$';
 }
 
 static bool fake_db_match(const bson_t *doc, const bson_t *filter);

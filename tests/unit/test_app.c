@@ -57,8 +57,8 @@ main(void)
 {
 	char *argv[] = {"unit", NULL, NULL}, buf[1024], conf[] = "/tmp/fcgi-auth-openssl-XXXXXX";
 	static const char fips_only[] = "openssl_conf = openssl_init\n"
-	                                "[openssl_init]\nalg_section = evp_properties\n"
-	                                "[evp_properties]\ndefault_properties = fips=yes\n";
+					"[openssl_init]\nalg_section = evp_properties\n"
+					"[evp_properties]\ndefault_properties = fips=yes\n";
 	int fd;
 
 	setenv("FCGI_AUTH_LOG_LEVEL", "error", 1);
@@ -72,12 +72,14 @@ main(void)
 
 	setenv("BETTER_AUTH_SECRET", "short", 1);
 	CHECK(run(2, 1, argv, buf, sizeof buf) == 1, "short secret: exit 1");
-	CHECK_STR(buf, "unit: BETTER_AUTH_SECRET is too short: 5 characters, 32 or more required\n");
+	CHECK_STR(buf,
+	          "unit: BETTER_AUTH_SECRET is too short: 5 characters, 32 or more required\n");
 
 	/* crypto_init fails: OpenSSL reads OPENSSL_CONF when first used, which
 	 * is crypto_init here. */
 	fd = mkstemp(conf);
-	CHECK(fd >= 0 && write(fd, fips_only, sizeof fips_only - 1) == (ssize_t)sizeof fips_only - 1,
+	CHECK(fd >= 0 &&
+	              write(fd, fips_only, sizeof fips_only - 1) == (ssize_t)sizeof fips_only - 1,
 	      "openssl.cnf written");
 	close(fd);
 	setenv("OPENSSL_CONF", conf, 1);
@@ -90,7 +92,7 @@ main(void)
 	{
 		/* (libmongoc's own OpenSSL set-up logs its failure first) */
 		static const char tail[] = "crypto: HMAC-SHA256 initialisation failed\n"
-		                           "unit: cannot initialise OpenSSL (HMAC-SHA256)\n";
+					   "unit: cannot initialise OpenSSL (HMAC-SHA256)\n";
 		size_t n = strlen(buf);
 
 		CHECK(n >= sizeof tail - 1 && !strcmp(buf + n - (sizeof tail - 1), tail),

@@ -24,21 +24,22 @@
  * account.c, signout.c that these tests reach. */
 static const struct app_route routes[] = {
 	{"POST", "/api/auth/sign-up/email", APP_BODY | APP_FORM | APP_FORM_CSRF | APP_RECORD,
-	 RATELIMIT_STRICT, signup_schema, NULL, signup_email},
+         RATELIMIT_STRICT, signup_schema, NULL, signup_email},
 	{"POST", "/api/auth/sign-in/email", APP_BODY | APP_FORM | APP_FORM_CSRF, RATELIMIT_STRICT,
-	 signin_schema, NULL, signin_email},
+         signin_schema, NULL, signin_email},
 	{"GET", "/api/auth/get-session", 0, RATELIMIT_DEFAULT, NULL, NULL, getsession_get},
 	{"GET", "/api/auth/list-sessions", APP_SESSION | APP_FRESH, RATELIMIT_DEFAULT, NULL, NULL,
-	 sessions_list},
+         sessions_list},
 	{"POST", "/api/auth/revoke-session", APP_BODY | APP_SESSION_DB, RATELIMIT_DEFAULT,
-	 sessions_revoke_schema, NULL, sessions_revoke},
-	{"POST", "/api/auth/revoke-sessions", APP_BODY | APP_SESSION_DB, RATELIMIT_DEFAULT, NULL, NULL,
-	 sessions_revoke_all},
-	{"POST", "/api/auth/revoke-other-sessions", APP_BODY | APP_SESSION_DB, RATELIMIT_DEFAULT, NULL,
-	 NULL, sessions_revoke_others},
+         sessions_revoke_schema, NULL, sessions_revoke},
+	{"POST", "/api/auth/revoke-sessions", APP_BODY | APP_SESSION_DB, RATELIMIT_DEFAULT, NULL,
+         NULL, sessions_revoke_all},
+	{"POST", "/api/auth/revoke-other-sessions", APP_BODY | APP_SESSION_DB, RATELIMIT_DEFAULT,
+         NULL, NULL, sessions_revoke_others},
 	{"POST", "/api/auth/update-user", APP_BODY | APP_SESSION, RATELIMIT_DEFAULT, NULL,
-	 account_update_validate, account_update_user},
-	{"GET", "/api/auth/list-accounts", APP_SESSION, RATELIMIT_DEFAULT, NULL, NULL, account_list},
+         account_update_validate, account_update_user},
+	{"GET", "/api/auth/list-accounts", APP_SESSION, RATELIMIT_DEFAULT, NULL, NULL,
+         account_list},
 	{"POST", "/api/auth/sign-out", APP_BODY, RATELIMIT_DEFAULT, NULL, NULL, signout_handle},
 	{NULL},
 };
@@ -60,25 +61,46 @@ struct tolerated {
 struct endpoint {
 	const char *method, *url, *body; /* body "%s": the session token */
 	bool authorizer;
-	int status;                      /* answered when nothing fails */
-	struct tolerated ok[3];          /* {0}-terminated */
-	const char *has;                 /* ... with a body that holds this */
+	int status;             /* answered when nothing fails */
+	struct tolerated ok[3]; /* {0}-terminated */
+	const char *has;        /* ... with a body that holds this */
 };
 
 static const struct endpoint endpoints[] = {
-	{"POST", "/api/auth/sign-in/email", "{\"email\":\"ann@example.com\",\"password\":\"password123\"}",
-	 false, 200, {{FAKE_DB_INSERT, DB_SESSION, DB_FAILED, 401}}, "{\"redirect\":false,\"token\":\""},
+	{"POST",
+         "/api/auth/sign-in/email",
+         "{\"email\":\"ann@example.com\",\"password\":\"password123\"}",
+         false,
+         200,
+         {{FAKE_DB_INSERT, DB_SESSION, DB_FAILED, 401}},
+         "{\"redirect\":false,\"token\":\""},
 	{"GET", "/api/auth/get-session", NULL, false, 200, {{0}}, "\"user\":{\"name\":\"Ann\""},
 	{"GET", "/fcgi-auth/any", NULL, true, 200, {{0}}, ""},
 	{"GET", "/api/auth/list-sessions", NULL, false, 200, {{0}}, "[{\"expiresAt\":"},
-	{"POST", "/api/auth/revoke-session", "{\"token\":\"%s\"}", false, 200, {{0}}, "{\"status\":true}"},
+	{"POST",
+         "/api/auth/revoke-session",
+         "{\"token\":\"%s\"}",
+         false,
+         200,
+         {{0}},
+         "{\"status\":true}"},
 	{"POST", "/api/auth/revoke-sessions", "{}", false, 200, {{0}}, "{\"status\":true}"},
 	{"POST", "/api/auth/revoke-other-sessions", "{}", false, 200, {{0}}, "{\"status\":true}"},
-	{"POST", "/api/auth/update-user", "{\"name\":\"Bo\"}", false, 200,
-	 {{FAKE_DB_FIND_AND_MODIFY, DB_APP_USERS, DB_OK, 200},
-	  {FAKE_DB_FIND_AND_MODIFY, DB_PROFILES, DB_OK, 200}},
-	 "{\"status\":true}"},
-	{"GET", "/api/auth/list-accounts", NULL, false, 200, {{0}}, "\"providerId\":\"credential\""},
+	{"POST",
+         "/api/auth/update-user",
+         "{\"name\":\"Bo\"}",
+         false,
+         200,
+         {{FAKE_DB_FIND_AND_MODIFY, DB_APP_USERS, DB_OK, 200},
+          {FAKE_DB_FIND_AND_MODIFY, DB_PROFILES, DB_OK, 200}},
+         "{\"status\":true}"},
+	{"GET",
+         "/api/auth/list-accounts",
+         NULL,
+         false,
+         200,
+         {{0}},
+         "\"providerId\":\"credential\""},
 	{"POST", "/api/auth/sign-out", "{}", false, 200, {{0}}, "{\"success\":true}"},
 };
 
@@ -111,8 +133,8 @@ tolerated(const struct endpoint *e, enum fake_db_op op, enum db_collection c, en
 static void
 torture(const struct endpoint *e)
 {
-	enum fake_db_op ops[32];
-	enum db_collection colls[32];
+	enum fake_db_op ops[32] = {FAKE_DB_ANY};
+	enum db_collection colls[32] = {DB_USER};
 	size_t calls, i, k;
 
 	fake_db_restore();
@@ -133,11 +155,11 @@ torture(const struct endpoint *e)
 			status = call(e);
 			CHECK(fake_db_fault_fired(), "%s call %zu fired", e->url, i + 1);
 			if (t) {
-				CHECK(status == t->status, "%s call %zu (%s, tolerated): %d", e->url,
-				      i + 1, fake_db_op_name(ops[i]), status);
+				CHECK(status == t->status, "%s call %zu (%s, tolerated): %d",
+				      e->url, i + 1, fake_db_op_name(ops[i]), status);
 			} else if (st == DB_UNAVAILABLE) {
-				CHECK(status == 503, "%s call %zu (%s) unavailable: %d", e->url, i + 1,
-				      fake_db_op_name(ops[i]), status);
+				CHECK(status == 503, "%s call %zu (%s) unavailable: %d", e->url,
+				      i + 1, fake_db_op_name(ops[i]), status);
 				CHECK_503(out, e->url);
 			} else {
 				CHECK(status == 500, "%s call %zu (%s) failed: %d", e->url, i + 1,
@@ -161,7 +183,8 @@ main(void)
 	/* One user and its session, saved: every case starts from it. */
 	fake_db_reset();
 	CHECK(unit_app_call(&program, "POST", "/api/auth/sign-up/email", NULL,
-	                    "{\"name\":\"Ann\",\"email\":\"ann@example.com\",\"password\":\"password123\"}",
+	                    "{\"name\":\"Ann\",\"email\":\"ann@example.com\",\"password\":"
+	                    "\"password123\"}",
 	                    out) == 200,
 	      "sign-up: %.80s", out->str);
 	snprintf(cookie, sizeof cookie, "%s=", unit_app_cfg.name_token);
@@ -177,8 +200,9 @@ main(void)
 	fake_db_restore();
 	fake_db_fail(FAKE_DB_INSERT, DB_SESSION, 1, DB_DUPLICATE);
 	CHECK(call(&endpoints[0]) == 401, "sign-in, session insert fails: %.60s", out->str);
-	CHECK_STR(unit_app_body(out),
-	          "{\"message\":\"Failed to create session\",\"code\":\"FAILED_TO_CREATE_SESSION\"}");
+	CHECK_STR(
+		unit_app_body(out),
+		"{\"message\":\"Failed to create session\",\"code\":\"FAILED_TO_CREATE_SESSION\"}");
 	{
 		char v[256];
 
@@ -193,8 +217,9 @@ main(void)
 	fake_db_restore();
 	fake_db_fail(FAKE_DB_ANY, DB__COUNT, 0, DB_UNAVAILABLE);
 	CHECK(call(&endpoints[1]) == 503, "get-session, store down: %.60s", out->str);
-	CHECK_STR(unit_app_body(out), "{\"message\":\"Service temporarily unavailable, please retry\","
-	                              "\"code\":\"SERVICE_UNAVAILABLE\"}");
+	CHECK_STR(unit_app_body(out),
+	          "{\"message\":\"Service temporarily unavailable, please retry\","
+	          "\"code\":\"SERVICE_UNAVAILABLE\"}");
 
 	for (i = 0; i < sizeof(endpoints) / sizeof(endpoints[0]); i++)
 		torture(&endpoints[i]);

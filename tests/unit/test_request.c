@@ -58,9 +58,9 @@ static const struct {
 static const struct {
 	const char *query, *name, *want; /* want NULL: absent */
 } params[] = {
-	{"a=1&b=&c&ab=2", "a", "1"},  {"a=1&b=&c&ab=2", "b", ""},   {"a=1&b=&c&ab=2", "c", ""},
+	{"a=1&b=&c&ab=2", "a", "1"},  {"a=1&b=&c&ab=2", "b", ""},     {"a=1&b=&c&ab=2", "c", ""},
 	{"a=1&b=&c&ab=2", "ab", "2"}, {"a=1&b=&c&ab=2", "abc", NULL}, {"ab=2", "a", NULL},
-	{"a=1&a=2", "a", "1"},        {"x=%41", "x", "%41"},        {"", "a", NULL},
+	{"a=1&a=2", "a", "1"},        {"x=%41", "x", "%41"},          {"", "a", NULL},
 };
 
 int
@@ -72,13 +72,23 @@ main(void)
 	const char *v;
 
 	{
-		char *envp[] = {"REQUEST_METHOD=POST", "REQUEST_URI=/x", "CONTENT_TYPE=application/json",
-		                "HTTP_COOKIE=a=b", "HTTP_ORIGIN=http://o", "HTTP_REFERER=http://r/",
-		                "HTTP_SEC_FETCH_SITE=same-origin", "HTTP_SEC_FETCH_MODE=cors",
-		                "HTTP_SEC_FETCH_DEST=empty", "HTTP_USER_AGENT=ua",
-		                "REMOTE_ADDR=192.0.2.1", "HTTP_X_FORWARDED_FOR=5.6.7.8",
-		                "FCGI_ROLE=RESPONDER", "UNIQUE_ID=abc", "FCGI_AUTH_REQUIRE_ROLE=admin",
-		                "HTTP_COOKIEX=not-it", NULL};
+		char *envp[] = {"REQUEST_METHOD=POST",
+		                "REQUEST_URI=/x",
+		                "CONTENT_TYPE=application/json",
+		                "HTTP_COOKIE=a=b",
+		                "HTTP_ORIGIN=http://o",
+		                "HTTP_REFERER=http://r/",
+		                "HTTP_SEC_FETCH_SITE=same-origin",
+		                "HTTP_SEC_FETCH_MODE=cors",
+		                "HTTP_SEC_FETCH_DEST=empty",
+		                "HTTP_USER_AGENT=ua",
+		                "REMOTE_ADDR=192.0.2.1",
+		                "HTTP_X_FORWARDED_FOR=5.6.7.8",
+		                "FCGI_ROLE=RESPONDER",
+		                "UNIQUE_ID=abc",
+		                "FCGI_AUTH_REQUIRE_ROLE=admin",
+		                "HTTP_COOKIEX=not-it",
+		                NULL};
 
 		init(&req, envp, NULL);
 		CHECK_STR(req.method, "POST");
@@ -122,8 +132,10 @@ main(void)
 
 		snprintf(uri, sizeof uri, "REQUEST_URI=%s", targets[i].uri);
 		init(&req, envp, NULL);
-		CHECK(!strcmp(req.path, targets[i].path), "%s: path \"%s\"", targets[i].uri, req.path);
-		CHECK(targets[i].query ? req.query && !strcmp(req.query, targets[i].query) : !req.query,
+		CHECK(!strcmp(req.path, targets[i].path), "%s: path \"%s\"", targets[i].uri,
+		      req.path);
+		CHECK(targets[i].query ? req.query && !strcmp(req.query, targets[i].query)
+		                       : !req.query,
 		      "%s: query \"%s\"", targets[i].uri, req.query ? req.query : "(null)");
 		request_cleanup(&req);
 	}
@@ -137,7 +149,7 @@ main(void)
 		} bodies[] = {
 			{"5", "hello", true, false, "hello"},
 			{"16", "0123456789abcdef", true, false, "0123456789abcdef"}, /* = the cap */
-			{"17", "0123456789abcdefg", true, true, NULL},                /* cap + 1 */
+			{"17", "0123456789abcdefg", true, true, NULL},               /* cap + 1 */
 			{"99999999999999999999", "x", true, true, NULL},
 			{"10", "abc", true, false, "abc"}, /* the client sent less */
 			{"0", "", false, false, NULL},
@@ -151,15 +163,18 @@ main(void)
 
 			snprintf(cl, sizeof cl, "CONTENT_LENGTH=%s", bodies[i].length);
 			init(&req, envp, bodies[i].body);
-			CHECK(req.has_body == bodies[i].has_body && req.body_too_large == bodies[i].too_large,
+			CHECK(req.has_body == bodies[i].has_body &&
+			              req.body_too_large == bodies[i].too_large,
 			      "length %s: has %d too large %d", bodies[i].length, req.has_body,
 			      req.body_too_large);
 			if (bodies[i].want)
 				CHECK(req.body && req.body_len == strlen(bodies[i].want) &&
 				              !strcmp(req.body, bodies[i].want),
-				      "length %s: body \"%s\"", bodies[i].length, req.body ? req.body : "(null)");
+				      "length %s: body \"%s\"", bodies[i].length,
+				      req.body ? req.body : "(null)");
 			else
-				CHECK(!req.body && req.body_len == 0, "length %s: no body", bodies[i].length);
+				CHECK(!req.body && req.body_len == 0, "length %s: no body",
+				      bodies[i].length);
 			request_cleanup(&req);
 		}
 	}
@@ -173,7 +188,8 @@ main(void)
 		memset(big + pre, 'c', REQUEST_HEADER_MAX);
 		big[pre + REQUEST_HEADER_MAX] = '\0';
 		init(&req, envp, NULL);
-		CHECK(!req.header_too_large && req.cookie && strlen(req.cookie) == REQUEST_HEADER_MAX,
+		CHECK(!req.header_too_large && req.cookie &&
+		              strlen(req.cookie) == REQUEST_HEADER_MAX,
 		      "at the cap: kept");
 		request_cleanup(&req);
 		big[pre + REQUEST_HEADER_MAX] = 'c';
@@ -188,7 +204,8 @@ main(void)
 	}
 
 	{
-		char *envp[] = {"HTTP_X_FORWARDED_FOR=1.1.1.1", "HTTP_X_FORWARDED_FOR=2.2.2.2", NULL};
+		char *envp[] = {"HTTP_X_FORWARDED_FOR=1.1.1.1", "HTTP_X_FORWARDED_FOR=2.2.2.2",
+		                NULL};
 
 		init(&req, envp, NULL);
 		CHECK(req.forwarded_for_repeated, "two X-Forwarded-For params");

@@ -18,7 +18,7 @@
 static const struct app_route routes[] = {
 	/* the row of cgi-bin/signup.c */
 	{"POST", "/api/auth/sign-up/email", APP_BODY | APP_FORM | APP_FORM_CSRF | APP_RECORD,
-	 RATELIMIT_STRICT, signup_schema, NULL, signup_email},
+         RATELIMIT_STRICT, signup_schema, NULL, signup_email},
 	{NULL},
 };
 static const struct app_program program = {.name = "signup", .routes = routes};
@@ -61,8 +61,8 @@ check_user_insert_fails(enum db_status st, int status, const char *body)
 int
 main(void)
 {
-	enum fake_db_op ops[32];
-	enum db_collection colls[32];
+	enum fake_db_op ops[32] = {FAKE_DB_ANY};
+	enum db_collection colls[32] = {DB_USER};
 	size_t calls, i;
 	bson_t *by_email = BCON_NEW("email", BCON_UTF8("ann@example.com"));
 
@@ -94,14 +94,16 @@ main(void)
 	CHECK(fake_db_count(DB_ACCOUNT, NULL) == 1, "no second account");
 
 	/* The compensating delete. */
-	check_user_insert_fails(DB_DUPLICATE, 422,
-	                        "{\"message\":\"Failed to create user\",\"code\":\"FAILED_TO_CREATE_USER\"}");
+	check_user_insert_fails(
+		DB_DUPLICATE, 422,
+		"{\"message\":\"Failed to create user\",\"code\":\"FAILED_TO_CREATE_USER\"}");
 	check_user_insert_fails(DB_UNAVAILABLE, 503,
 	                        "{\"message\":\"Service temporarily unavailable, please retry\","
 	                        "\"code\":\"SERVICE_UNAVAILABLE\"}");
 	CHECK_503(out, "user insert unavailable");
-	check_user_insert_fails(DB_FAILED, 500,
-	                        "{\"message\":\"Internal Server Error\",\"code\":\"INTERNAL_SERVER_ERROR\"}");
+	check_user_insert_fails(
+		DB_FAILED, 500,
+		"{\"message\":\"Internal Server Error\",\"code\":\"INTERNAL_SERVER_ERROR\"}");
 	/* ... which may fail too: the answer stays, the orphan is logged. */
 	fake_db_reset();
 	fake_db_fail(FAKE_DB_INSERT, DB_USER, 1, DB_DUPLICATE);
@@ -114,8 +116,9 @@ main(void)
 	fake_db_reset();
 	fake_db_fail(FAKE_DB_INSERT, DB_SESSION, 1, DB_FAILED);
 	CHECK(sign_up() == 400, "session insert fails: %.60s", out->str);
-	CHECK_STR(unit_app_body(out),
-	          "{\"message\":\"Failed to create session\",\"code\":\"FAILED_TO_CREATE_SESSION\"}");
+	CHECK_STR(
+		unit_app_body(out),
+		"{\"message\":\"Failed to create session\",\"code\":\"FAILED_TO_CREATE_SESSION\"}");
 	CHECK(!has_session_cookie(), "no session cookie");
 	CHECK(fake_db_count(DB_USER, NULL) == 1 && fake_db_count(DB_SESSION, NULL) == 0,
 	      "user kept, no session");
@@ -139,7 +142,8 @@ main(void)
 			CHECK(status == 200, "call %zu (%s in the hook): %d", i + 1,
 			      fake_db_op_name(ops[i]), status);
 		} else {
-			CHECK(status == 503, "call %zu (%s): %d", i + 1, fake_db_op_name(ops[i]), status);
+			CHECK(status == 503, "call %zu (%s): %d", i + 1, fake_db_op_name(ops[i]),
+			      status);
 			CHECK_503(out, fake_db_op_name(ops[i]));
 		}
 		CHECK(fake_db_count(DB_ACCOUNT, NULL) == fake_db_count(DB_USER, NULL),

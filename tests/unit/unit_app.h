@@ -73,9 +73,16 @@ unit_app_call(const struct app_program *prog, const char *method, const char *ur
               const char *cookie, const char *json, bson_string_t *out)
 {
 	char m[32], u[512], ck[4096], cl[48];
-	char *envp[] = {m, u, ck, cl, "CONTENT_TYPE=application/json",
-	                "HTTP_ORIGIN=" UNIT_APP_ORIGIN, "REMOTE_ADDR=127.0.0.1",
-	                "HTTP_USER_AGENT=unit", (char *)unit_app_extra, NULL};
+	char *envp[] = {m,
+	                u,
+	                ck,
+	                cl,
+	                "CONTENT_TYPE=application/json",
+	                "HTTP_ORIGIN=" UNIT_APP_ORIGIN,
+	                "REMOTE_ADDR=127.0.0.1",
+	                "HTTP_USER_AGENT=unit",
+	                (char *)unit_app_extra,
+	                NULL};
 	struct unit_app_body body = {json ? json : "", json ? strlen(json) : 0};
 	int status = 0;
 
@@ -146,13 +153,13 @@ unit_app_body(const bson_string_t *out)
 }
 
 /* Checks a 503: Retry-After and Better Auth's body. */
-#define CHECK_503(out, what)                                                            \
-	do {                                                                            \
-		char ra_[32];                                                           \
-		CHECK(strncmp((out)->str, "Status: 503 ", 12) == 0, "%s: %.40s", what,   \
-		      (out)->str);                                                      \
+#define CHECK_503(out, what)                                                                 \
+	do {                                                                                 \
+		char ra_[32];                                                                \
+		CHECK(strncmp((out)->str, "Status: 503 ", 12) == 0, "%s: %.40s", what,       \
+		      (out)->str);                                                           \
 		CHECK(unit_app_header(out, "Retry-After", ra_, sizeof ra_) && atoi(ra_) > 0, \
-		      "%s: Retry-After \"%s\"", what, ra_);                             \
+		      "%s: Retry-After \"%s\"", what, ra_);                                  \
 	} while (0)
 
 #endif

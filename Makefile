@@ -89,7 +89,14 @@ $(LIB_A): $(LIB_OBJ)
 $(B)/cgi-bin/%: cgi-bin/%.c $(LIB_A) | $(B)/cgi-bin
 	$(LINK) -o $@ $< $(LIB_A) $(FINAL_LDFLAGS) $(PKG_LIBS)
 $(B)/tests/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(LIB_A) | $(B)/tests
-	$(LINK) -Itests/unit -o $@ $< $(LIB_A) $(FINAL_LDFLAGS) $(PKG_LIBS)
+	$(LINK) -Itests/unit -o $@ $< $(FAKE_DB) $(LIB_A) $(FINAL_LDFLAGS) $(PKG_LIBS)
+# The handlers' tests run on the in-memory store of tests/unit/fake_db.c,
+# linked before the archive so that lib/db.o is never pulled in.
+FAKE_DB_TESTS = $(addprefix $(B)/tests/,test_app test_handlers test_signup)
+$(FAKE_DB_TESTS): FAKE_DB = $(B)/tests/fake_db.o
+$(FAKE_DB_TESTS): $(B)/tests/fake_db.o
+$(B)/tests/fake_db.o: tests/unit/fake_db.c tests/unit/fake_db.h lib/db.h | $(B)/tests
+	$(COMPILE) -c -o $@ $<
 SCHEMA_SRC = $(wildcard schema/*.c)
 $(B)/schema-apply: $(SCHEMA_SRC) $(wildcard schema/*.h) $(LIB_A)
 	$(LINK) -Ischema -o $@ $(SCHEMA_SRC) $(LIB_A) $(FINAL_LDFLAGS) $(PKG_LIBS)

@@ -96,32 +96,24 @@ enum db_status
 account_repo_find_by_user(const bson_oid_t *user_id, bson_t **out)
 {
 	bson_t filter = BSON_INITIALIZER;
-	bson_t *opts = BCON_NEW("limit", BCON_INT64(ACCOUNT_REPO_LIST_MAX));
-	bson_t *rows = bson_new();
-	mongoc_cursor_t *cursor;
-	const bson_t *doc;
-	bson_error_t error;
+	bson_t **list = NULL;
 	char buf[16];
 	const char *key;
-	uint32_t n = 0;
-	enum db_status st = DB_OK;
+	size_t n = 0, i;
+	enum db_status st;
 
+	*out = NULL;
 	BSON_APPEND_OID(&filter, "userId", user_id);
-	cursor = mongoc_collection_find_with_opts(db_collection(DB_ACCOUNT), &filter, opts, NULL);
-	while (n < ACCOUNT_REPO_LIST_MAX && mongoc_cursor_next(cursor, &doc)) {
-		bson_uint32_to_string(n++, &key, buf, sizeof(buf));
-		BSON_APPEND_DOCUMENT(rows, key, doc);
+	st = db_find_many(DB_ACCOUNT, &filter, NULL, ACCOUNT_REPO_LIST_MAX, &list, &n);
+	if (st == DB_OK) {
+		*out = bson_new();
+		for (i = 0; i < n; i++) {
+			bson_uint32_to_string((uint32_t)i, &key, buf, sizeof(buf));
+			BSON_APPEND_DOCUMENT(*out, key, list[i]);
+		}
 	}
-	if (mongoc_cursor_error(cursor, &error))
-		st = db_status_of(&error, "account");
-	mongoc_cursor_destroy(cursor);
-	bson_destroy(opts);
+	db_list_free(list, n);
 	bson_destroy(&filter);
-	if (st != DB_OK) {
-		bson_destroy(rows);
-		rows = NULL;
-	}
-	*out = rows;
 	return st;
 }
 

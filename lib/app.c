@@ -297,6 +297,16 @@ app_serve(const struct config *cfg, const struct app_program *prog, char **envp,
 	request_cleanup(&req);
 }
 
+void
+app_serve_one(const struct config *cfg, const struct app_program *prog, char **envp,
+              request_read_fn read, void *ctx, bson_string_t *out)
+{
+	struct app_after after = {NULL, NULL};
+
+	app_serve(cfg, prog, envp, read, ctx, out, &after);
+	app_run_after(&after);
+}
+
 /* Serves FastCGI requests arriving on fd until the web server stops us. */
 static void
 app_loop(const struct config *cfg, const struct app_program *prog, int fd, bson_string_t *out)
@@ -369,8 +379,13 @@ app_run(const struct app_program *prog, int argc, char **argv)
 		sigaction(SIGINT, &sa, NULL);
 	}
 	mongoc_init();
-	if (!crypto_init(cfg.secret, cfg.secret_len) || !db_open(&cfg, err, sizeof(err))) {
-		fprintf(stderr, "%s: %s\n", program, *err ? err : "cannot initialise OpenSSL");
+	if (!crypto_init(cfg.secret, cfg.secret_len)) {
+		fprintf(stderr, "%s: cannot initialise OpenSSL (HMAC-SHA256)\n", program);
+		rc = 1;
+		goto done;
+	}
+	if (!db_open(&cfg, err, sizeof(err))) {
+		fprintf(stderr, "%s: %s\n", program, err);
 		rc = 1;
 		goto done;
 	}

@@ -97,6 +97,13 @@ struct app_program {
  * Returns the process exit status. */
 int app_run(const struct app_program *program, int argc, char **argv);
 
+/* One request (envp, body through read) through the pipeline as app_run
+ * serves it, the answer appended to out as it goes to the web server, then
+ * the work deferred to after it. app_run's caller set-up (configuration,
+ * crypto_init, the store) must be done: the unit tests' entry point. */
+void app_serve_one(const struct config *cfg, const struct app_program *prog, char **envp,
+                   request_read_fn read, void *ctx, bson_string_t *out);
+
 /* Runs fn(arg) once the answer has gone to the client (FastCGI: after the
  * request is finished; CGI: after stdout is closed), so a slow mail server
  * never delays or changes an answer. fn owns arg (frees it). One job per

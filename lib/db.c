@@ -284,6 +284,50 @@ db_find_one_and_delete(enum db_collection c, const bson_t *filter, bson_t **out)
 }
 
 enum db_status
+db_find_many(enum db_collection c, const bson_t *filter, const bson_t *opts, size_t limit,
+             bson_t ***out, size_t *n)
+{
+	bson_t *all = BCON_NEW("limit", BCON_INT64((int64_t)limit), "maxTimeMS",
+	                       BCON_INT64(db_cfg->db_timeout_ms));
+	mongoc_cursor_t *cursor;
+	const bson_t *doc;
+	bson_error_t error;
+	bson_t **list = NULL;
+	size_t count = 0;
+	enum db_status st = DB_OK;
+
+	*out = NULL;
+	*n = 0;
+	if (opts)
+		bson_concat(all, opts);
+	cursor = mongoc_collection_find_with_opts(db_collection(c), filter, all, NULL);
+	while (count < limit && mongoc_cursor_next(cursor, &doc)) {
+		list = bson_realloc(list, (count + 1) * sizeof(*list));
+		list[count++] = bson_copy(doc);
+	}
+	if (mongoc_cursor_error(cursor, &error)) {
+		st = db_status_of(&error, db_names[c]);
+		db_list_free(list, count);
+	} else {
+		*out = list;
+		*n = count;
+	}
+	mongoc_cursor_destroy(cursor);
+	bson_destroy(all);
+	return st;
+}
+
+void
+db_list_free(bson_t **list, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		bson_destroy(list[i]);
+	bson_free(list);
+}
+
+enum db_status
 db_ping(int timeout_ms)
 {
 	bson_t *cmd = BCON_NEW("ping", BCON_INT32(1), "maxTimeMS", BCON_INT32(timeout_ms));

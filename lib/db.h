@@ -71,6 +71,15 @@ enum db_status db_find_first(enum db_collection c, const bson_t *filter, const b
  * NULL with DB_NOT_FOUND when nothing matched (another process took it). */
 enum db_status db_find_one_and_delete(enum db_collection c, const bson_t *filter, bson_t **out);
 
+/* find(filter, opts) (limit, projection, sort: find's options) with
+ * maxTimeMS: *out a new array of at most limit document copies, *n their
+ * number (both NULL/0 unless DB_OK; an empty result is DB_OK with *n 0).
+ * Free with db_list_free. */
+enum db_status db_find_many(enum db_collection c, const bson_t *filter, const bson_t *opts,
+                            size_t limit, bson_t ***out, size_t *n);
+
+void db_list_free(bson_t **list, size_t n);
+
 /* {ping: 1} with maxTimeMS timeout_ms: DB_OK when the store answers. */
 enum db_status db_ping(int timeout_ms);
 

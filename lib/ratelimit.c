@@ -347,42 +347,38 @@ done:
  * cutoff: two round trips, the second filtered on cutoff again so a row
  * refreshed in between stays. True if the batch was full. */
 static bool
-ratelimit_prune(const struct config *cfg, double cutoff)
+ratelimit_prune(double cutoff)
 {
 	bson_t filter = BSON_INITIALIZER, cond, ids, in, del = BSON_INITIALIZER, del_cond;
-	bson_t *opts = BCON_NEW("projection", "{", "_id", BCON_INT32(1), "}", "limit",
-	                        BCON_INT64(RATELIMIT_PRUNE_BATCH), "maxTimeMS",
-	                        BCON_INT64(cfg->db_timeout_ms));
-	mongoc_cursor_t *cursor;
-	const bson_t *doc;
-	bson_error_t error;
+	bson_t *opts = BCON_NEW("projection", "{", "_id", BCON_INT32(1), "}");
+	bson_t **rows = NULL;
 	bson_iter_t it;
-	int n = 0;
+	size_t n = 0, i;
+	int kept = 0;
 
 	BSON_APPEND_DOCUMENT_BEGIN(&filter, "lastRequest", &cond);
 	BSON_APPEND_DOUBLE(&cond, "$lt", cutoff);
 	bson_append_document_end(&filter, &cond);
 	BSON_APPEND_DOCUMENT_BEGIN(&del, "_id", &in);
 	BSON_APPEND_ARRAY_BEGIN(&in, "$in", &ids);
-	cursor = mongoc_collection_find_with_opts(db_collection(DB_RATE_LIMIT), &filter, opts, NULL);
-	while (mongoc_cursor_next(cursor, &doc)) {
+	/* A failure is logged there; nothing is pruned this time. */
+	(void)db_find_many(DB_RATE_LIMIT, &filter, opts, RATELIMIT_PRUNE_BATCH, &rows, &n);
+	for (i = 0; i < n; i++) {
 		char idx[16];
 
-		if (bson_iter_init_find(&it, doc, "_id")) {
-			snprintf(idx, sizeof idx, "%d", n++);
+		if (bson_iter_init_find(&it, rows[i], "_id")) {
+			snprintf(idx, sizeof idx, "%d", kept++);
 			bson_append_iter(&ids, idx, -1, &it);
 		}
 	}
-	if (mongoc_cursor_error(cursor, &error))
-		db_status_of(&error, "rate limit prune");
-	mongoc_cursor_destroy(cursor);
+	db_list_free(rows, n);
 	bson_append_array_end(&in, &ids);
 	bson_append_document_end(&del, &in);
 	BSON_APPEND_DOCUMENT_BEGIN(&del, "lastRequest", &del_cond);
 	BSON_APPEND_DOUBLE(&del_cond, "$lt", cutoff);
 	bson_append_document_end(&del, &del_cond);
-	if (n > 0 && db_delete(DB_RATE_LIMIT, &del, true) == DB_OK)
-		log_debug("rate limit: pruned up to %d expired rows", n);
+	if (kept > 0 && db_delete(DB_RATE_LIMIT, &del, true) == DB_OK)
+		log_debug("rate limit: pruned up to %d expired rows", kept);
 	bson_destroy(&del);
 	bson_destroy(&filter);
 	bson_destroy(opts);
@@ -391,7 +387,7 @@ ratelimit_prune(const struct config *cfg, double cutoff)
 
 /* Prunes if it is this process's turn (one per machine with the table). */
 static void
-ratelimit_maybe_prune(const struct config *cfg, int64_t longest)
+ratelimit_maybe_prune(int64_t longest)
 {
 	int64_t now = request_now_ms();
 	bool due;
@@ -403,7 +399,7 @@ ratelimit_maybe_prune(const struct config *cfg, int64_t longest)
 		if (due)
 			ratelimit_prune_at = now + longest;
 	}
-	if (due && ratelimit_prune(cfg, (double)(now - 2 * longest))) {
+	if (due && ratelimit_prune((double)(now - 2 * longest))) {
 		/* more to do: the next request that reaches the store goes on */
 		if (ratelimit_table)
 			ratetable_rearm(ratelimit_table, 0);
@@ -457,7 +453,7 @@ ratelimit_check(const struct request *req, enum ratelimit_rule rule, long *retry
 	if (res == RATELIMIT_UNAVAILABLE)
 		log_warn("rate limit store unavailable for %s", path);
 	else
-		ratelimit_maybe_prune(cfg, longest);
+		ratelimit_maybe_prune(longest);
 done:
 	return res;
 }

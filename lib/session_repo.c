@@ -78,30 +78,8 @@ session_repo_find_live_by_user(const bson_oid_t *user_id, int64_t now_ms, size_t
 {
 	bson_t *filter = BCON_NEW("userId", BCON_OID(user_id), "expiresAt", "{", "$gt",
 	                          BCON_DATE_TIME(now_ms), "}");
-	bson_t *opts = BCON_NEW("limit", BCON_INT64((int64_t)limit));
-	mongoc_cursor_t *cursor;
-	const bson_t *doc;
-	bson_error_t error;
-	bson_t **list = NULL;
-	size_t count = 0;
-	enum db_status st = DB_OK;
+	enum db_status st = db_find_many(DB_SESSION, filter, NULL, limit, out, n);
 
-	*out = NULL;
-	*n = 0;
-	cursor = mongoc_collection_find_with_opts(db_collection(DB_SESSION), filter, opts, NULL);
-	while (count < limit && mongoc_cursor_next(cursor, &doc)) {
-		list = bson_realloc(list, (count + 1) * sizeof(*list));
-		list[count++] = bson_copy(doc);
-	}
-	if (mongoc_cursor_error(cursor, &error)) {
-		st = db_status_of(&error, "session");
-		session_repo_list_free(list, count);
-	} else {
-		*out = list;
-		*n = count;
-	}
-	mongoc_cursor_destroy(cursor);
-	bson_destroy(opts);
 	bson_destroy(filter);
 	return st;
 }
@@ -109,11 +87,7 @@ session_repo_find_live_by_user(const bson_oid_t *user_id, int64_t now_ms, size_t
 void
 session_repo_list_free(bson_t **list, size_t n)
 {
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		bson_destroy(list[i]);
-	bson_free(list);
+	db_list_free(list, n);
 }
 
 enum db_status

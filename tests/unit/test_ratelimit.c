@@ -29,6 +29,17 @@ static const struct {
 	{"127.0.0.1", "5.6.7.8, junk", false, "127.0.0.1"},
 	{"127.0.0.1", "5.6.7.8", true, "127.0.0.1"},           /* two headers: neither */
 	{"127.0.0.1", "10.0.0.2", false, "127.0.0.1"},         /* only proxies: the peer */
+	{"127.0.0.1", "1.1.1.1,5.6.7.8,10.0.0.2,10.0.0.2", false, "5.6.7.8"}, /* two proxy hops */
+	{"127.0.0.1", "5.6.7.8,", false, "127.0.0.1"},         /* an empty right-most hop */
+	{"127.0.0.1", "5.6.7.8:4711", false, "127.0.0.1"},     /* a port is not an address */
+	{"127.0.0.1", "[2001:db8::1]", false, "127.0.0.1"},
+	{"127.0.0.1", "2001:db8:1:2:ffff::1, ::1", false, "2001:db8:1:2::"}, /* IPv6 proxy */
+	{"::1", "5.6.7.8", false, "5.6.7.8"},                  /* IPv6 trusted peer */
+	/* a mapped peer is not the configured "127.0.0.1": XFF ignored */
+	{"::ffff:127.0.0.1", "5.6.7.8", false, "127.0.0.1"},
+	{"2001:db8:1:2:a:b:c:d", NULL, false, "2001:db8:1:2::"}, /* peer per /64 too */
+	{"::ffff:192.0.2.9", NULL, false, "192.0.2.9"},
+	{"127.0.0.1", "5.6.7.8", true, "127.0.0.1"},           /* repeated: the peer */
 	{NULL, NULL, false, "no-trusted-ip"},
 	{"garbage", NULL, false, "no-trusted-ip"},
 };
@@ -37,13 +48,14 @@ int
 main(void)
 {
 	struct config cfg;
-	char p1[] = "127.0.0.1", p2[] = "10.0.0.2", ip[64];
+	char p1[] = "127.0.0.1", p2[] = "10.0.0.2", p3[] = "::1", ip[64];
 	size_t i;
 
 	memset(&cfg, 0, sizeof cfg);
 	cfg.proxies[0] = p1;
 	cfg.proxies[1] = p2;
-	cfg.n_proxies = 2;
+	cfg.proxies[2] = p3;
+	cfg.n_proxies = 3;
 	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		struct request req;
 

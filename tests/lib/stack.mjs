@@ -346,7 +346,7 @@ function withExtra(conf, extra, state, include) {
 }
 
 /** The uid/gid Apache's workers should run as: www-data when we are root. */
-function apacheRunAs() {
+export function apacheRunAs() {
 	if (process.getuid() !== 0) {
 		const u = os.userInfo();
 		return { user: u.username, group: `#${process.getgid()}`, uid: u.uid, gid: process.getgid() };

@@ -79,7 +79,7 @@ RUN_ENV  = FCGI_AUTH_BUILD=$(B) MONGOC=$(MONGOC)
 # is compiled, even under -j.
 DEPS_FIRST = $(filter deps,$(MAKECMDGOALS) $(if $(filter run test valgrind soak bench,$(MAKECMDGOALS)),deps))
 
-.PHONY: all deps run test unit schema clean bench valgrind soak fuzz fuzz-replay lint
+.PHONY: all deps run test unit schema clean bench valgrind soak fuzz fuzz-replay lint install
 all: $(CGI_BIN) $(UNIT_BIN) $(TOOL_BIN) $(TEST_TOOL_BIN) $(B)/demo/admin
 
 $(B)/lib/%.o: lib/%.c $(wildcard lib/*.h) | $(B)/lib $(MONGOC_STAMP) $(DEPS_FIRST)
@@ -114,6 +114,14 @@ deps:
 
 # libFuzzer targets (make fuzz, FUZZ_SECONDS=60 each) and the corpus replay.
 include fuzz/fuzz.mk
+
+# The programs into $(PREFIX)/lib/fcgi-auth/, the Apache and lighttpd snippets,
+# systemd units and the shared-hosting kit into $(PREFIX)/share/fcgi-auth/,
+# under $(DESTDIR) when given (README "Installing").
+PREFIX  ?= /usr/local
+DESTDIR ?=
+install: $(CGI_BIN) $(B)/schema-apply
+	@./scripts/install.sh $(B) "$(DESTDIR)" $(PREFIX)
 
 # Unit tests alone (no store, no web server).
 unit: $(UNIT_BIN)

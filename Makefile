@@ -79,7 +79,7 @@ RUN_ENV  = FCGI_AUTH_BUILD=$(B) MONGOC=$(MONGOC)
 # is compiled, even under -j.
 DEPS_FIRST = $(filter deps,$(MAKECMDGOALS) $(if $(filter run test valgrind soak bench,$(MAKECMDGOALS)),deps))
 
-.PHONY: all deps run test unit schema clean bench valgrind soak fuzz fuzz-replay lint
+.PHONY: all deps run test unit schema clean bench valgrind soak fuzz fuzz-replay lint install
 all: $(CGI_BIN) $(UNIT_BIN) $(TOOL_BIN) $(TEST_TOOL_BIN) $(B)/demo/admin
 
 $(B)/lib/%.o: lib/%.c $(wildcard lib/*.h) | $(B)/lib $(MONGOC_STAMP) $(DEPS_FIRST)
@@ -123,6 +123,14 @@ deps:
 include fuzz/fuzz.mk
 # make dist (static musl release tarball) and make test-dist.
 include scripts/dist.mk
+
+# The programs into $(PREFIX)/lib/fcgi-auth/, the Apache and lighttpd snippets,
+# systemd units and the shared-hosting kit into $(PREFIX)/share/fcgi-auth/,
+# under $(DESTDIR) when given (README "Installing").
+PREFIX  ?= /usr/local
+DESTDIR ?=
+install: $(CGI_BIN) $(B)/schema-apply
+	@./scripts/install.sh $(B) "$(DESTDIR)" $(PREFIX)
 
 # Unit tests alone (no store, no web server).
 unit: $(UNIT_BIN)

@@ -3,6 +3,7 @@
  */
 #include "app.h"
 
+#include "check.h"
 #include "config.h"
 #include "crypto.h"
 #include "db.h"
@@ -327,7 +328,7 @@ app_loop(const struct config *cfg, const struct app_program *prog, int fd, bson_
 		/* Once, after an answer has gone out, so a slow or absent store never
 		 * delays the first request. */
 		if (!indexes_checked)
-			indexes_checked = db_check_indexes();
+			indexes_checked = db_check_indexes(NULL, NULL);
 	}
 	FCGX_Free(&fr, 1);
 }
@@ -359,6 +360,8 @@ app_run(const struct app_program *prog, int argc, char **argv)
 			printf("%s %s\n", r->method, r->path);
 		return 0;
 	}
+	if (argc > 1 && !strcmp(argv[1], "--check"))
+		return check_run(program, prog->init, prog->cleanup);
 	log_init(program);
 	/* Everything from the environment is read here, before the accept loop. */
 	if (!config_load(&cfg, err, sizeof(err))) {

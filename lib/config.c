@@ -9,15 +9,267 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
+
+/* Every setting (README "Configuration"): a settings file may name only these. */
+static const char *const config_names[] = {
+	"BETTER_AUTH_SECRET", "BETTER_AUTH_URL", "BETTER_AUTH_TRUSTED_ORIGINS", "BETTER_AUTH_RATE_LIMIT",
+	"MONGODB_URI", "MONGODB_DB", "FCGI_AUTH_COOKIE_PREFIX", "FCGI_AUTH_SECURE_COOKIES",
+	"FCGI_AUTH_SESSION_EXPIRES_IN", "FCGI_AUTH_SESSION_UPDATE_AGE", "FCGI_AUTH_SESSION_FRESH_AGE",
+	"FCGI_AUTH_COOKIE_CACHE", "FCGI_AUTH_COOKIE_CACHE_MAX_AGE", "FCGI_AUTH_MAX_BODY",
+	"FCGI_AUTH_DB_TIMEOUT_MS", "FCGI_AUTH_LOG_LEVEL", "FCGI_AUTH_LOG_FORMAT",
+	"FCGI_AUTH_RATE_LIMIT_WINDOW", "FCGI_AUTH_RATE_LIMIT_MAX", "FCGI_AUTH_RATE_LIMIT_STRICT_MAX",
+	"FCGI_AUTH_RATE_LIMIT_SLOW_MAX", "FCGI_AUTH_RATE_LIMIT_SLOW_WINDOW", "FCGI_AUTH_RUNTIME_DIR",
+	"FCGI_AUTH_TRUSTED_PROXIES", "FCGI_AUTH_LOCATION_HEADER", "FCGI_AUTH_HASH_SLOTS",
+	"FCGI_AUTH_HASH_LOCK", "FCGI_AUTH_LISTEN", "FCGI_AUTH_SMTP_URL", "FCGI_AUTH_SMTP_USER",
+	"FCGI_AUTH_SMTP_PASSWORD", "FCGI_AUTH_SMTP_CA_FILE", "FCGI_AUTH_SENDMAIL", "FCGI_AUTH_MAIL_FROM",
+	"FCGI_AUTH_MAIL_TEMPLATES", "FCGI_AUTH_APP_NAME", "FCGI_AUTH_MAIL_TIMEOUT_MS",
+	"FCGI_AUTH_DELETE_USER", "FCGI_AUTH_DELETE_USER_VERIFICATION", "FCGI_AUTH_DELETE_TOKEN_EXPIRES_IN",
+	"FCGI_AUTH_RESET_PASSWORD_EXPIRES_IN", "FCGI_AUTH_REVOKE_SESSIONS_ON_PASSWORD_RESET",
+	"FCGI_AUTH_VERIFICATION_EXPIRES_IN", "FCGI_AUTH_REQUIRE_EMAIL_VERIFICATION",
+	"FCGI_AUTH_SEND_VERIFICATION_ON_SIGN_UP", "FCGI_AUTH_SEND_VERIFICATION_ON_SIGN_IN",
+	"FCGI_AUTH_AUTO_SIGN_IN_AFTER_VERIFICATION", "FCGI_AUTH_CHANGE_EMAIL",
+	"FCGI_AUTH_UPDATE_EMAIL_WITHOUT_VERIFICATION", "FCGI_AUTH_CHANGE_EMAIL_CONFIRMATION",
+};
+#define CONFIG_N_NAMES (sizeof config_names / sizeof config_names[0])
+
+/* The settings file in use: its text, split in place into values indexed
+ * like config_names (NULL: not in the file). Wiped when replaced. */
+static struct {
+	bool loaded;         /* config_settings_load ran (successfully or not) */
+	char path[PATH_MAX]; /* "" when there is no file */
+	char *text;
+	size_t text_len;
+	const char *values[CONFIG_N_NAMES];
+} settings;
+
+static void
+settings_forget(void)
+{
+	if (settings.text) {
+		explicit_bzero(settings.text, settings.text_len);
+		free(settings.text);
+	}
+	memset(&settings, 0, sizeof settings);
+}
+
+static ssize_t
+settings_index(const char *name, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < CONFIG_N_NAMES; i++)
+		if (strlen(config_names[i]) == n && !strncmp(config_names[i], name, n))
+			return (ssize_t)i;
+	return -1;
+}
+
+/* Splits the file's text in place: NAME=value lines, '#' comments, blank
+ * lines, CRLF tolerated; a value in one pair of matching quotes is taken
+ * without them, an unquoted one without surrounding blanks; no expansion. */
+static bool
+settings_parse(const char *path, char *text, char *err, size_t errlen)
+{
+	char *line = text, *next;
+	unsigned lineno = 0;
+
+	for (; line; line = next) {
+		char *eq, *v, *end, *p;
+		ssize_t idx;
+
+		lineno++;
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		end = line + strlen(line);
+		if (end > line && end[-1] == '\r')
+			*--end = '\0';
+		while (*line == ' ' || *line == '\t')
+			line++;
+		if (!*line || *line == '#')
+			continue;
+		for (p = line; p < end; p++)
+			if ((unsigned char)*p < 0x20 && *p != '\t') {
+				snprintf(err, errlen, "%s line %u: a control character", path, lineno);
+				return false;
+			}
+		eq = strchr(line, '=');
+		for (p = line; eq && p < eq; p++)
+			if (!(isupper((unsigned char)*p) || *p == '_' || (p > line && isdigit((unsigned char)*p))))
+				break;
+		if (!eq || eq == line || p != eq) {
+			snprintf(err, errlen, "%s line %u: expected NAME=value (no spaces, no \"export\")", path,
+			         lineno);
+			return false;
+		}
+		idx = settings_index(line, (size_t)(eq - line));
+		if (idx < 0) {
+			snprintf(err, errlen, "%s line %u: unknown setting %.*s", path, lineno,
+			         (int)(eq - line > 64 ? 64 : eq - line), line);
+			return false;
+		}
+		if (settings.values[idx]) {
+			snprintf(err, errlen, "%s line %u: %s is set twice", path, lineno, config_names[idx]);
+			return false;
+		}
+		v = eq + 1;
+		if (end - v >= 2 && (*v == '"' || *v == '\'') && end[-1] == *v) {
+			char quote = *v++;
+
+			*--end = '\0';
+			if (strchr(v, quote)) {
+				snprintf(err, errlen, "%s line %u: a quote inside a quoted value", path, lineno);
+				return false;
+			}
+		} else {
+			while (*v == ' ' || *v == '\t')
+				v++;
+			while (end > v && (end[-1] == ' ' || end[-1] == '\t'))
+				*--end = '\0';
+			if (*v == '"' || *v == '\'' || (end > v && (end[-1] == '"' || end[-1] == '\''))) {
+				snprintf(err, errlen, "%s line %u: unbalanced quote", path, lineno);
+				return false;
+			}
+		}
+		settings.values[idx] = v;
+	}
+	return true;
+}
+
+bool
+config_settings_read(const char *path, uid_t owner, char *err, size_t errlen)
+{
+	struct stat st;
+	int fd = -1;
+	ssize_t got;
+	bool ok = false;
+
+	settings_forget();
+	settings.loaded = true;
+	if (strlen(path) >= sizeof settings.path || path[0] != '/') {
+		snprintf(err, errlen, "FCGI_AUTH_SETTINGS_FILE must be an absolute path");
+		goto done;
+	}
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0 || fstat(fd, &st) != 0) {
+		snprintf(err, errlen, "settings file %s: %s", path, strerror(errno));
+		goto done;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		snprintf(err, errlen, "settings file %s is not a regular file", path);
+		goto done;
+	}
+	if (st.st_uid != owner) {
+		snprintf(err, errlen, "settings file %s belongs to uid %ld, not to the user the programs run as "
+		         "(uid %ld): it holds the secret", path, (long)st.st_uid, (long)owner);
+		goto done;
+	}
+	if (st.st_mode & (S_IRWXO | S_IWGRP)) {
+		snprintf(err, errlen, "settings file %s has mode %04o: it holds the secret, so nobody but its "
+		         "owner may write it and other users may not read it (chmod 600)", path,
+		         (unsigned)(st.st_mode & 07777));
+		goto done;
+	}
+	if (st.st_size > CONFIG_SETTINGS_MAX) {
+		snprintf(err, errlen, "settings file %s is larger than %d bytes", path, CONFIG_SETTINGS_MAX);
+		goto done;
+	}
+	settings.text_len = (size_t)st.st_size + 1;
+	settings.text = calloc(1, settings.text_len);
+	if (!settings.text)
+		abort();
+	got = read(fd, settings.text, settings.text_len - 1);
+	if (got != st.st_size) {
+		snprintf(err, errlen, "settings file %s: cannot read it", path);
+		goto done;
+	}
+	if (memchr(settings.text, '\0', (size_t)got)) {
+		snprintf(err, errlen, "settings file %s holds a NUL byte", path);
+		goto done;
+	}
+	snprintf(settings.path, sizeof settings.path, "%s", path);
+	ok = settings_parse(path, settings.text, err, errlen);
+done:
+	if (fd >= 0)
+		close(fd);
+	if (!ok) {
+		settings_forget();
+		settings.loaded = true;
+	}
+	return ok;
+}
+
+bool
+config_settings_default(char *path, size_t len)
+{
+	char exe[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+	char *slash;
+	int i;
+
+	if (n <= 0)
+		return false;
+	exe[n] = '\0';
+	for (i = 0; i < 2; i++) {
+		slash = strrchr(exe, '/');
+		if (!slash || slash == exe)
+			return false;
+		*slash = '\0';
+	}
+	slash = strrchr(exe, '/');
+	if (!slash)
+		return false;
+	slash[1] = '\0';
+	return (size_t)snprintf(path, len, "%s%s", exe, CONFIG_SETTINGS_NAME) < len;
+}
+
+bool
+config_settings_load(char *err, size_t errlen)
+{
+	const char *path = getenv("FCGI_AUTH_SETTINGS_FILE");
+	char def[PATH_MAX];
+	struct stat st;
+
+	if (path && *path)
+		return config_settings_read(path, geteuid(), err, errlen);
+	if (config_settings_default(def, sizeof def) && lstat(def, &st) == 0)
+		return config_settings_read(def, geteuid(), err, errlen);
+	settings_forget();
+	settings.loaded = true;
+	return true;
+}
+
+const char *
+config_settings_path(void)
+{
+	return settings.path[0] ? settings.path : NULL;
+}
+
+const char *
+config_value(const char *name)
+{
+	const char *v = getenv(name);
+	char err[256];
+	ssize_t idx;
+
+	if (v && *v)
+		return v;
+	if (!settings.loaded)
+		(void)config_settings_load(err, sizeof err); /* config_load reports a bad file */
+	idx = settings_index(name, strlen(name));
+	return idx >= 0 && settings.values[idx] ? settings.values[idx] : v;
+}
 
 static const char *
 env_or(const char *name, const char *def)
 {
-	const char *v = getenv(name);
+	const char *v = config_value(name);
 
 	return v && *v ? v : def;
 }
@@ -27,7 +279,7 @@ static bool
 env_int(const char *name, int64_t def, int64_t min, int64_t max, int64_t *out,
         char *err, size_t errlen)
 {
-	const char *v = getenv(name);
+	const char *v = config_value(name);
 	char *end;
 	long long n;
 
@@ -55,7 +307,7 @@ config_env_int(const char *name, int64_t def, int64_t min, int64_t max, int64_t 
 static bool
 env_bool(const char *name, bool def, bool *out, char *err, size_t errlen)
 {
-	const char *v = getenv(name);
+	const char *v = config_value(name);
 
 	*out = def;
 	if (!v || !*v)
@@ -104,7 +356,9 @@ config_load(struct config *cfg, char *err, size_t errlen)
 	bool secure;
 
 	memset(cfg, 0, sizeof(*cfg));
-	secret = getenv("BETTER_AUTH_SECRET");
+	if (!config_settings_load(err, errlen))
+		return false;
+	secret = config_value("BETTER_AUTH_SECRET");
 	if (!secret || !*secret) {
 		snprintf(err, errlen, "BETTER_AUTH_SECRET is not set (32 or more characters required)");
 		return false;
@@ -117,13 +371,13 @@ config_load(struct config *cfg, char *err, size_t errlen)
 	cfg->secret = strdup(secret);
 	cfg->secret_len = strlen(secret);
 
-	p = getenv("BETTER_AUTH_URL");
+	p = config_value("BETTER_AUTH_URL");
 	if (p && *p) {
 		cfg->base_url = strdup(p);
 		if (!config_add_origin(cfg, p, strlen(p), err, errlen))
 			goto fail;
 	}
-	list = getenv("BETTER_AUTH_TRUSTED_ORIGINS");
+	list = config_value("BETTER_AUTH_TRUSTED_ORIGINS");
 	for (p = list; p && *p;) {
 		const char *comma = strchr(p, ',');
 		size_t n = comma ? (size_t)(comma - p) : strlen(p);
@@ -174,7 +428,7 @@ config_load(struct config *cfg, char *err, size_t errlen)
 	    !env_int("FCGI_AUTH_RATE_LIMIT_SLOW_WINDOW", 60, 1, 86400, &cfg->rl_slow_window, err, errlen) ||
 	    !env_int("FCGI_AUTH_RATE_LIMIT_SLOW_MAX", 3, 1, 1000000, &cfg->rl_slow_max, err, errlen))
 		goto fail;
-	p = getenv("FCGI_AUTH_RUNTIME_DIR");
+	p = config_value("FCGI_AUTH_RUNTIME_DIR");
 	if (p && *p) {
 		if (*p != '/') {
 			snprintf(err, errlen, "FCGI_AUTH_RUNTIME_DIR must be an absolute path");
@@ -209,7 +463,7 @@ config_load(struct config *cfg, char *err, size_t errlen)
 	if (!env_int("FCGI_AUTH_HASH_SLOTS", v > 0 ? v : 1, 0, 1024, &v, err, errlen))
 		goto fail;
 	cfg->hash_slots = (int)v;
-	p = getenv("FCGI_AUTH_HASH_LOCK");
+	p = config_value("FCGI_AUTH_HASH_LOCK");
 	if (p && *p) {
 		cfg->hash_lock = strdup(p);
 	} else {
@@ -223,10 +477,10 @@ config_load(struct config *cfg, char *err, size_t errlen)
 		}
 		cfg->hash_lock = strdup(path);
 	}
-	p = getenv("FCGI_AUTH_LISTEN");
+	p = config_value("FCGI_AUTH_LISTEN");
 	if (p && *p)
 		cfg->listen = strdup(p);
-	list = getenv("FCGI_AUTH_TRUSTED_PROXIES");
+	list = config_value("FCGI_AUTH_TRUSTED_PROXIES");
 	for (p = list; p && *p;) {
 		const char *comma = strchr(p, ',');
 		size_t n = comma ? (size_t)(comma - p) : strlen(p);
@@ -261,7 +515,7 @@ config_load(struct config *cfg, char *err, size_t errlen)
 		size_t i;
 
 		for (i = 0; i < sizeof mail_vars / sizeof mail_vars[0]; i++) {
-			p = getenv(mail_vars[i].name);
+			p = config_value(mail_vars[i].name);
 			if (!p || !*p)
 				continue;
 			for (list = p; *list; list++)
@@ -361,6 +615,7 @@ config_cleanup(struct config *cfg)
 	free(cfg->mail_templates);
 	free(cfg->app_name);
 	memset(cfg, 0, sizeof(*cfg));
+	settings_forget();
 }
 
 bool

@@ -1,7 +1,16 @@
 /*
- * config.h — the environment, read once at process start (before the accept
+ * config.h — the settings, read once at process start (before the accept
  * loop: FCGI_Accept replaces environ), validated into one read-only struct.
- * Every variable is documented in README.md.
+ * Each comes from the environment when set there (non-empty), else from the
+ * settings file, else its default. Every setting is documented in README.md.
+ *
+ * The settings file: FCGI_AUTH_SETTINGS_FILE (an absolute path), else
+ * fcgi-auth.env in the folder two levels above the program's own (the folder
+ * holding the document root, for programs in <document root>/fcgi-auth/)
+ * when that exists. Lines NAME=value, '#' comments and blank lines; no shell
+ * expansion. It holds the secret, so it must be a regular file of the user
+ * the programs run as, not writable by its group, and neither readable nor
+ * writable by others; anything else refuses to start.
  */
 #ifndef CONFIG_H
 #define CONFIG_H
@@ -9,9 +18,12 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #define CONFIG_MAX_ORIGINS 32
 #define CONFIG_NAME_MAX 128
+#define CONFIG_SETTINGS_MAX 65536           /* bytes of a settings file */
+#define CONFIG_SETTINGS_NAME "fcgi-auth.env" /* the default file's name */
 
 struct config {
 	char *secret;                  /* BETTER_AUTH_SECRET, >= 32 chars */
@@ -87,7 +99,7 @@ struct config {
 	bool change_email_confirm;     /* FCGI_AUTH_CHANGE_EMAIL_CONFIRMATION */
 };
 
-/* Fills cfg from the environment. On a missing or unsafe value returns false
+/* Fills cfg from the environment and the settings file. On a missing or unsafe value returns false
  * with one line in err (for stderr) and cfg zeroed; the caller exits.
  * Free with config_cleanup. */
 bool config_load(struct config *cfg, char *err, size_t errlen);
@@ -100,6 +112,32 @@ void config_cleanup(struct config *cfg);
  * integer from min to max. */
 bool config_env_int(const char *name, int64_t def, int64_t min, int64_t max, int64_t *out,
                     char *err, size_t errlen);
+
+/* The value of setting name as config_load reads it: the environment's when
+ * set and non-empty, else the settings file's (read on first use; a bad
+ * file counts as none here, config_load reports it), else the environment's
+ * (NULL or ""). Valid until config_cleanup. For modules that read a setting
+ * before config_load (log.c) and tools (schema-apply). */
+const char *config_value(const char *name);
+
+/* Reads the settings file path as the one in use, checking it belongs to
+ * uid owner with a safe mode; false with one line in err (the path, the line
+ * number; never a value) on an unsafe file, an unknown or repeated name or a
+ * malformed line, and then no file is in use. config_load calls it with the
+ * effective uid; tests call it directly. */
+bool config_settings_read(const char *path, uid_t owner, char *err, size_t errlen);
+
+/* Reads the settings file (FCGI_AUTH_SETTINGS_FILE, else the default one
+ * when it exists; neither: none, true) as config_load does; false with one
+ * line in err. For tools that read a few settings with config_value. */
+bool config_settings_load(char *err, size_t errlen);
+
+/* The settings file in use (after config_load), or NULL. */
+const char *config_settings_path(void);
+
+/* The default settings file of this executable (see above) in path; false
+ * when it has none (a program less than two folders below /). */
+bool config_settings_default(char *path, size_t len);
 
 /* True if ip (textual, as in REMOTE_ADDR) is a configured trusted proxy. */
 bool config_is_trusted_proxy(const struct config *cfg, const char *ip, size_t n);

@@ -71,7 +71,7 @@ db_collection(enum db_collection c)
 }
 
 bool
-db_check_indexes(void)
+db_check_indexes(void (*missing)(const char *collection, const char *index, void *arg), void *arg)
 {
 	static const struct {
 		enum db_collection c;
@@ -101,6 +101,8 @@ db_check_indexes(void)
 			return db_status_of(&error, "index check") != DB_UNAVAILABLE;
 		}
 		mongoc_cursor_destroy(cursor);
+		if (!found && missing)
+			missing(db_names[want[i].c], want[i].name, arg);
 		if (!found)
 			log_warn("index %s.%s is missing: uniqueness is not enforced until `make schema` "
 			         "(build/schema-apply) creates it",

@@ -34,9 +34,10 @@ void db_close(void);
 
 /* Checks that the unique indexes the programs rely on exist (schema-apply
  * creates them) and logs each one missing: without it, uniqueness of emails,
- * session tokens and app records is not enforced. Returns false when the
+ * session tokens and app records is not enforced; missing (optional) is
+ * called with each one's collection and name too. Returns false when the
  * store could not be asked (try again later), true once checked. */
-bool db_check_indexes(void);
+bool db_check_indexes(void (*missing)(const char *collection, const char *index, void *arg), void *arg);
 
 /* The collection handle, created once and kept for the process. */
 mongoc_collection_t *db_collection(enum db_collection c);

@@ -9,6 +9,8 @@
  */
 #include "log.h"
 
+#include "config.h"
+
 #include "utf8.h"
 
 #include <mongoc/mongoc.h>
@@ -351,7 +353,7 @@ log_mongoc(mongoc_log_level_t level, const char *domain, const char *message, vo
 void
 log_init(const char *program)
 {
-	const char *lvl = getenv("FCGI_AUTH_LOG_LEVEL"), *fmt = getenv("FCGI_AUTH_LOG_FORMAT");
+	const char *lvl = config_value("FCGI_AUTH_LOG_LEVEL"), *fmt = config_value("FCGI_AUTH_LOG_FORMAT");
 	size_t i;
 
 	log_program = program;

@@ -866,23 +866,16 @@ mail_upload_read(char *buf, size_t size, size_t nitems, void *arg)
 	return n;
 }
 
-static enum mail_status
-mail_send_smtp(const bson_string_t *msg, const char *to, char *err, size_t errlen)
+/* A handle for the configured SMTP server: URL, TLS, CA file, login and the
+ * total timeout; errors go to curl_err. NULL when libcurl has none. */
+static CURL *
+mail_smtp_handle(char *curl_err)
 {
 	CURL *curl = curl_easy_init();
-	struct curl_slist *rcpt = NULL;
-	struct mail_upload up = {msg->str, msg->len};
-	char from[300], rcpt_to[300], curl_err[CURL_ERROR_SIZE] = "";
 	long timeout = mail.cfg->mail_timeout_ms;
-	CURLcode rc;
 
-	if (!curl) {
-		snprintf(err, errlen, "libcurl: no handle");
-		return MAIL_FAILED;
-	}
-	snprintf(from, sizeof from, "<%s>", mail.from_addr);
-	snprintf(rcpt_to, sizeof rcpt_to, "<%s>", to);
-	rcpt = curl_slist_append(NULL, rcpt_to);
+	if (!curl)
+		return NULL;
 	curl_easy_setopt(curl, CURLOPT_URL, mail.smtp_url);
 	curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
 	/* No proxy from the environment (all_proxy…): settings are read once, at start. */
@@ -899,6 +892,26 @@ mail_send_smtp(const bson_string_t *msg, const char *to, char *err, size_t errle
 		curl_easy_setopt(curl, CURLOPT_USERNAME, mail.smtp_user);
 		curl_easy_setopt(curl, CURLOPT_PASSWORD, mail.smtp_password);
 	}
+	return curl;
+}
+
+static enum mail_status
+mail_send_smtp(const bson_string_t *msg, const char *to, char *err, size_t errlen)
+{
+	char curl_err[CURL_ERROR_SIZE] = "";
+	CURL *curl = mail_smtp_handle(curl_err);
+	struct curl_slist *rcpt = NULL;
+	struct mail_upload up = {msg->str, msg->len};
+	char from[300], rcpt_to[300];
+	CURLcode rc;
+
+	if (!curl) {
+		snprintf(err, errlen, "libcurl: no handle");
+		return MAIL_FAILED;
+	}
+	snprintf(from, sizeof from, "<%s>", mail.from_addr);
+	snprintf(rcpt_to, sizeof rcpt_to, "<%s>", to);
+	rcpt = curl_slist_append(NULL, rcpt_to);
 	curl_easy_setopt(curl, CURLOPT_MAIL_FROM, from);
 	curl_easy_setopt(curl, CURLOPT_MAIL_RCPT, rcpt);
 	curl_easy_setopt(curl, CURLOPT_READFUNCTION, mail_upload_read);
@@ -911,6 +924,40 @@ mail_send_smtp(const bson_string_t *msg, const char *to, char *err, size_t errle
 	curl_slist_free_all(rcpt);
 	curl_easy_cleanup(curl);
 	return rc == CURLE_OK ? MAIL_OK : rc == CURLE_OPERATION_TIMEDOUT ? MAIL_TIMEOUT : MAIL_FAILED;
+}
+
+bool
+mail_probe(char *msg, size_t len)
+{
+	char curl_err[CURL_ERROR_SIZE] = "";
+	CURL *curl;
+	CURLcode rc;
+
+	if (mail.sender == MAIL_SENDMAIL) {
+		snprintf(msg, len, "sendmail command %s is executable (nothing run)", mail.argv[0]);
+		return true;
+	}
+	if (mail.sender != MAIL_SMTP) {
+		snprintf(msg, len, "no sender configured");
+		return false;
+	}
+	curl = mail_smtp_handle(curl_err);
+	if (!curl) {
+		snprintf(msg, len, "libcurl: no handle");
+		return false;
+	}
+	/* The protocol's connect phase only: greeting, EHLO, STARTTLS, login. */
+	curl_easy_setopt(curl, CURLOPT_CONNECT_ONLY, 1L);
+	rc = curl_easy_perform(curl);
+	if (rc == CURLE_OK)
+		snprintf(msg, len, "SMTP server %s answered (EHLO%s%s), nothing sent", mail.smtp_url,
+		         mail.starttls || !strncmp(mail.smtp_url, "smtps://", 8) ? ", TLS" : "",
+		         mail.smtp_user ? ", login accepted" : "");
+	else
+		snprintf(msg, len, "SMTP server %s: %s", mail.smtp_url,
+		         curl_err[0] ? curl_err : curl_easy_strerror(rc));
+	curl_easy_cleanup(curl);
+	return rc == CURLE_OK;
 }
 
 /* -------------------------------------------------------------- sendmail */

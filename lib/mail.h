@@ -86,6 +86,14 @@ enum mail_status mail_compose(const struct mail_message *m, int64_t now_ms, bson
  * (kind, recipient's domain, error; never the link or a credential). */
 enum mail_status mail_send(const struct mail_message *m);
 
+/* Tries the configured sender without sending anything (program --check):
+ * SMTP: connects, reads the greeting, EHLO, STARTTLS or TLS as configured and
+ * the login, then quits; sendmail: only that the command is executable (as
+ * mail_init checked; running it would send). One line for the user in msg
+ * (the server's URL without credentials, libcurl's error). False when no
+ * sender is configured or the server failed. */
+bool mail_probe(char *msg, size_t len);
+
 /* "reset-password", "verify-email", "change-email-confirmation",
  * "delete-account": the template file names. */
 const char *mail_kind_name(enum mail_kind kind);

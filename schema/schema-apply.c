@@ -12,7 +12,7 @@
  *                           printing "<collection>: <n> deleted" for each.
  *
  * Reads MONGODB_URI, MONGODB_DB and (--cleanup) FCGI_AUTH_RATE_LIMIT_WINDOW,
- * as the programs do. A tool, not a program: it needs no secret.
+ * from the environment or the settings file, as the programs do. A tool, not a program: it needs no secret.
  */
 #include "config.h"
 #include "schema_cleanup.h"
@@ -39,7 +39,7 @@ schema_usage(FILE *f)
 int
 main(int argc, char **argv)
 {
-	const char *uri = getenv("MONGODB_URI"), *dbname = getenv("MONGODB_DB");
+	const char *uri, *dbname;
 	struct schema_cleanup_opts opts = {10, SCHEMA_BATCH, SCHEMA_PAUSE_MS};
 	mongoc_client_t *client = NULL;
 	mongoc_database_t *db = NULL;
@@ -55,6 +55,12 @@ main(int argc, char **argv)
 		schema_usage(stderr);
 		return 2;
 	}
+	if (!config_settings_load(err, sizeof err)) {
+		fprintf(stderr, "schema-apply: %s\n", err);
+		return 1;
+	}
+	uri = config_value("MONGODB_URI");
+	dbname = config_value("MONGODB_DB");
 	if (cleanup && !config_env_int("FCGI_AUTH_RATE_LIMIT_WINDOW", 10, 1, 86400, &opts.rl_window_s,
 	                               err, sizeof err)) {
 		fprintf(stderr, "schema-apply: %s\n", err);

@@ -62,7 +62,7 @@ export const APP_SETTINGS = [
 	"FCGI_AUTH_RATE_LIMIT_WINDOW", "FCGI_AUTH_RATE_LIMIT_MAX", "FCGI_AUTH_RATE_LIMIT_STRICT_MAX",
 	"FCGI_AUTH_RATE_LIMIT_SLOW_MAX", "FCGI_AUTH_RATE_LIMIT_SLOW_WINDOW", "FCGI_AUTH_RUNTIME_DIR",
 	"FCGI_AUTH_TRUSTED_PROXIES", "FCGI_AUTH_HASH_SLOTS", "FCGI_AUTH_HASH_LOCK",
-	"FCGI_AUTH_SESSION_FRESH_AGE",
+	"FCGI_AUTH_SESSION_FRESH_AGE", "FCGI_AUTH_SETTINGS_FILE",
 	"FCGI_AUTH_DELETE_USER", "FCGI_AUTH_DELETE_USER_VERIFICATION", "FCGI_AUTH_DELETE_TOKEN_EXPIRES_IN",
 	"FCGI_AUTH_SMTP_URL", "FCGI_AUTH_SMTP_USER", "FCGI_AUTH_SMTP_PASSWORD",
 	"FCGI_AUTH_SMTP_CA_FILE", "FCGI_AUTH_SENDMAIL", "FCGI_AUTH_MAIL_FROM",
@@ -349,7 +349,7 @@ function withExtra(conf, extra, state, include) {
 }
 
 /** The uid/gid Apache's workers should run as: www-data when we are root. */
-function apacheRunAs() {
+export function apacheRunAs() {
 	if (process.getuid() !== 0) {
 		const u = os.userInfo();
 		return { user: u.username, group: `#${process.getgid()}`, uid: u.uid, gid: process.getgid() };

@@ -22,11 +22,14 @@ form.addEventListener("submit", async (event) => {
 	const name = document.getElementById("name").value.trim();
 	const email = form.elements.email.value.trim();
 	const password = form.elements.password.value;
-	const { error } = await busy(form, "Creating account…", () =>
-		call(() => authClient.signUp.email({ name, email, password })));
+	// callbackURL: where the verification link lands, when the server sends one.
+	const { data, error } = await busy(form, "Creating account…", () =>
+		call(() => authClient.signUp.email({ name, email, password, callbackURL: "/verified.html" })));
 	if (error) {
 		errors.show(error);
 		return;
 	}
-	location.assign("dashboard.html");
+	// No session (token null): the server wants the address verified first.
+	if (!data?.token) location.assign(`verify-email.html?email=${encodeURIComponent(email)}`);
+	else location.assign("dashboard.html");
 });

@@ -1,7 +1,8 @@
 // The account pages of the static site (www/) in a real browser: Debian's
 // /usr/bin/chromium driven by playwright-core, against lighttpd + our programs
-// with Mailpit as the mail server, e-mail verification required and account
-// deletion on. Sign up → the verification notice → the link from the mail →
+// with Mailpit as the mail server, e-mail verification required, account
+// deletion on and the cookie cache on (so a browser whose session was revoked
+// elsewhere still holds a session_data cookie that vouches for it). Sign up → the verification notice → the link from the mail →
 // sign in → settings: sessions of two browsers (revoke one, revoke all
 // others), change password (signing out the other devices) → sign in with the
 // new password → forgot password → the link from the mail → the reset page →
@@ -44,7 +45,7 @@ async function setUp() {
 	server = await startFcgi({
 		MONGODB_URI: ferret.uri, MONGODB_DB: dbname, FCGI_AUTH_DOCROOT: path.join(ROOT, "www"),
 		FCGI_AUTH_SMTP_URL: `smtp://127.0.0.1:${mailpit.smtpPort}`, FCGI_AUTH_MAIL_FROM: "fcgi-auth <noreply@example.com>",
-		FCGI_AUTH_REQUIRE_EMAIL_VERIFICATION: "1", FCGI_AUTH_DELETE_USER: "1",
+		FCGI_AUTH_REQUIRE_EMAIL_VERIFICATION: "1", FCGI_AUTH_DELETE_USER: "1", FCGI_AUTH_COOKIE_CACHE: "1",
 	});
 	base = server.url;
 	db = await mongo(dbname, ferret.uri);
@@ -109,7 +110,7 @@ async function openSettings(page) {
 const sessionItems = (page) => page.locator("#sessions li");
 
 describe("the account pages in Chromium", () => {
-	const step = steps("starts lighttpd serving www/ (verification required, deletion on), Mailpit and Debian's Chromium", setUp);
+	const step = steps("starts lighttpd serving www/ (verification required, deletion and cookie cache on), Mailpit and Debian's Chromium", setUp);
 
 	step("sign-up shows the verification notice and leaves no session", async () => {
 		const { page } = here;

@@ -80,6 +80,7 @@ function sessionItem(s) {
 
 function sessionsFailed(error) {
 	if (error.status === 401) return toSignIn();
+	$("revoke-others").hidden = true;
 	$("sessions-error").textContent = error.code === "SESSION_NOT_FRESH"
 		? "For your security, sign out and sign in again to see your sessions."
 		: error.message || "Could not load your sessions.";

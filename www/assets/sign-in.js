@@ -19,8 +19,10 @@ showNotice(document.getElementById("notice"), {
 	verified: "Your email address is verified. You can sign in now.",
 });
 
-// Already signed in: nothing to do here.
-call(() => authClient.getSession()).then(({ data }) => {
+// Already signed in: nothing to do here. Asked of the store, not of the
+// cookie cache (FCGI_AUTH_COOKIE_CACHE=1), which still vouches for a session
+// revoked elsewhere: the dashboard would send us straight back.
+call(() => authClient.getSession({ query: { disableCookieCache: true } })).then(({ data }) => {
 	if (data?.session) location.replace("dashboard.html");
 });
 

@@ -11,8 +11,10 @@ const errors = new FormErrors(form, document.getElementById("form-error"), {
 	INVALID_PASSWORD: "password",
 });
 
-// Already signed in: nothing to do here.
-call(() => authClient.getSession()).then(({ data }) => {
+// Already signed in: nothing to do here. Asked of the store, not of the
+// cookie cache (FCGI_AUTH_COOKIE_CACHE=1), which still vouches for a session
+// revoked elsewhere: the dashboard would send us straight back.
+call(() => authClient.getSession({ query: { disableCookieCache: true } })).then(({ data }) => {
 	if (data?.session) location.replace("dashboard.html");
 });
 

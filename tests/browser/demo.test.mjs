@@ -1,22 +1,18 @@
 // The static site (www/) in a real browser: Debian's /usr/bin/chromium driven by
 // playwright-core over CDP, against lighttpd + our FastCGI programs serving
 // www/ as the document root. Sign up → dashboard → edit the profile → reload →
-// sign out → the dashboard redirects → wrong password → sign in → dashboard.
+// sign out → the dashboard redirects → wrong password → sign in → dashboard →
+// settings (no delete section: deletion is off) → forgot password (no mail sender).
 // Saves a screenshot of the dashboard to $FCGI_AUTH_TEST_OUT/dashboard.png.
 // Never downloads a browser: a missing /usr/bin/chromium is a failure.
-import { describe, it, after } from "node:test";
+import { describe, after } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { chromium } from "playwright-core";
-import { ROOT, startFerret, startFcgi, dbName, uniqueEmail, fcgiBuilt, FCGI_BIN } from "../lib/stack.mjs";
-
-const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
-const ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-	"--disable-component-update", "--disable-sync", "--disable-quic"];
-const OUT = process.env.FCGI_AUTH_TEST_OUT || path.join(ROOT, "tests/out");
-const STEP = 15000; // per wait; the whole file stays well under 60 s
+import { ROOT, startFerret, startFcgi, dbName, uniqueEmail } from "../lib/stack.mjs";
+import { CHROMIUM, CHROMIUM_ARGS, OUT, STEP, VIEW, assertReady, steps, watchContext, watchPage } from "../lib/browser.mjs";
 
 const name = "Ada Lovelace";
 const email = uniqueEmail("browser");
@@ -26,12 +22,8 @@ const bio = "Analyst of engines; writes notes longer than the paper they annotat
 let ferret, server, context, page, userData, base;
 const problems = []; // page errors, console errors, requests off this origin
 
-// Setup is a test of its own (not a before hook), so a missing browser or a stack
-// that does not start counts as a failure in every runner's tally.
 async function setUp() {
-	assert.ok(fs.existsSync(CHROMIUM),
-		`${CHROMIUM} is missing: install Debian's chromium (apt-get install chromium, or make deps); this test never downloads a browser`);
-	assert.ok(fcgiBuilt(), `no FastCGI programs in ${FCGI_BIN}: run make first`);
+	assertReady();
 	ferret = await startFerret();
 	server = await startFcgi({
 		MONGODB_URI: ferret.uri, MONGODB_DB: dbName("browser"), FCGI_AUTH_DOCROOT: path.join(ROOT, "www"),
@@ -39,27 +31,12 @@ async function setUp() {
 	base = server.url;
 	userData = fs.mkdtempSync(path.join(os.tmpdir(), "fcgi-auth-chromium-"));
 	context = await chromium.launchPersistentContext(userData, {
-		executablePath: CHROMIUM, args: ARGS, headless: true, timeout: STEP,
-		viewport: { width: 1200, height: 900 }, colorScheme: "light", locale: "en-US",
+		executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true, timeout: STEP, ...VIEW,
 	});
 	context.setDefaultTimeout(STEP);
 	page = context.pages()[0] ?? await context.newPage();
-	page.on("pageerror", (e) => problems.push(`pageerror: ${e.message}`));
-	page.on("console", (m) => {
-		if (m.type() !== "error") return;
-		// The browser logs every 4xx as a failed resource; the API's (401 after sign-out,
-		// 400/401/422 for refused forms) are expected.
-		const where = m.location()?.url ?? "";
-		if (/^Failed to load resource/.test(m.text()) && where.startsWith(`${base}/api/`)) return;
-		problems.push(`console: ${m.text()} (${where})`);
-	});
-	context.on("response", (r) => {
-		// 401 from get-session/me after sign-out, 400/401/422 for the refused forms are expected.
-		if (r.status() >= 400 && !new URL(r.url()).pathname.startsWith("/api/")) problems.push(`HTTP ${r.status()}: ${r.url()}`);
-	});
-	context.on("request", (r) => {
-		if (!r.url().startsWith(`${base}/`)) problems.push(`request off origin: ${r.url()}`);
-	});
+	watchPage(page, base, problems);
+	watchContext(context, base, problems);
 }
 
 after(async () => {
@@ -75,16 +52,7 @@ async function expectText(sel, re) {
 }
 
 describe("the static site in Chromium", () => {
-	let ready = false;
-	// Each step needs the ones before it; after a failed setup they fail at once.
-	const step = (title, fn) => it(title, async () => {
-		if (!ready) throw new Error("not run: setup failed (see the first test)");
-		await fn();
-	});
-	it("starts lighttpd serving www/ and Debian's Chromium", async () => {
-		await setUp();
-		ready = true;
-	});
+	const step = steps("starts lighttpd serving www/ and Debian's Chromium", setUp);
 
 	step("the home page links to sign-up, sign-in and the dashboard", async () => {
 		await page.goto(`${base}/`);
@@ -177,6 +145,29 @@ describe("the static site in Chromium", () => {
 		const shot = path.join(OUT, "dashboard.png");
 		await page.screenshot({ path: shot, fullPage: true });
 		assert.ok(fs.statSync(shot).size > 1000, "screenshot written");
+	});
+
+	step("settings, from the dashboard: this session listed, no delete section (deletion is off)", async () => {
+		// The page asks delete-user whether deletion is on (404 when off).
+		const probe = page.waitForResponse((r) => r.url() === `${base}/api/auth/delete-user`);
+		await page.getByRole("link", { name: "Settings" }).click();
+		await page.waitForURL(`${base}/settings.html`);
+		assert.equal((await probe).status(), 404);
+		await page.locator("#content:not([aria-busy])").waitFor(); // loaded, probe answered
+		assert.equal(await page.locator("#sessions li").count(), 1);
+		assert.match(await page.locator("#sessions li").first().textContent(), /This device/);
+		assert.equal(await page.locator("#delete-section").isVisible(), false);
+	});
+
+	step("forgot password without a mail sender says that reset is not available", async () => {
+		await page.getByRole("button", { name: "Sign out" }).click();
+		await page.waitForURL(`${base}/sign-in.html`);
+		await page.getByRole("link", { name: "Forgot password?" }).click();
+		await page.waitForURL(`${base}/forgot-password.html`);
+		await page.getByLabel("Email").fill(email);
+		await page.getByRole("button", { name: "Send reset link" }).click();
+		await expectText("#form-error", /not available on this server/);
+		assert.equal(await page.locator("#sent").isVisible(), false);
 	});
 
 	step("nothing went wrong in the page, and nothing left the origin", () => {

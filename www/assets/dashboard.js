@@ -1,5 +1,5 @@
 import { authClient } from "./auth-client.js";
-import { FormErrors, busy, call } from "./forms.js";
+import { FormErrors, busy, call, signOutButton } from "./forms.js";
 
 const $ = (id) => document.getElementById(id);
 const ADDRESS = ["street", "city", "state", "postalCode", "country"];
@@ -103,12 +103,6 @@ form.addEventListener("input", () => {
 	if (status.textContent) { status.textContent = ""; status.classList.remove("status-ok"); }
 });
 
-$("sign-out").addEventListener("click", async (event) => {
-	const button = event.currentTarget;
-	button.disabled = true;
-	button.textContent = "Signing out…";
-	await call(() => authClient.signOut());
-	toSignIn();
-});
+signOutButton($("sign-out"), toSignIn);
 
 load();

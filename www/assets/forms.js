@@ -1,9 +1,10 @@
-// Shared form helpers: server errors ({message, code, status}) shown next to
+// Shared helpers of the pages: server errors ({message, code, status}) shown next to
 // the field they concern, everything else at the top of the form.
 //
 // A field is an <input id="F"> with an error region <p id="F-error">;
 // Better Auth validation messages name it as "[body.F] text" (several joined by
 // "; "), e.g. "[body.address.city] Must be a string of at most 200 characters".
+import { authClient } from "./auth-client.js";
 
 /** Splits a message into [{ field, text }] (field undefined for "[body] x" or plain text). */
 export function parseIssues(message) {
@@ -82,6 +83,16 @@ export async function busy(form, busyText, fn) {
 	}
 }
 
+/** Makes button sign out (authClient.signOut), then calls then(). */
+export function signOutButton(button, then) {
+	button.addEventListener("click", async () => {
+		button.disabled = true;
+		button.textContent = "Signing out…";
+		await call(() => authClient.signOut());
+		then();
+	});
+}
+
 /** Calls a better-auth client method, turning a thrown network error into { error }. */
 export async function call(fn) {
 	try {
@@ -89,4 +100,18 @@ export async function call(fn) {
 	} catch (err) {
 		return { data: null, error: { status: 0, message: String(err?.message ?? err) } };
 	}
+}
+
+/** Shows the text of the page's ?notice=<key> (one of texts) in el, if any. */
+export function showNotice(el, texts) {
+	const key = new URLSearchParams(location.search).get("notice");
+	if (!key || !Object.hasOwn(texts, key)) return;
+	el.textContent = texts[key];
+	el.hidden = false;
+}
+
+/** Shows text in a status element (ok: the green tick). */
+export function setStatus(el, text, ok = true) {
+	el.textContent = text;
+	el.classList.toggle("status-ok", ok && !!text);
 }

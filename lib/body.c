@@ -195,6 +195,8 @@ body_check_callbacks(const struct request *req, struct response *res, const stru
 
 		if (!body_find(b, body_callbacks[i].field, &it) || !body_truthy(&it)) {
 			/* body.callbackURL || query.callbackURL, checked in its turn */
+			if (i == 0 && request_query_count(req, "callbackURL") > 1) /* an array */
+				return body_refuse_callback(res, 0, true);
 			if (i == 0 && !body_query_callback_ok(req))
 				return body_refuse_callback(res, 0, false);
 			continue;

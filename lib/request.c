@@ -124,10 +124,11 @@ request_cleanup(struct request *req)
 	memset(req, 0, sizeof(*req));
 }
 
-const char *
-request_query_param(const struct request *req, const char *name, size_t *len)
+/* The first name=value segment of name at or after p: its raw value (length
+ * *len), or NULL; *rest is where the search goes on. */
+static const char *
+request_query_find(const char *p, const char *name, size_t *len, const char **rest)
 {
-	const char *p = req->query;
 	size_t n = strlen(name);
 
 	while (p && *p) {
@@ -138,10 +139,31 @@ request_query_param(const struct request *req, const char *name, size_t *len)
 			const char *v = seg == n ? p + n : p + n + 1;
 
 			*len = seg - (size_t)(v - p);
+			*rest = amp ? amp + 1 : NULL;
 			return v;
 		}
 		p = amp ? amp + 1 : NULL;
 	}
 	*len = 0;
+	*rest = NULL;
 	return NULL;
+}
+
+const char *
+request_query_param(const struct request *req, const char *name, size_t *len)
+{
+	const char *rest;
+
+	return request_query_find(req->query, name, len, &rest);
+}
+
+size_t
+request_query_count(const struct request *req, const char *name)
+{
+	const char *p = req->query;
+	size_t n = 0, len;
+
+	while (request_query_find(p, name, &len, &p))
+		n++;
+	return n;
 }

@@ -57,6 +57,10 @@ void request_cleanup(struct request *req);
 /* A query parameter's raw value, or NULL (first occurrence; not decoded). */
 const char *request_query_param(const struct request *req, const char *name, size_t *len);
 
+/* How many times the query names name (a repeated key is an array to
+ * Better Auth's router). */
+size_t request_query_count(const struct request *req, const char *name);
+
 /* Epoch milliseconds now. */
 int64_t request_now_ms(void);
 

@@ -153,6 +153,16 @@ describe(`schema validation (zod 4 messages) [${TARGET}]`, () => {
 		expectError(await inn({ email: true, password: 123, rememberMe: "no", callbackURL: 5 }), 400, null, "Invalid callbackURL: expected a string");
 		expectError(await up({ name: 1, callbackURL: { a: 1 } }), 400, null, "Invalid callbackURL: expected a string");
 	}));
+
+	it("a repeated ?callbackURL= is an array: 400 without code, whatever its values (issue 16.10)", () => writesNothing(async () => {
+		for (const q of ["callbackURL=/a&callbackURL=/b", "callbackURL=https://evil.example/&callbackURL=/ok", "callbackURL=/ok&x=1&callbackURL="]) {
+			const r = await postJSON(url, `/api/auth/sign-in/email?${q}`, { email: userEmail, password: PW });
+			expectError(r, 400, null, "Invalid callbackURL: expected a string");
+			assert.deepEqual(r.setCookies, [], `no session for ?${q}`);
+		}
+		// once is still checked as a URL
+		expectError(await postJSON(url, "/api/auth/sign-in/email?callbackURL=https://evil.example/", { email: userEmail, password: PW }), 403, ERR.INVALID_CALLBACK_URL);
+	}));
 });
 
 describe(`handler checks [${TARGET}]`, () => {

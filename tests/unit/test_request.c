@@ -224,5 +224,26 @@ main(void)
 	}
 	req.query = NULL;
 	CHECK(!request_query_param(&req, "a", &len) && len == 0, "no query");
+	CHECK(request_query_count(&req, "a") == 0, "no query: none");
+	{
+		static const struct {
+			const char *query;
+			size_t want;
+		} counts[] = {
+			{"callbackURL=/a", 1},
+			{"callbackURL=/a&callbackURL=/b", 2},
+			{"callbackURL&x=1&callbackURL=", 2},
+			{"x=1&callbackURLs=/a&callbackURL=/b", 1},
+			{"xcallbackURL=/a", 0},
+			{"", 0},
+		};
+
+		for (i = 0; i < sizeof counts / sizeof counts[0]; i++) {
+			req.query = counts[i].query;
+			CHECK(request_query_count(&req, "callbackURL") == counts[i].want,
+			      "callbackURL %zu times in \"%s\"", counts[i].want, counts[i].query);
+		}
+		req.query = NULL;
+	}
 	UNIT_END();
 }

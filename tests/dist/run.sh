@@ -269,4 +269,14 @@ grep -q 'SRV _mongodb._tcp.cluster.fcgi-auth.test: 1' "$out/dns.log" && grep -q 
 
 # Last, so the session used above stays valid until here.
 [ -x "$pkg/cgi-bin/signout" ] && run signout
+
+# 6. the shared-hosting kit as a host runs it, with the tarball's programs
+#    (tests/servers/hosting.test.mjs: a stock-like Apache, the kit copied verbatim)
+if BETTER_AUTH_TELEMETRY=0 FCGI_AUTH_HOSTING_PROGRAMS="$pkg/cgi-bin" \
+	node --test --test-reporter=tap tests/servers/hosting.test.mjs >"$out/hosting.tap" 2>&1 &&
+	grep -q '^# fail 0$' "$out/hosting.tap"; then
+	pass "the hosting kit serves sign-up, sign-in, get-session, sign-out and me with the tarball's programs ($(sed -n 's/^# pass //p' "$out/hosting.tap" | tail -n 1) tests)"
+else
+	fail "the hosting kit with the tarball's programs: see $out/hosting.tap"
+fi
 finish

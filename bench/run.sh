@@ -218,7 +218,7 @@ start_ours() { # name port cache ratelimit -> sets REPLY to lighttpd's pid
 	mapfile -t rl < <(rl_env "$4")
 	mkdir -p "$st/docroot"
 	"${BASE_ENV[@]}" "FCGI_AUTH_PORT=$port" "FCGI_AUTH_BIN=$top/$BUILD/cgi-bin" \
-		"FCGI_AUTH_STATE=$st" "FCGI_AUTH_DOCROOT=$st/docroot" \
+		"FCGI_AUTH_STATE=$st" "FCGI_AUTH_DOCROOT=$st/docroot" "FCGI_AUTH_CONF=$top/lighttpd-conf" \
 		"BETTER_AUTH_URL=http://127.0.0.1:$port" "MONGODB_URI=$MONGO" "MONGODB_DB=$OURS_DB" \
 		"FCGI_AUTH_COOKIE_CACHE=$cache" "${rl[@]}" \
 		lighttpd -D -f "$top/lighttpd-conf/lighttpd.conf" >"$st/stdout.log" 2>&1 &

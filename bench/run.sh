@@ -14,7 +14,8 @@
 # Cells (each repeated BENCH_REPS times, ours and theirs interleaved; medians):
 #   get-db (get-session, database path, both rate limiters off), get-rl (the
 #   same with both limiters on, limits raised so nothing is refused),
-#   get-cache (cookie cache), trivial (the trivial-responder ceiling), signin
+#   get-cache (cookie cache), trivial (the trivial-responder ceiling; run
+#   repetition by repetition with get-cache, whose ratio to it is a target), signin
 #   (scrypt-bound), signup (a new email per request); and callgrind: the
 #   `session` program's instructions per get-session (bench/callgrind.sh),
 #   deterministic. BENCH_CELLS="get-db callgrind" runs only those.
@@ -218,7 +219,7 @@ start_ours() { # name port cache ratelimit -> sets REPLY to lighttpd's pid
 	mapfile -t rl < <(rl_env "$4")
 	mkdir -p "$st/docroot"
 	"${BASE_ENV[@]}" "FCGI_AUTH_HOST=127.0.0.1" "FCGI_AUTH_PORT=$port" "FCGI_AUTH_BIN=$top/$BUILD/cgi-bin" \
-		"FCGI_AUTH_STATE=$st" "FCGI_AUTH_DOCROOT=$st/docroot" \
+		"FCGI_AUTH_STATE=$st" "FCGI_AUTH_DOCROOT=$st/docroot" "FCGI_AUTH_CONF=$top/lighttpd-conf" \
 		"BETTER_AUTH_URL=http://127.0.0.1:$port" "MONGODB_URI=$MONGO" "MONGODB_DB=$OURS_DB" \
 		"FCGI_AUTH_COOKIE_CACHE=$cache" "${rl[@]}" \
 		lighttpd -D -f "$top/lighttpd-conf/lighttpd.conf" >"$st/stdout.log" 2>&1 &
@@ -385,18 +386,22 @@ run_wrk() { # cell impl rep conns seconds url path script args...
 		$1, $2, $3, $4, $5 / 1000, $6 / 1000, $9, $10, ($7 + $8 > 0 ? "  (" $7 " non-2xx, " $8 " socket errors)" : "") }' >&2
 }
 
+# CELL_REP=n: only repetition n (and the warm-up only when n is 1), so that
+# two cells can be run repetition by repetition under the same load.
 cell() { # name conns secs ours:(url path script args) -- theirs:(...)
-	local name=$1 conns=$2 secs=$3 r
+	local name=$1 conns=$2 secs=$3 r first=${CELL_REP:-1} last=${CELL_REP:-$REPS}
 	shift 3
 	local -a ours=() theirs=()
 	while [ "$1" != "--" ]; do ours+=("$1"); shift; done
 	shift
 	theirs=("$@")
-	log "$name (load $(load)): warm-up, then $REPS x ${secs}s each, $conns connections"
-	echo "load_$name=$(load)" >>"$meta"
-	run_wrk "$name" ours warm "$conns" "$WARM_S" "${ours[@]}"
-	[ ${#theirs[@]} -gt 0 ] && run_wrk "$name" theirs warm "$conns" "$WARM_S" "${theirs[@]}"
-	for ((r = 1; r <= REPS; r++)); do
+	if [ "$first" = 1 ]; then
+		log "$name (load $(load)): warm-up, then $REPS x ${secs}s each, $conns connections"
+		echo "load_$name=$(load)" >>"$meta"
+		run_wrk "$name" ours warm "$conns" "$WARM_S" "${ours[@]}"
+		[ ${#theirs[@]} -gt 0 ] && run_wrk "$name" theirs warm "$conns" "$WARM_S" "${theirs[@]}"
+	fi
+	for ((r = first; r <= last; r++)); do
 		# alternate who goes first, so drifting load hits both alike
 		if [ $((r % 2)) -eq 1 ] || [ ${#theirs[@]} -eq 0 ]; then
 			run_wrk "$name" ours "$r" "$conns" "$secs" "${ours[@]}"
@@ -438,16 +443,20 @@ if want get-cache || want callgrind; then
 	check_session "$OURS_CACHE_URL" "$OURS_CACHE_COOKIE" "ours (cookie cache)"
 	check_session "$THEIRS_CACHE_URL" "$THEIRS_CACHE_COOKIE" "theirs (cookie cache)"
 fi
-if want get-cache; then
-	cell get-cache "$GET_C" "$GET_S" \
-		"$OURS_CACHE_URL" "$GS" bench/wrk.lua get "$OURS_CACHE_COOKIE" -- \
-		"$THEIRS_CACHE_URL" "$GS" bench/wrk.lua get "$THEIRS_CACHE_COOKIE"
-fi
-if want trivial; then
-	cell trivial "$GET_C" "$GET_S" \
-		"$TRIV_URL" /api/auth/ok bench/wrk.lua plain -- \
-		"$NODE_TRIV_URL" /api/auth/ok bench/wrk.lua plain
-fi
+# The cookie cache and its ceiling, repetition by repetition: their ratio
+# is a target, and load drifts between cells.
+for ((g = 1; g <= REPS; g++)); do
+	if want get-cache; then
+		CELL_REP=$g cell get-cache "$GET_C" "$GET_S" \
+			"$OURS_CACHE_URL" "$GS" bench/wrk.lua get "$OURS_CACHE_COOKIE" -- \
+			"$THEIRS_CACHE_URL" "$GS" bench/wrk.lua get "$THEIRS_CACHE_COOKIE"
+	fi
+	if want trivial; then
+		CELL_REP=$g cell trivial "$GET_C" "$GET_S" \
+			"$TRIV_URL" /api/auth/ok bench/wrk.lua plain -- \
+			"$NODE_TRIV_URL" /api/auth/ok bench/wrk.lua plain
+	fi
+done
 
 # Instructions per get-session in the session program (bench/callgrind.sh):
 # deterministic, unlike req/s. The same database, cookies and secret.

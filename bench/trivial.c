@@ -21,6 +21,7 @@ main(void)
 	FCGX_InitRequest(&req, 0, 0);
 	while (FCGX_Accept_r(&req) >= 0) {
 		FCGX_PutStr(reply, (int)sizeof(reply) - 1, req.out);
+		FCGX_Detach(&req); /* the same plain close() as our programs (lib/app.c) */
 		FCGX_Finish_r(&req);
 	}
 	FCGX_Free(&req, 1);

@@ -18,11 +18,11 @@ FUZZ_CLANG   ?= clang
 FUZZ_FLAGS   ?= -max_len=4096 -timeout=5 -rss_limit_mb=1024 -print_final_stats=1
 
 # The lib/ sources each libFuzzer binary compiles (instrumented) itself.
-FUZZ_SRC_json          = lib/json.c lib/json_write.c lib/utf8.c
-FUZZ_SRC_cookie_header = lib/cookie.c lib/crypto.c lib/urlcode.c lib/utf8.c
+FUZZ_SRC_json          = lib/json.c lib/json_write.c lib/utf8.c lib/xalloc.c
+FUZZ_SRC_cookie_header = lib/cookie.c lib/crypto.c lib/urlcode.c lib/utf8.c lib/xalloc.c
 FUZZ_SRC_signed_cookie = lib/cookie.c lib/crypto.c lib/session_cache.c lib/json.c lib/json_write.c lib/urlcode.c \
-                         lib/utf8.c
-FUZZ_SRC_form          = lib/form.c lib/urlcode.c lib/utf8.c
+                         lib/utf8.c lib/xalloc.c
+FUZZ_SRC_form          = lib/form.c lib/urlcode.c lib/utf8.c lib/xalloc.c
 
 # The product's libbson (the slim static one unless MONGOC=system), looked up
 # on first use, once $(MONGOC_STAMP) is built.

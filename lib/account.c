@@ -18,6 +18,7 @@
 #include "urlcode.h"
 #include "user_repo.h"
 #include "verification_repo.h"
+#include "xalloc.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -282,14 +283,10 @@ account_request_deletion(struct call *c)
 	}
 	if (!cfg->base_url)
 		log_warn("delete-user: BETTER_AUTH_URL is not set; the mailed link is relative");
-	m = calloc(1, sizeof(*m));
-	if (!m)
-		abort();
-	m->to = strdup(email ? email : "");
-	m->name = name ? strdup(name) : NULL;
+	m = xcalloc(1, sizeof(*m));
+	m->to = xstrdup(email ? email : "");
+	m->name = name ? xstrdup(name) : NULL;
 	m->url = account_callback_url(cfg, token, body_string(&c->body, "callbackURL"));
-	if (!m->to || (name && !m->name))
-		abort();
 	app_defer(c, account_send_mail, m);
 	app_event(c, "user_deletion_requested", "ok");
 	response_json(c->res, 200,

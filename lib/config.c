@@ -6,6 +6,7 @@
 #include "hashslot.h"
 #include "ratetable.h"
 #include "url.h"
+#include "xalloc.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -181,9 +182,7 @@ config_settings_read(const char *path, uid_t owner, char *err, size_t errlen)
 		goto done;
 	}
 	settings.text_len = (size_t)st.st_size + 1;
-	settings.text = calloc(1, settings.text_len);
-	if (!settings.text)
-		abort();
+	settings.text = xcalloc(1, settings.text_len);
 	got = read(fd, settings.text, settings.text_len - 1);
 	if (got != st.st_size) {
 		snprintf(err, errlen, "settings file %s: cannot read it", path);
@@ -368,12 +367,12 @@ config_load(struct config *cfg, char *err, size_t errlen)
 		         strlen(secret));
 		return false;
 	}
-	cfg->secret = strdup(secret);
+	cfg->secret = xstrdup(secret);
 	cfg->secret_len = strlen(secret);
 
 	p = config_value("BETTER_AUTH_URL");
 	if (p && *p) {
-		cfg->base_url = strdup(p);
+		cfg->base_url = xstrdup(p);
 		if (!config_add_origin(cfg, p, strlen(p), err, errlen))
 			goto fail;
 	}
@@ -387,8 +386,8 @@ config_load(struct config *cfg, char *err, size_t errlen)
 		p += n + (comma ? 1 : 0);
 	}
 
-	cfg->mongodb_uri = strdup(env_or("MONGODB_URI", "mongodb://127.0.0.1:27017"));
-	cfg->mongodb_db = strdup(env_or("MONGODB_DB", "better-auth"));
+	cfg->mongodb_uri = xstrdup(env_or("MONGODB_URI", "mongodb://127.0.0.1:27017"));
+	cfg->mongodb_db = xstrdup(env_or("MONGODB_DB", "better-auth"));
 
 	/* Better Auth: useSecureCookies if set, else whether baseURL is https. */
 	if (!env_bool("FCGI_AUTH_SECURE_COOKIES",
@@ -434,7 +433,7 @@ config_load(struct config *cfg, char *err, size_t errlen)
 			snprintf(err, errlen, "FCGI_AUTH_RUNTIME_DIR must be an absolute path");
 			goto fail;
 		}
-		cfg->runtime_dir = strdup(p);
+		cfg->runtime_dir = xstrdup(p);
 	} else {
 		/* The user's private runtime directory if it has one (systemd),
 		 * else a directory in the temporary one whose name nobody without
@@ -447,7 +446,7 @@ config_load(struct config *cfg, char *err, size_t errlen)
 			snprintf(err, errlen, "FCGI_AUTH_RUNTIME_DIR: no default (TMPDIR too long?); set it");
 			goto fail;
 		}
-		cfg->runtime_dir = strdup(path);
+		cfg->runtime_dir = xstrdup(path);
 	}
 	/* mod_fcgid and mod_cgid turn a 200 with Location into an internal
 	 * redirect; their configs have us send it under another name and rename
@@ -458,14 +457,14 @@ config_load(struct config *cfg, char *err, size_t errlen)
 			snprintf(err, errlen, "FCGI_AUTH_LOCATION_HEADER must be a header name");
 			goto fail;
 		}
-	cfg->location_header = strdup(p);
+	cfg->location_header = xstrdup(p);
 	v = sysconf(_SC_NPROCESSORS_ONLN);
 	if (!env_int("FCGI_AUTH_HASH_SLOTS", v > 0 ? v : 1, 0, 1024, &v, err, errlen))
 		goto fail;
 	cfg->hash_slots = (int)v;
 	p = config_value("FCGI_AUTH_HASH_LOCK");
 	if (p && *p) {
-		cfg->hash_lock = strdup(p);
+		cfg->hash_lock = xstrdup(p);
 	} else {
 		/* Where only this user can write, shared by its processes. */
 		char path[4096];
@@ -475,11 +474,11 @@ config_load(struct config *cfg, char *err, size_t errlen)
 			snprintf(err, errlen, "FCGI_AUTH_HASH_LOCK: no default (TMPDIR too long?); set it");
 			goto fail;
 		}
-		cfg->hash_lock = strdup(path);
+		cfg->hash_lock = xstrdup(path);
 	}
 	p = config_value("FCGI_AUTH_LISTEN");
 	if (p && *p)
-		cfg->listen = strdup(p);
+		cfg->listen = xstrdup(p);
 	list = config_value("FCGI_AUTH_TRUSTED_PROXIES");
 	for (p = list; p && *p;) {
 		const char *comma = strchr(p, ',');
@@ -488,7 +487,7 @@ config_load(struct config *cfg, char *err, size_t errlen)
 
 		while (n && isspace((unsigned char)*p))
 			p++, n--;
-		ip = strndup(p, n);
+		ip = xstrndup(p, n);
 		while (ip && *ip && isspace((unsigned char)ip[strlen(ip) - 1]))
 			ip[strlen(ip) - 1] = '\0';
 		if (ip && *ip && cfg->n_proxies < CONFIG_MAX_ORIGINS)
@@ -523,7 +522,7 @@ config_load(struct config *cfg, char *err, size_t errlen)
 					snprintf(err, errlen, "%s holds a control character", mail_vars[i].name);
 					goto fail;
 				}
-			*mail_vars[i].dst = strdup(p);
+			*mail_vars[i].dst = xstrdup(p);
 		}
 		if (cfg->smtp_url && cfg->sendmail) {
 			snprintf(err, errlen, "FCGI_AUTH_SMTP_URL and FCGI_AUTH_SENDMAIL are both set: choose one");

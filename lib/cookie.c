@@ -5,6 +5,7 @@
 
 #include "crypto.h"
 #include "urlcode.h"
+#include "xalloc.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -102,9 +103,7 @@ cookie_get(const char *header, const char *name)
 	}
 	if (memchr(v, '%', n) && (out = urlcode_decode(v, n, URLCODE_COMPONENT, NULL)))
 		return out;
-	out = strndup(v, n);
-	if (!out)
-		abort();
+	out = xstrndup(v, n);
 	return out;
 }
 
@@ -121,10 +120,7 @@ cookie_sign(const char *value)
 {
 	unsigned char mac[CRYPTO_MAC_LEN];
 	size_t n = strlen(value);
-	char *out = malloc(n + 1 + COOKIE_SIG_LEN + 1);
-
-	if (!out)
-		abort();
+	char *out = xmalloc(n + 1 + COOKIE_SIG_LEN + 1);
 	crypto_hmac(value, n, mac);
 	memcpy(out, value, n);
 	out[n] = '.';
@@ -150,9 +146,7 @@ cookie_verify(const char *signed_value)
 	crypto_hmac(signed_value, n, mac);
 	if (!crypto_equal(mac, got, CRYPTO_MAC_LEN))
 		return NULL;
-	value = strndup(signed_value, n);
-	if (!value)
-		abort();
+	value = xstrndup(signed_value, n);
 	return value;
 }
 

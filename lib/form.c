@@ -4,6 +4,7 @@
 #include "form.h"
 
 #include "urlcode.h"
+#include "xalloc.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -30,7 +31,7 @@ form_parse(const char *buf, size_t len, bson_t *out)
 
 			keys[n] = urlcode_decode(p, (size_t)(key_end - p), URLCODE_FORM, NULL);
 			vals[n] = eq ? urlcode_decode(eq + 1, (size_t)(seg_end - eq - 1), URLCODE_FORM, NULL)
-			             : strdup("");
+			             : xstrdup("");
 			n++;
 			if (!keys[n - 1] || !vals[n - 1]) {
 				ok = false;

@@ -11,6 +11,7 @@
 
 #include "log.h"
 #include "metrics.h"
+#include "xalloc.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -43,7 +44,7 @@ static bool hashslot_setup(struct hashslot *hs);
 void
 hashslot_init(struct hashslot *hs, const char *path, int slots)
 {
-	hs->path = path ? strdup(path) : NULL;
+	hs->path = path ? xstrdup(path) : NULL;
 	hs->slots = slots > 0 && hs->path ? (slots > HASHSLOT_MAX ? HASHSLOT_MAX : slots) : 0;
 	hs->semid = HASHSLOT_UNSET;
 	hs->held = false;

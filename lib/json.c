@@ -5,6 +5,7 @@
 
 #include "json_write.h"
 #include "utf8.h"
+#include "xalloc.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -189,8 +190,8 @@ json_parse_number(struct json_parser *jp, double *out)
 	}
 	/* Any length, as JSON.parse takes it (the body cap bounds it). */
 	n = (size_t)(jp->p - s);
-	if (n >= sizeof(small) && !(buf = malloc(n + 1)))
-		abort();
+	if (n >= sizeof(small))
+		buf = xmalloc(n + 1);
 	memcpy(buf, s, n);
 	buf[n] = '\0';
 	*out = strtod(buf, NULL);

@@ -23,6 +23,7 @@
 #include "crypto.h"
 #include "json.h"
 #include "json_write.h"
+#include "xalloc.h"
 
 #include <bson/bson.h>
 #include <stdlib.h>
@@ -86,9 +87,7 @@ jwt_format(const char *email, const char *update_to, const char *request_type,
 	bson_string_append(token, b64);
 	bson_free(b64);
 
-	result = strdup(token->str);
-	if (!result)
-		abort();
+	result = xstrdup(token->str);
 	bson_string_free(token, true);
 	bson_string_free(payload, true);
 	return result;
@@ -182,9 +181,7 @@ jwt_string_claim(const bson_t *payload, const char *name, char **out)
 		return true;
 	if (!BSON_ITER_HOLDS_UTF8(&it))
 		return false;
-	*out = strdup(bson_iter_utf8(&it, NULL));
-	if (!*out)
-		abort();
+	*out = xstrdup(bson_iter_utf8(&it, NULL));
 	return true;
 }
 

@@ -8,6 +8,7 @@
 #include "model.h"
 #include "origin.h"
 #include "urlcode.h"
+#include "xalloc.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -48,7 +49,7 @@ mailjob_is_enabled(void)
 static char *
 mailjob_dup(const char *s)
 {
-	return s ? strdup(s) : NULL;
+	return s ? xstrdup(s) : NULL;
 }
 
 static void
@@ -70,10 +71,7 @@ mailjob_run(void *arg)
 void
 mailjob_defer(struct call *c, const struct mail_message *m)
 {
-	struct mailjob *j = calloc(1, sizeof(*j));
-
-	if (!j)
-		abort();
+	struct mailjob *j = xcalloc(1, sizeof(*j));
 	j->m.kind = m->kind;
 	j->m.to = j->to = mailjob_dup(m->to);
 	j->m.name = j->name = mailjob_dup(m->name);

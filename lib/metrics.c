@@ -22,6 +22,7 @@
 #include "metrics.h"
 
 #include "log.h"
+#include "xalloc.h"
 
 #include <errno.h>
 #include <sched.h>
@@ -483,7 +484,7 @@ static void
 metrics_render_requests(FILE *f)
 {
 	struct metrics_endpoint *eps[METRICS_MAX_ENDPOINTS];
-	struct metrics_sum *sums = calloc(METRICS_MAX_ENDPOINTS + 1, sizeof(*sums));
+	struct metrics_sum *sums = xcalloc(METRICS_MAX_ENDPOINTS + 1, sizeof(*sums));
 	const char *names[METRICS_MAX_ENDPOINTS + 1];
 	size_t n = metrics_names(eps), i, j;
 	uint64_t total;

@@ -4,6 +4,7 @@
 #include "model.h"
 
 #include "json_write.h"
+#include "xalloc.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -165,10 +166,7 @@ model_append_user(bson_string_t *out, const bson_t *user)
 char *
 model_lower(const char *s)
 {
-	char *out = strdup(s), *p;
-
-	if (!out)
-		abort();
+	char *out = xstrdup(s), *p;
 	for (p = out; *p; p++)
 		*p = (char)tolower((unsigned char)*p);
 	return out;

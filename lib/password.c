@@ -17,6 +17,7 @@
 #include "crypto.h"
 #include "hashslot.h"
 #include "log.h"
+#include "xalloc.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -81,9 +82,7 @@ char *password_nfkc(const char *s, size_t n, size_t *out_len)
 			goto done;
 		}
 	}
-	out = malloc(len + 1);
-	if (out == NULL)
-		goto done;
+	out = xmalloc(len + 1);
 	if (len > 0)
 		memcpy(out, norm, len);
 	out[len] = '\0';

@@ -24,6 +24,7 @@
 
 #include "crypto.h"
 #include "log.h"
+#include "xalloc.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -507,9 +508,7 @@ ratetable_open(const char *dir)
 		          dir, RATETABLE_FILE);
 		goto done;
 	}
-	t = calloc(1, sizeof *t);
-	if (!t)
-		abort();
+	t = xcalloc(1, sizeof *t);
 	t->hdr = map;
 	t->slots = (struct ratetable_slot *)((char *)map + RATETABLE_HEADER_SIZE);
 	t->evict_logged_ms = -RATETABLE_EVICT_LOG_MS;

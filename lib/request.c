@@ -4,6 +4,7 @@
 #include "request.h"
 
 #include "config.h"
+#include "xalloc.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -77,9 +78,7 @@ request_init(struct request *req, const struct config *cfg, char **envp,
 	if (uri[0] != '/' && (q = strstr(uri, "://")) && !memchr(uri, '/', (size_t)(q - uri)))
 		uri = q + 3 + strcspn(q + 3, "/?");
 	q = strchr(uri, '?');
-	req->path = q ? strndup(uri, (size_t)(q - uri)) : strdup(uri);
-	if (!req->path)
-		abort();
+	req->path = q ? xstrndup(uri, (size_t)(q - uri)) : xstrdup(uri);
 	req->query = q ? q + 1 : NULL;
 	req->content_type = header(req, envp, "CONTENT_TYPE");
 	req->cookie = header(req, envp, "HTTP_COOKIE");
@@ -107,9 +106,7 @@ request_init(struct request *req, const struct config *cfg, char **envp,
 		req->body_too_large = true;
 		return;
 	}
-	req->body = malloc((size_t)len + 1);
-	if (!req->body)
-		abort();
+	req->body = xmalloc((size_t)len + 1);
 	while (got < len && (n = read(ctx, req->body + got, (size_t)len - got)) > 0)
 		got += n;
 	req->body[got] = '\0';

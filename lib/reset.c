@@ -16,6 +16,7 @@
 #include "urlcode.h"
 #include "user_repo.h"
 #include "verification_repo.h"
+#include "xalloc.h"
 
 #include <openssl/crypto.h>
 #include <stdlib.h>
@@ -160,7 +161,7 @@ reset_redirect_url(const struct config *cfg, const char *callback, const char *n
 		const char *eq = memchr(q, '=', seg);
 		size_t klen = eq ? (size_t)(eq - q) : seg, kn = 0, vn = 0;
 		char *k = urlcode_decode(q, klen, URLCODE_FORM, &kn);
-		char *v = eq ? urlcode_decode(eq + 1, seg - klen - 1, URLCODE_FORM, &vn) : strdup("");
+		char *v = eq ? urlcode_decode(eq + 1, seg - klen - 1, URLCODE_FORM, &vn) : xstrdup("");
 
 		if (seg && k && v) {
 			if (strcmp(k, name))

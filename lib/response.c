@@ -4,6 +4,7 @@
 #include "response.h"
 
 #include "json_write.h"
+#include "xalloc.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -126,9 +127,7 @@ response_header(struct response *res, const char *name, const char *value)
 	if (res->n_headers == RESPONSE_MAX_HEADERS || strpbrk(value, "\r\n"))
 		return; /* never split a header (values come from callers, not clients) */
 	/* "name: value", copied (asprintf cost ~1 k instructions a header) */
-	line = malloc(n + 2 + v + 1);
-	if (!line)
-		abort();
+	line = xmalloc(n + 2 + v + 1);
 	memcpy(line, name, n);
 	memcpy(line + n, ": ", 2);
 	memcpy(line + n + 2, value, v + 1);

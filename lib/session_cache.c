@@ -12,6 +12,7 @@
 #include "crypto.h"
 #include "json.h"
 #include "json_write.h"
+#include "xalloc.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -60,9 +61,8 @@ session_cache_encode(const char *session_json, const char *user_json, int64_t no
 	session_cache_sign(doc, signed_msg->str, signed_msg->len);
 	bson_string_append(doc, "\"}");
 
-	value = malloc(crypto_base64_len(doc->len, true) + 1);
-	if (value)
-		crypto_base64_encode(doc->str, doc->len, value, true);
+	value = xmalloc(crypto_base64_len(doc->len, true) + 1);
+	crypto_base64_encode(doc->str, doc->len, value, true);
 done:
 	if (payload)
 		bson_string_free(payload, true);
@@ -178,9 +178,7 @@ session_cache_decode(const char *value, const char *token, int64_t now_ms, bson_
 	n = strnlen(value, SESSION_CACHE_MAX_VALUE + 1);
 	if (n == 0 || n > SESSION_CACHE_MAX_VALUE)
 		goto done;
-	json = malloc(n / 4 * 3 + 3);
-	if (!json)
-		goto done;
+	json = xmalloc(n / 4 * 3 + 3);
 	json_len = crypto_base64url_decode(value, n, json, n / 4 * 3 + 3);
 	if (json_len <= 0)
 		goto done;

@@ -4,6 +4,7 @@
 #include "urlcode.h"
 
 #include "utf8.h"
+#include "xalloc.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -23,11 +24,9 @@ urlcode_hexval(int c)
 char *
 urlcode_decode(const char *s, size_t n, enum urlcode_mode mode, size_t *out_len)
 {
-	char *out = malloc(n + 1);
+	char *out = xmalloc(n + 1);
 	size_t i, o = 0;
 
-	if (!out)
-		abort();
 	for (i = 0; i < n; i++) {
 		int hi = -1, lo = -1;
 

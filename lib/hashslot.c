@@ -11,12 +11,11 @@
 
 #include "log.h"
 #include "metrics.h"
+#include "rundir.h"
 #include "xalloc.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -56,42 +55,18 @@ bool
 hashslot_default_path(char *buf, size_t n, const char *runtime_dir, const char *tmp_dir,
                       const char *secret, size_t secret_len)
 {
-	unsigned char mac[EVP_MAX_MD_SIZE];
-	unsigned int mac_len = 0;
-	char msg[128], boot[64] = "", tag[17];
-	FILE *f;
-	int len;
-	bool ok = false;
+	char dir[512];
+	int len = -1;
 
-	if (runtime_dir && runtime_dir[0] == '/') {
+	if (runtime_dir && runtime_dir[0] == '/')
 		len = snprintf(buf, n, "%s/fcgi-auth-hashes.lock", runtime_dir);
-		ok = len > 0 && (size_t)len < n;
-		goto done;
-	}
-	/* A new name each boot: one seen in /tmp before a reboot cannot be
-	 * taken first after it. (The tag is an HMAC of public values; the
-	 * session cookies already show HMACs made with the secret.) */
-	f = fopen("/proc/sys/kernel/random/boot_id", "re");
-	if (f) {
-		if (!fgets(boot, sizeof boot, f))
-			boot[0] = '\0';
-		fclose(f);
-	}
-	boot[strcspn(boot, "\n")] = '\0';
-	len = snprintf(msg, sizeof msg, "fcgi-auth hash slots %lu %s", (unsigned long)geteuid(), boot);
-	if (len < 0 || (size_t)len >= sizeof msg ||
-	    !HMAC(EVP_sha256(), secret, (int)secret_len, (const unsigned char *)msg, (size_t)len, mac,
-	          &mac_len) ||
-	    mac_len < 8)
-		goto done;
-	for (int i = 0; i < 8; i++)
-		snprintf(tag + 2 * i, 3, "%02x", mac[i]);
-	len = snprintf(buf, n, "%s/fcgi-auth-%lu-%s/hashes.lock", tmp_dir, (unsigned long)geteuid(), tag);
-	ok = len > 0 && (size_t)len < n;
-done:
-	if (!ok && n)
+	else if (rundir_private(dir, sizeof dir, tmp_dir, secret, secret_len))
+		len = snprintf(buf, n, "%s/hashes.lock", dir);
+	if (len > 0 && (size_t)len < n)
+		return true;
+	if (n)
 		buf[0] = '\0';
-	return ok;
+	return false;
 }
 
 /* Whether dir may hold the lock file: a directory (not a symlink) that only

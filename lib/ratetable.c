@@ -24,12 +24,11 @@
 
 #include "crypto.h"
 #include "log.h"
+#include "rundir.h"
 #include "xalloc.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
 #include <pthread.h>
 #include <sodium.h>
 #include <stdatomic.h>
@@ -354,40 +353,16 @@ bool
 ratetable_default_dir(char *buf, size_t n, const char *runtime_dir, const char *tmp_dir,
                       const char *secret, size_t secret_len)
 {
-	unsigned char mac[EVP_MAX_MD_SIZE];
-	unsigned int mac_len = 0;
-	char msg[128], boot[64] = "", tag[17];
-	FILE *f;
-	int len, i;
-	bool ok = false;
+	int len;
 
-	if (runtime_dir && runtime_dir[0] == '/') {
-		len = snprintf(buf, n, "%s/fcgi-auth", runtime_dir);
-		ok = len > 0 && (size_t)len < n;
-		goto done;
-	}
-	f = fopen("/proc/sys/kernel/random/boot_id", "re");
-	if (f) {
-		if (!fgets(boot, sizeof boot, f))
-			boot[0] = '\0';
-		fclose(f);
-	}
-	boot[strcspn(boot, "\n")] = '\0';
-	/* the message of hashslot_default_path: one directory for both */
-	len = snprintf(msg, sizeof msg, "fcgi-auth hash slots %lu %s", (unsigned long)geteuid(), boot);
-	if (len < 0 || (size_t)len >= sizeof msg ||
-	    !HMAC(EVP_sha256(), secret, (int)secret_len, (const unsigned char *)msg, (size_t)len, mac,
-	          &mac_len) ||
-	    mac_len < 8)
-		goto done;
-	for (i = 0; i < 8; i++)
-		snprintf(tag + 2 * i, 3, "%02x", mac[i]);
-	len = snprintf(buf, n, "%s/fcgi-auth-%lu-%s", tmp_dir, (unsigned long)geteuid(), tag);
-	ok = len > 0 && (size_t)len < n;
-done:
-	if (!ok && n)
+	if (!runtime_dir || runtime_dir[0] != '/')
+		return rundir_private(buf, n, tmp_dir, secret, secret_len); /* the hash slots' too */
+	len = snprintf(buf, n, "%s/fcgi-auth", runtime_dir);
+	if (len > 0 && (size_t)len < n)
+		return true;
+	if (n)
 		buf[0] = '\0';
-	return ok;
+	return false;
 }
 
 /* dir, made 0700 if missing, opened without following a symlink, and

@@ -64,21 +64,31 @@ user_repo_delete(const bson_oid_t *id)
 	return st;
 }
 
-/* ---- the account program (update-user) */
-
-enum db_status
-user_repo_update(const bson_oid_t *id, const bson_t *set, int64_t now_ms, bson_t **out)
+/* findAndModify(filter, {$set: {<set's fields in order>, updatedAt}}), the
+ * document after. */
+static enum db_status
+user_repo_set(const bson_t *filter, const bson_t *set, int64_t now_ms, bson_t **out)
 {
-	bson_t filter = BSON_INITIALIZER, update = BSON_INITIALIZER, fields;
+	bson_t update = BSON_INITIALIZER, fields;
 	enum db_status st;
 
-	BSON_APPEND_OID(&filter, "_id", id);
 	BSON_APPEND_DOCUMENT_BEGIN(&update, "$set", &fields);
 	bson_concat(&fields, set);
 	BSON_APPEND_DATE_TIME(&fields, "updatedAt", now_ms);
 	bson_append_document_end(&update, &fields);
-	st = db_find_and_modify(DB_USER, &filter, &update, false, out);
+	st = db_find_and_modify(DB_USER, filter, &update, false, out);
 	bson_destroy(&update);
+	return st;
+}
+
+enum db_status
+user_repo_update(const bson_oid_t *id, const bson_t *set, int64_t now_ms, bson_t **out)
+{
+	bson_t filter = BSON_INITIALIZER;
+	enum db_status st;
+
+	BSON_APPEND_OID(&filter, "_id", id);
+	st = user_repo_set(&filter, set, now_ms, out);
 	bson_destroy(&filter);
 	return st;
 }
@@ -87,35 +97,27 @@ enum db_status
 user_repo_set_email(const bson_oid_t *id, const char *email, int verified, int64_t now_ms,
                     bson_t **out)
 {
-	bson_t filter = BSON_INITIALIZER, update = BSON_INITIALIZER, set;
+	bson_t set = BSON_INITIALIZER;
 	enum db_status st;
 
-	BSON_APPEND_OID(&filter, "_id", id);
-	BSON_APPEND_DOCUMENT_BEGIN(&update, "$set", &set);
 	BSON_APPEND_UTF8(&set, "email", email);
 	if (verified >= 0)
 		BSON_APPEND_BOOL(&set, "emailVerified", verified > 0);
-	BSON_APPEND_DATE_TIME(&set, "updatedAt", now_ms);
-	bson_append_document_end(&update, &set);
-	st = db_find_and_modify(DB_USER, &filter, &update, false, out);
-	bson_destroy(&update);
-	bson_destroy(&filter);
+	st = user_repo_update(id, &set, now_ms, out);
+	bson_destroy(&set);
 	return st;
 }
 
 enum db_status
 user_repo_set_verified(const char *email, int64_t now_ms, bson_t **out)
 {
-	bson_t filter = BSON_INITIALIZER, update = BSON_INITIALIZER, set;
+	bson_t filter = BSON_INITIALIZER, set = BSON_INITIALIZER;
 	enum db_status st;
 
 	BSON_APPEND_UTF8(&filter, "email", email);
-	BSON_APPEND_DOCUMENT_BEGIN(&update, "$set", &set);
 	BSON_APPEND_BOOL(&set, "emailVerified", true);
-	BSON_APPEND_DATE_TIME(&set, "updatedAt", now_ms);
-	bson_append_document_end(&update, &set);
-	st = db_find_and_modify(DB_USER, &filter, &update, false, out);
-	bson_destroy(&update);
+	st = user_repo_set(&filter, &set, now_ms, out);
+	bson_destroy(&set);
 	bson_destroy(&filter);
 	return st;
 }

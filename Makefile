@@ -171,6 +171,7 @@ LINT_SRC = $(wildcard lib/*.[ch] cgi-bin/*.c tests/unit/*.[ch] schema/*.c demo/*
 lint:
 	cppcheck --quiet --error-exitcode=1 --std=c11 --enable=warning,portability,performance \
 		--inline-suppr --suppress=ctunullpointer --suppress=memleakOnRealloc:fuzz/replay.c \
+		-DATOMIC_INT_LOCK_FREE=2 -DATOMIC_LONG_LOCK_FREE=2 -DATOMIC_LLONG_LOCK_FREE=2 \
 		-D_GNU_SOURCE -Ilib -Itests/unit -Ifuzz $(LINT_SRC)
 	clang-format --dry-run --Werror $(LINT_SRC)
 

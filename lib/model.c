@@ -47,7 +47,7 @@ model_write(bson_string_t *out, const bson_t *doc, const char *const *keys)
 	bool first = true;
 	size_t n = 0, i;
 
-	while (keys[n] && n < MODEL_MAX_KEYS)
+	while (n < MODEL_MAX_KEYS && keys[n])
 		n++;
 	BSON_ASSERT(!keys[n]);
 	if (bson_iter_init(&it, doc))

@@ -10,10 +10,10 @@ int
 main(void)
 {
 	static const char reply[] = "Status: 200 OK\r\n"
-	                            "Content-Type: application/json\r\n"
-	                            "Cache-Control: no-store\r\n"
-	                            "\r\n"
-	                            "{\"ok\":true}";
+				    "Content-Type: application/json\r\n"
+				    "Cache-Control: no-store\r\n"
+				    "\r\n"
+				    "{\"ok\":true}";
 	FCGX_Request req;
 
 	if (FCGX_Init() != 0)

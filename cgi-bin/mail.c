@@ -13,15 +13,15 @@
 
 static const struct app_route routes[] = {
 	{"POST", "/api/auth/request-password-reset", APP_BODY, RATELIMIT_SLOW, reset_request_schema,
-	 NULL, reset_request},
+         NULL, reset_request},
 	{"GET", "/api/auth/reset-password/", 0, RATELIMIT_DEFAULT, NULL, NULL, reset_link},
-	{"POST", "/api/auth/reset-password", APP_BODY, RATELIMIT_DEFAULT, reset_password_schema, NULL,
-	 reset_password},
+	{"POST", "/api/auth/reset-password", APP_BODY, RATELIMIT_DEFAULT, reset_password_schema,
+         NULL, reset_password},
 	{"POST", "/api/auth/send-verification-email", APP_BODY, RATELIMIT_SLOW, verify_send_schema,
-	 NULL, verify_send},
+         NULL, verify_send},
 	{"GET", "/api/auth/verify-email", 0, RATELIMIT_DEFAULT, NULL, NULL, verify_email},
 	{"POST", "/api/auth/change-email", APP_BODY | APP_SESSION_DB, RATELIMIT_STRICT,
-	 changeemail_schema, NULL, changeemail_request},
+         changeemail_schema, NULL, changeemail_request},
 	{NULL},
 };
 

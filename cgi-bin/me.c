@@ -7,7 +7,7 @@
 static const struct app_route routes[] = {
 	{"GET", "/api/user/me", APP_USER, RATELIMIT_DEFAULT, NULL, NULL, profile_me_get},
 	{"PATCH", "/api/user/me", APP_BODY | APP_USER, RATELIMIT_DEFAULT, NULL, profile_me_validate,
-	 profile_me_patch},
+         profile_me_patch},
 	{NULL},
 };
 

@@ -6,9 +6,9 @@
 
 static const struct app_route routes[] = {
 	{"POST", "/api/auth/change-password", APP_BODY | APP_SESSION_DB, RATELIMIT_STRICT,
-	 password_change_schema, NULL, password_change_post},
+         password_change_schema, NULL, password_change_post},
 	{"POST", "/api/auth/verify-password", APP_BODY | APP_SESSION_DB, RATELIMIT_DEFAULT,
-	 password_change_verify_schema, NULL, password_change_verify},
+         password_change_verify_schema, NULL, password_change_verify},
 	{NULL},
 };
 

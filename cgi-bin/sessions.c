@@ -7,15 +7,15 @@
 
 static const struct app_route routes[] = {
 	{"GET", "/api/auth/list-sessions", APP_SESSION | APP_FRESH, RATELIMIT_DEFAULT, NULL, NULL,
-	 sessions_list},
+         sessions_list},
 	{"POST", "/api/auth/revoke-session", APP_BODY | APP_SESSION_DB, RATELIMIT_DEFAULT,
-	 sessions_revoke_schema, NULL, sessions_revoke},
-	{"POST", "/api/auth/revoke-sessions", APP_BODY | APP_SESSION_DB, RATELIMIT_DEFAULT, NULL, NULL,
-	 sessions_revoke_all},
-	{"POST", "/api/auth/revoke-other-sessions", APP_BODY | APP_SESSION_DB, RATELIMIT_DEFAULT, NULL,
-	 NULL, sessions_revoke_others},
+         sessions_revoke_schema, NULL, sessions_revoke},
+	{"POST", "/api/auth/revoke-sessions", APP_BODY | APP_SESSION_DB, RATELIMIT_DEFAULT, NULL,
+         NULL, sessions_revoke_all},
+	{"POST", "/api/auth/revoke-other-sessions", APP_BODY | APP_SESSION_DB, RATELIMIT_DEFAULT,
+         NULL, NULL, sessions_revoke_others},
 	{"POST", "/api/auth/update-session", APP_BODY | APP_SESSION, RATELIMIT_DEFAULT, NULL,
-	 sessions_update_validate, sessions_update},
+         sessions_update_validate, sessions_update},
 	{NULL},
 };
 

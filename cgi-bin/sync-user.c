@@ -6,7 +6,7 @@
 
 static const struct app_route routes[] = {
 	{"POST", "/api/auth/sync-user", APP_BODY | APP_USER, RATELIMIT_DEFAULT, NULL, NULL,
-	 profile_sync_user},
+         profile_sync_user},
 	{NULL},
 };
 

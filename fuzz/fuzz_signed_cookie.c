@@ -48,7 +48,8 @@ check_cache(const char *value)
 	size_t off;
 
 	if (session_cache_decode(value, TOKEN, NOW_MS, &session, &user)) {
-		FUZZ_CHECK(bson_iter_init_find(&it, &session, "token") && BSON_ITER_HOLDS_UTF8(&it));
+		FUZZ_CHECK(bson_iter_init_find(&it, &session, "token") &&
+		           BSON_ITER_HOLDS_UTF8(&it));
 		FUZZ_CHECK(strcmp(bson_iter_utf8(&it, NULL), TOKEN) == 0);
 		FUZZ_CHECK(bson_validate(&session, BSON_VALIDATE_UTF8, &off));
 		FUZZ_CHECK(bson_validate(&user, BSON_VALIDATE_UTF8, &off));

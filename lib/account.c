@@ -29,7 +29,7 @@
 /* list-accounts: the account output fields in Better Auth's schema order,
  * without password, tokens, their expiries and scope. */
 static const char *const account_list_keys[] = {"accountId", "providerId", "userId", "createdAt",
-                                                "updatedAt", "id", NULL};
+                                                "updatedAt", "id",         NULL};
 
 const struct body_field account_delete_schema[] = {
 	{"callbackURL", BODY_STRING_OPT, 0},
@@ -56,10 +56,8 @@ account_truthy(const bson_iter_t *it)
 {
 	switch (bson_iter_type(it)) {
 	case BSON_TYPE_NULL:
-	case BSON_TYPE_UNDEFINED:
-		return false;
-	case BSON_TYPE_BOOL:
-		return bson_iter_bool(it);
+	case BSON_TYPE_UNDEFINED: return false;
+	case BSON_TYPE_BOOL: return bson_iter_bool(it);
 	case BSON_TYPE_UTF8: {
 		uint32_t n;
 
@@ -73,8 +71,7 @@ account_truthy(const bson_iter_t *it)
 
 		return v == v && v != 0; /* NaN and ±0 are falsy */
 	}
-	default:
-		return true; /* objects and arrays */
+	default: return true; /* objects and arrays */
 	}
 }
 
@@ -225,8 +222,8 @@ static void
 account_send_mail(void *arg)
 {
 	struct account_mail *m = arg;
-	struct mail_message msg = {.kind = MAIL_DELETE_ACCOUNT, .to = m->to, .name = m->name,
-	                           .url = m->url};
+	struct mail_message msg = {
+		.kind = MAIL_DELETE_ACCOUNT, .to = m->to, .name = m->name, .url = m->url};
 
 	mail_send(&msg);
 	free(m->to);
@@ -289,8 +286,9 @@ account_request_deletion(struct call *c)
 	m->url = account_callback_url(cfg, token, body_string(&c->body, "callbackURL"));
 	app_defer(c, account_send_mail, m);
 	app_event(c, "user_deletion_requested", "ok");
-	response_json(c->res, 200,
-	              bson_string_new("{\"success\":true,\"message\":\"Verification email sent\"}"));
+	response_json(
+		c->res, 200,
+		bson_string_new("{\"success\":true,\"message\":\"Verification email sent\"}"));
 done:
 	bson_string_free(ident, true);
 	bson_destroy(row);
@@ -426,19 +424,21 @@ account_callback_validate(struct call *c)
 	bool ok = false;
 
 	if (tokens != 1)
-		bson_string_append_printf(issues,
-		                          "[query.token] Invalid input: expected string, received %s",
-		                          tokens ? "array" : "undefined");
+		bson_string_append_printf(
+			issues, "[query.token] Invalid input: expected string, received %s",
+			tokens ? "array" : "undefined");
 	if (callbacks > 1)
-		bson_string_append_printf(issues,
-		                          "%s[query.callbackURL] Invalid input: expected string, received array",
-		                          issues->len ? "; " : "");
+		bson_string_append_printf(
+			issues,
+			"%s[query.callbackURL] Invalid input: expected string, received array",
+			issues->len ? "; " : "");
 	if (issues->len) {
 		response_error_message(c->res, 400, issues->str, "VALIDATION_ERROR");
 		goto done;
 	}
 	callback = account_query_value(c->req, "callbackURL");
-	if (callbacks && n && (!callback || !origin_callback_ok(c->req, callback, strlen(callback)))) {
+	if (callbacks && n &&
+	    (!callback || !origin_callback_ok(c->req, callback, strlen(callback)))) {
 		log_error("delete-user/callback: untrusted callbackURL refused");
 		response_error(c->res, ERR_INVALID_CALLBACK_URL);
 		goto done;
@@ -458,7 +458,8 @@ account_delete_callback(struct call *c)
 	enum db_status st;
 
 	if (!c->req->cfg->delete_user) {
-		log_error("delete-user/callback: disabled (set FCGI_AUTH_DELETE_USER=1 to enable it)");
+		log_error("delete-user/callback: disabled (set FCGI_AUTH_DELETE_USER=1 to enable "
+		          "it)");
 		return ERR_NOT_FOUND_JSON;
 	}
 	st = session_lookup(c->req, c->res, 0, &c->session);

@@ -82,8 +82,8 @@ account_repo_update_password(const bson_oid_t *account_id, const char *hash, int
 	enum db_status st;
 
 	BSON_APPEND_OID(&filter, "_id", account_id);
-	update = BCON_NEW("$set", "{", "password", BCON_UTF8(hash), "updatedAt", BCON_DATE_TIME(now_ms),
-	                  "}");
+	update = BCON_NEW("$set", "{", "password", BCON_UTF8(hash), "updatedAt",
+	                  BCON_DATE_TIME(now_ms), "}");
 	st = db_update_one(DB_ACCOUNT, &filter, update);
 	bson_destroy(update);
 	bson_destroy(&filter);

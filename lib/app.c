@@ -101,8 +101,7 @@ app_rate_limited(const struct app_route *route, struct call *c)
 	if (!c->req->cfg->rate_limit || (route->needs & APP_NO_LIMIT))
 		return false;
 	switch (ratelimit_check(c->req, route->limit, &retry)) {
-	case RATELIMIT_ALLOW:
-		return false;
+	case RATELIMIT_ALLOW: return false;
 	case RATELIMIT_REJECT:
 		snprintf(secs, sizeof(secs), "%ld", retry);
 		response_error(c->res, ERR_TOO_MANY_REQUESTS);
@@ -127,7 +126,8 @@ app_session(const struct app_route *route, struct call *c)
 	if (route->needs & APP_USER)
 		st = session_current(c->req, &c->session.session, &c->session.user);
 	else if (route->needs & (APP_SESSION | APP_SESSION_DB))
-		st = session_lookup(c->req, c->res, (route->needs & APP_SESSION) ? SESSION_ALLOW_CACHE : 0,
+		st = session_lookup(c->req, c->res,
+		                    (route->needs & APP_SESSION) ? SESSION_ALLOW_CACHE : 0,
 		                    &c->session);
 	else
 		return ERR_OK;
@@ -156,8 +156,8 @@ app_pipeline(const struct app_route *route, struct call *c)
 	if ((route->needs & APP_BODY) && !body_check_callbacks(c->req, c->res, &c->body))
 		return ERR_OK;
 	if (route->schema) {
-		bson_string_t *issues = body_validate(&c->body, route->schema,
-		                                      (route->needs & APP_RECORD) != 0);
+		bson_string_t *issues =
+			body_validate(&c->body, route->schema, (route->needs & APP_RECORD) != 0);
 
 		if (issues) {
 			response_error_message(c->res, 400, issues->str, "VALIDATION_ERROR");
@@ -179,7 +179,8 @@ static void
 app_count_outcome(enum app_metric metric, int status)
 {
 	static const enum metrics_counter base[] = {
-		[APP_METRIC_SIGN_IN] = METRICS_SIGN_IN_OK, [APP_METRIC_SIGN_UP] = METRICS_SIGN_UP_OK,
+		[APP_METRIC_SIGN_IN] = METRICS_SIGN_IN_OK,
+		[APP_METRIC_SIGN_UP] = METRICS_SIGN_UP_OK,
 	};
 	enum metrics_counter c;
 
@@ -188,7 +189,8 @@ app_count_outcome(enum app_metric metric, int status)
 	if (status == 200)
 		c = base[metric];
 	else if (status == 429)
-		c = metric == APP_METRIC_SIGN_IN ? METRICS_SIGN_IN_RATE_LIMITED : METRICS_SIGN_UP_RATE_LIMITED;
+		c = metric == APP_METRIC_SIGN_IN ? METRICS_SIGN_IN_RATE_LIMITED
+		                                 : METRICS_SIGN_UP_RATE_LIMITED;
 	else if (status >= 500)
 		c = metric == APP_METRIC_SIGN_IN ? METRICS_SIGN_IN_STORE_UNAVAILABLE
 		                                 : METRICS_SIGN_UP_STORE_UNAVAILABLE;
@@ -209,7 +211,8 @@ app_log_events(const struct app_program *prog, const struct app_route *route, st
                double secs)
 {
 	static const char *const failed[] = {
-		[APP_METRIC_SIGN_IN] = "sign_in_failed", [APP_METRIC_SIGN_UP] = "sign_up_failed",
+		[APP_METRIC_SIGN_IN] = "sign_in_failed",
+		[APP_METRIC_SIGN_UP] = "sign_up_failed",
 	};
 	struct log_fields f = {.status = c->res->status, .duration_ms = secs * 1000.0};
 	int status = c->res->status;
@@ -440,7 +443,8 @@ app_run(const struct app_program *prog, int argc, char **argv)
 		int fd = FCGX_OpenSocket(cfg.listen, 128);
 
 		if (fd < 0) {
-			fprintf(stderr, "%s: cannot listen on FCGI_AUTH_LISTEN=%s\n", program, cfg.listen);
+			fprintf(stderr, "%s: cannot listen on FCGI_AUTH_LISTEN=%s\n", program,
+			        cfg.listen);
 			rc = 1;
 		} else {
 			app_loop(&cfg, prog, fd, out);

@@ -33,9 +33,9 @@ struct config;
 struct call {
 	struct request *req;
 	struct response *res;
-	struct body body;            /* the parsed body (APP_BODY), else empty */
+	struct body body;             /* the parsed body (APP_BODY), else empty */
 	struct session_state session; /* APP_SESSION / APP_SESSION_DB / APP_USER */
-	const char *param;           /* the segment after a route path ending in '/' */
+	const char *param;            /* the segment after a route path ending in '/' */
 	size_t param_len;
 	/* Work for after the answer (app_defer): a mail to send. */
 	void (*after)(void *arg);
@@ -50,23 +50,23 @@ struct call {
 typedef enum response_error (*app_handler)(struct call *c);
 
 enum app_needs {
-	APP_BODY = 1 << 0,        /* a JSON body (415 for other media types) */
-	APP_FORM = 1 << 1,        /* ... or application/x-www-form-urlencoded */
-	APP_FORM_CSRF = 1 << 2,   /* sign-in/sign-up's Fetch Metadata check */
-	APP_RECORD = 1 << 3,      /* the schema is an intersection with a record
+	APP_BODY = 1 << 0,       /* a JSON body (415 for other media types) */
+	APP_FORM = 1 << 1,       /* ... or application/x-www-form-urlencoded */
+	APP_FORM_CSRF = 1 << 2,  /* sign-in/sign-up's Fetch Metadata check */
+	APP_RECORD = 1 << 3,     /* the schema is an intersection with a record
 	                             (sign-up): "expected record" issues too */
-	APP_SESSION = 1 << 4,     /* getSession, cookie cache allowed: 401 without */
-	APP_SESSION_DB = 1 << 5,  /* getSession from the store ("sensitive") */
-	APP_FRESH = 1 << 6,       /* the session must be fresh: 403 SESSION_NOT_FRESH */
-	APP_USER = 1 << 7,        /* the signed-in user, without getSession's cookie
+	APP_SESSION = 1 << 4,    /* getSession, cookie cache allowed: 401 without */
+	APP_SESSION_DB = 1 << 5, /* getSession from the store ("sensitive") */
+	APP_FRESH = 1 << 6,      /* the session must be fresh: 403 SESSION_NOT_FRESH */
+	APP_USER = 1 << 7,       /* the signed-in user, without getSession's cookie
 	                             side effects (me, sync-user): 401 without */
-	APP_NO_LIMIT = 1 << 8,    /* not rate limited (the metrics/health URLs) */
+	APP_NO_LIMIT = 1 << 8,   /* not rate limited (the metrics/health URLs) */
 };
 
 struct app_route {
 	const char *method;
-	const char *path;          /* exact; ending in '/': one more segment, in c->param */
-	unsigned needs;            /* enum app_needs */
+	const char *path; /* exact; ending in '/': one more segment, in c->param */
+	unsigned needs;   /* enum app_needs */
 	enum ratelimit_rule limit;
 	const struct body_field *schema; /* zod's schema of the body, or NULL */
 	/* Instead of a schema: a validation step of the route's own, run at the

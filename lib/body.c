@@ -16,7 +16,7 @@
 #include <string.h>
 
 static const char *const body_kind_names[] = {
-	[JSON_OBJECT] = "object", [JSON_ARRAY] = "array", [JSON_STRING] = "string",
+	[JSON_OBJECT] = "object", [JSON_ARRAY] = "array",  [JSON_STRING] = "string",
 	[JSON_NUMBER] = "number", [JSON_BOOL] = "boolean", [JSON_NULL] = "null",
 };
 
@@ -62,10 +62,10 @@ body_read(const struct request *req, struct response *res, bool allow_form, stru
 	if (!is_json && !(allow_form && !strcmp(type, "application/x-www-form-urlencoded"))) {
 		bson_string_t *msg = bson_string_new("Content-Type \"");
 
-		bson_string_append_printf(msg, "%.200s\" is not allowed. Allowed types: %s",
-		                          req->content_type,
-		                          allow_form ? "application/x-www-form-urlencoded, application/json"
-		                                     : "application/json");
+		bson_string_append_printf(
+			msg, "%.200s\" is not allowed. Allowed types: %s", req->content_type,
+			allow_form ? "application/x-www-form-urlencoded, application/json"
+				   : "application/json");
 		response_error_message(res, 415, msg->str, "UNSUPPORTED_MEDIA_TYPE");
 		bson_string_free(msg, true);
 		return false;
@@ -125,7 +125,8 @@ body_truthy(const bson_iter_t *it)
 	switch (bson_iter_type(it)) {
 	case BSON_TYPE_NULL: return false;
 	case BSON_TYPE_BOOL: return bson_iter_bool(it);
-	case BSON_TYPE_DOUBLE: return bson_iter_double(it) != 0 && bson_iter_double(it) == bson_iter_double(it);
+	case BSON_TYPE_DOUBLE:
+		return bson_iter_double(it) != 0 && bson_iter_double(it) == bson_iter_double(it);
 	case BSON_TYPE_UTF8: {
 		uint32_t n;
 
@@ -153,7 +154,8 @@ body_refuse_callback(struct response *res, size_t i, bool not_string)
 	char msg[96];
 
 	if (not_string) {
-		snprintf(msg, sizeof(msg), "Invalid %s: expected a string", body_callbacks[i].label);
+		snprintf(msg, sizeof(msg), "Invalid %s: expected a string",
+		         body_callbacks[i].label);
 		response_error_message(res, 400, msg, NULL);
 	} else {
 		snprintf(msg, sizeof(msg), "Invalid %s", body_callbacks[i].label);
@@ -246,7 +248,8 @@ body_expect(const struct body *b, const char *key, enum body_rule rule, bson_str
 
 	if (!found) {
 		if (!optional)
-			body_issue(issues, key, "Invalid input: expected string, received %s", "undefined");
+			body_issue(issues, key, "Invalid input: expected string, received %s",
+			           "undefined");
 		return;
 	}
 	if (want_bool ? !BSON_ITER_HOLDS_BOOL(&it) : !BSON_ITER_HOLDS_UTF8(&it)) {
@@ -313,11 +316,13 @@ body_validate(const struct body *b, const struct body_field *schema, bool with_r
 			const char *v;
 
 			body_expect(b, schema->key, schema->rule, issues);
-			if (issues->len == before && schema->max && (v = body_string(b, schema->key)) &&
+			if (issues->len == before && schema->max &&
+			    (v = body_string(b, schema->key)) &&
 			    password_utf16_len(v, strlen(v)) > schema->max) {
 				char msg[80];
 
-				snprintf(msg, sizeof(msg), "Too big: expected string to have <=%ld characters",
+				snprintf(msg, sizeof(msg),
+				         "Too big: expected string to have <=%ld characters",
 				         schema->max);
 				body_issue(issues, schema->key, "%s", msg);
 			}

@@ -16,8 +16,8 @@ struct request;
 struct response;
 
 struct body {
-	bson_t doc;         /* the object's members (empty unless an object) */
-	bool present;       /* false: "undefined" (no body, or no Content-Type) */
+	bson_t doc;   /* the object's members (empty unless an object) */
+	bool present; /* false: "undefined" (no body, or no Content-Type) */
 	enum json_kind kind;
 };
 

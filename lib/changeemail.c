@@ -24,8 +24,7 @@ const struct body_field changeemail_schema[] = {
 /* Flow (A): the address changes now; the session cookie is re-set and the
  * new address gets a plain verification link. */
 static enum response_error
-changeemail_now(struct call *c, const bson_oid_t *uid, const char *new_email,
-                const char *callback)
+changeemail_now(struct call *c, const bson_oid_t *uid, const char *new_email, const char *callback)
 {
 	bson_t *updated = NULL;
 	enum db_status st = user_repo_set_email(uid, new_email, -1, c->req->now_ms, &updated);
@@ -79,20 +78,25 @@ changeemail_request(struct call *c)
 	if (st == DB_OK) {
 		/* Someone else's address: the same answer, no mail, a token made
 		 * and dropped as Better Auth does. */
-		jwt = jwt_format(current, new_email, "change-email-verification", hex, c->req->now_ms,
-		                 cfg->verify_expires_in);
+		jwt = jwt_format(current, new_email, "change-email-verification", hex,
+		                 c->req->now_ms, cfg->verify_expires_in);
 		log_info("Change email attempt for existing email");
 	} else if (now) {
 		err = changeemail_now(c, &uid, new_email, callback);
 	} else {
 		jwt = jwt_format(current, new_email,
-		                 confirm ? "change-email-confirmation" : "change-email-verification", hex,
-		                 c->req->now_ms, cfg->verify_expires_in);
+		                 confirm ? "change-email-confirmation"
+		                         : "change-email-verification",
+		                 hex, c->req->now_ms, cfg->verify_expires_in);
 		url = mailjob_verify_link(cfg, jwt, callback);
-		mailjob_defer(c, &(struct mail_message){
-			.kind = confirm ? MAIL_CHANGE_EMAIL_CONFIRMATION : MAIL_VERIFY_EMAIL,
-			.to = confirm ? current : new_email, .name = model_str(user, "name"), .url = url,
-			.email = confirm ? current : new_email, .new_email = new_email});
+		mailjob_defer(
+			c, &(struct mail_message){.kind = confirm ? MAIL_CHANGE_EMAIL_CONFIRMATION
+		                                                  : MAIL_VERIFY_EMAIL,
+		                                  .to = confirm ? current : new_email,
+		                                  .name = model_str(user, "name"),
+		                                  .url = url,
+		                                  .email = confirm ? current : new_email,
+		                                  .new_email = new_email});
 	}
 	if (err == ERR_OK)
 		response_json(c->res, 200, bson_string_new("{\"status\":true}"));

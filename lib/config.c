@@ -20,23 +20,56 @@
 
 /* Every setting (README "Configuration"): a settings file may name only these. */
 static const char *const config_names[] = {
-	"BETTER_AUTH_SECRET", "BETTER_AUTH_URL", "BETTER_AUTH_TRUSTED_ORIGINS", "BETTER_AUTH_RATE_LIMIT",
-	"MONGODB_URI", "MONGODB_DB", "FCGI_AUTH_COOKIE_PREFIX", "FCGI_AUTH_SECURE_COOKIES",
-	"FCGI_AUTH_SESSION_EXPIRES_IN", "FCGI_AUTH_SESSION_UPDATE_AGE", "FCGI_AUTH_SESSION_FRESH_AGE",
-	"FCGI_AUTH_COOKIE_CACHE", "FCGI_AUTH_COOKIE_CACHE_MAX_AGE", "FCGI_AUTH_MAX_BODY",
-	"FCGI_AUTH_DB_TIMEOUT_MS", "FCGI_AUTH_LOG_LEVEL", "FCGI_AUTH_LOG_FORMAT",
-	"FCGI_AUTH_RATE_LIMIT_WINDOW", "FCGI_AUTH_RATE_LIMIT_MAX", "FCGI_AUTH_RATE_LIMIT_STRICT_MAX",
-	"FCGI_AUTH_RATE_LIMIT_SLOW_MAX", "FCGI_AUTH_RATE_LIMIT_SLOW_WINDOW", "FCGI_AUTH_RUNTIME_DIR",
-	"FCGI_AUTH_TRUSTED_PROXIES", "FCGI_AUTH_LOCATION_HEADER", "FCGI_AUTH_HASH_SLOTS",
-	"FCGI_AUTH_HASH_LOCK", "FCGI_AUTH_LISTEN", "FCGI_AUTH_SMTP_URL", "FCGI_AUTH_SMTP_USER",
-	"FCGI_AUTH_SMTP_PASSWORD", "FCGI_AUTH_SMTP_CA_FILE", "FCGI_AUTH_SENDMAIL", "FCGI_AUTH_MAIL_FROM",
-	"FCGI_AUTH_MAIL_TEMPLATES", "FCGI_AUTH_APP_NAME", "FCGI_AUTH_MAIL_TIMEOUT_MS",
-	"FCGI_AUTH_DELETE_USER", "FCGI_AUTH_DELETE_USER_VERIFICATION", "FCGI_AUTH_DELETE_TOKEN_EXPIRES_IN",
-	"FCGI_AUTH_RESET_PASSWORD_EXPIRES_IN", "FCGI_AUTH_REVOKE_SESSIONS_ON_PASSWORD_RESET",
-	"FCGI_AUTH_VERIFICATION_EXPIRES_IN", "FCGI_AUTH_REQUIRE_EMAIL_VERIFICATION",
-	"FCGI_AUTH_SEND_VERIFICATION_ON_SIGN_UP", "FCGI_AUTH_SEND_VERIFICATION_ON_SIGN_IN",
-	"FCGI_AUTH_AUTO_SIGN_IN_AFTER_VERIFICATION", "FCGI_AUTH_CHANGE_EMAIL",
-	"FCGI_AUTH_UPDATE_EMAIL_WITHOUT_VERIFICATION", "FCGI_AUTH_CHANGE_EMAIL_CONFIRMATION",
+	"BETTER_AUTH_SECRET",
+	"BETTER_AUTH_URL",
+	"BETTER_AUTH_TRUSTED_ORIGINS",
+	"BETTER_AUTH_RATE_LIMIT",
+	"MONGODB_URI",
+	"MONGODB_DB",
+	"FCGI_AUTH_COOKIE_PREFIX",
+	"FCGI_AUTH_SECURE_COOKIES",
+	"FCGI_AUTH_SESSION_EXPIRES_IN",
+	"FCGI_AUTH_SESSION_UPDATE_AGE",
+	"FCGI_AUTH_SESSION_FRESH_AGE",
+	"FCGI_AUTH_COOKIE_CACHE",
+	"FCGI_AUTH_COOKIE_CACHE_MAX_AGE",
+	"FCGI_AUTH_MAX_BODY",
+	"FCGI_AUTH_DB_TIMEOUT_MS",
+	"FCGI_AUTH_LOG_LEVEL",
+	"FCGI_AUTH_LOG_FORMAT",
+	"FCGI_AUTH_RATE_LIMIT_WINDOW",
+	"FCGI_AUTH_RATE_LIMIT_MAX",
+	"FCGI_AUTH_RATE_LIMIT_STRICT_MAX",
+	"FCGI_AUTH_RATE_LIMIT_SLOW_MAX",
+	"FCGI_AUTH_RATE_LIMIT_SLOW_WINDOW",
+	"FCGI_AUTH_RUNTIME_DIR",
+	"FCGI_AUTH_TRUSTED_PROXIES",
+	"FCGI_AUTH_LOCATION_HEADER",
+	"FCGI_AUTH_HASH_SLOTS",
+	"FCGI_AUTH_HASH_LOCK",
+	"FCGI_AUTH_LISTEN",
+	"FCGI_AUTH_SMTP_URL",
+	"FCGI_AUTH_SMTP_USER",
+	"FCGI_AUTH_SMTP_PASSWORD",
+	"FCGI_AUTH_SMTP_CA_FILE",
+	"FCGI_AUTH_SENDMAIL",
+	"FCGI_AUTH_MAIL_FROM",
+	"FCGI_AUTH_MAIL_TEMPLATES",
+	"FCGI_AUTH_APP_NAME",
+	"FCGI_AUTH_MAIL_TIMEOUT_MS",
+	"FCGI_AUTH_DELETE_USER",
+	"FCGI_AUTH_DELETE_USER_VERIFICATION",
+	"FCGI_AUTH_DELETE_TOKEN_EXPIRES_IN",
+	"FCGI_AUTH_RESET_PASSWORD_EXPIRES_IN",
+	"FCGI_AUTH_REVOKE_SESSIONS_ON_PASSWORD_RESET",
+	"FCGI_AUTH_VERIFICATION_EXPIRES_IN",
+	"FCGI_AUTH_REQUIRE_EMAIL_VERIFICATION",
+	"FCGI_AUTH_SEND_VERIFICATION_ON_SIGN_UP",
+	"FCGI_AUTH_SEND_VERIFICATION_ON_SIGN_IN",
+	"FCGI_AUTH_AUTO_SIGN_IN_AFTER_VERIFICATION",
+	"FCGI_AUTH_CHANGE_EMAIL",
+	"FCGI_AUTH_UPDATE_EMAIL_WITHOUT_VERIFICATION",
+	"FCGI_AUTH_CHANGE_EMAIL_CONFIRMATION",
 };
 #define CONFIG_N_NAMES (sizeof config_names / sizeof config_names[0])
 
@@ -97,15 +130,18 @@ settings_parse(const char *path, char *text, char *err, size_t errlen)
 			continue;
 		for (p = line; p < end; p++)
 			if ((unsigned char)*p < 0x20 && *p != '\t') {
-				snprintf(err, errlen, "%s line %u: a control character", path, lineno);
+				snprintf(err, errlen, "%s line %u: a control character", path,
+				         lineno);
 				return false;
 			}
 		eq = strchr(line, '=');
 		for (p = line; eq && p < eq; p++)
-			if (!(isupper((unsigned char)*p) || *p == '_' || (p > line && isdigit((unsigned char)*p))))
+			if (!(isupper((unsigned char)*p) || *p == '_' ||
+			      (p > line && isdigit((unsigned char)*p))))
 				break;
 		if (!eq || eq == line || p != eq) {
-			snprintf(err, errlen, "%s line %u: expected NAME=value (no spaces, no \"export\")", path,
+			snprintf(err, errlen,
+			         "%s line %u: expected NAME=value (no spaces, no \"export\")", path,
 			         lineno);
 			return false;
 		}
@@ -116,7 +152,8 @@ settings_parse(const char *path, char *text, char *err, size_t errlen)
 			return false;
 		}
 		if (settings.values[idx]) {
-			snprintf(err, errlen, "%s line %u: %s is set twice", path, lineno, config_names[idx]);
+			snprintf(err, errlen, "%s line %u: %s is set twice", path, lineno,
+			         config_names[idx]);
 			return false;
 		}
 		v = eq + 1;
@@ -125,7 +162,8 @@ settings_parse(const char *path, char *text, char *err, size_t errlen)
 
 			*--end = '\0';
 			if (strchr(v, quote)) {
-				snprintf(err, errlen, "%s line %u: a quote inside a quoted value", path, lineno);
+				snprintf(err, errlen, "%s line %u: a quote inside a quoted value",
+				         path, lineno);
 				return false;
 			}
 		} else {
@@ -133,7 +171,8 @@ settings_parse(const char *path, char *text, char *err, size_t errlen)
 				v++;
 			while (end > v && (end[-1] == ' ' || end[-1] == '\t'))
 				*--end = '\0';
-			if (*v == '"' || *v == '\'' || (end > v && (end[-1] == '"' || end[-1] == '\''))) {
+			if (*v == '"' || *v == '\'' ||
+			    (end > v && (end[-1] == '"' || end[-1] == '\''))) {
 				snprintf(err, errlen, "%s line %u: unbalanced quote", path, lineno);
 				return false;
 			}
@@ -167,18 +206,22 @@ config_settings_read(const char *path, uid_t owner, char *err, size_t errlen)
 		goto done;
 	}
 	if (st.st_uid != owner) {
-		snprintf(err, errlen, "settings file %s belongs to uid %ld, not to the user the programs run as "
-		         "(uid %ld): it holds the secret", path, (long)st.st_uid, (long)owner);
+		snprintf(err, errlen,
+		         "settings file %s belongs to uid %ld, not to the user the programs run as "
+		         "(uid %ld): it holds the secret",
+		         path, (long)st.st_uid, (long)owner);
 		goto done;
 	}
 	if (st.st_mode & (S_IRWXO | S_IWGRP)) {
-		snprintf(err, errlen, "settings file %s has mode %04o: it holds the secret, so nobody but its "
-		         "owner may write it and other users may not read it (chmod 600)", path,
-		         (unsigned)(st.st_mode & 07777));
+		snprintf(err, errlen,
+		         "settings file %s has mode %04o: it holds the secret, so nobody but its "
+		         "owner may write it and other users may not read it (chmod 600)",
+		         path, (unsigned)(st.st_mode & 07777));
 		goto done;
 	}
 	if (st.st_size > CONFIG_SETTINGS_MAX) {
-		snprintf(err, errlen, "settings file %s is larger than %d bytes", path, CONFIG_SETTINGS_MAX);
+		snprintf(err, errlen, "settings file %s is larger than %d bytes", path,
+		         CONFIG_SETTINGS_MAX);
 		goto done;
 	}
 	settings.text_len = (size_t)st.st_size + 1;
@@ -275,8 +318,8 @@ env_or(const char *name, const char *def)
 
 /* Parses a non-negative integer variable into *out; false with err set. */
 static bool
-env_int(const char *name, int64_t def, int64_t min, int64_t max, int64_t *out,
-        char *err, size_t errlen)
+env_int(const char *name, int64_t def, int64_t min, int64_t max, int64_t *out, char *err,
+        size_t errlen)
 {
 	const char *v = config_value(name);
 	char *end;
@@ -359,11 +402,13 @@ config_load(struct config *cfg, char *err, size_t errlen)
 		return false;
 	secret = config_value("BETTER_AUTH_SECRET");
 	if (!secret || !*secret) {
-		snprintf(err, errlen, "BETTER_AUTH_SECRET is not set (32 or more characters required)");
+		snprintf(err, errlen,
+		         "BETTER_AUTH_SECRET is not set (32 or more characters required)");
 		return false;
 	}
 	if (strlen(secret) < 32) {
-		snprintf(err, errlen, "BETTER_AUTH_SECRET is too short: %zu characters, 32 or more required",
+		snprintf(err, errlen,
+		         "BETTER_AUTH_SECRET is too short: %zu characters, 32 or more required",
 		         strlen(secret));
 		return false;
 	}
@@ -391,29 +436,38 @@ config_load(struct config *cfg, char *err, size_t errlen)
 
 	/* Better Auth: useSecureCookies if set, else whether baseURL is https. */
 	if (!env_bool("FCGI_AUTH_SECURE_COOKIES",
-	              cfg->base_url && !strncmp(cfg->base_url, "https://", 8), &secure, err, errlen))
+	              cfg->base_url && !strncmp(cfg->base_url, "https://", 8), &secure, err,
+	              errlen))
 		goto fail;
 	cfg->secure_cookies = secure;
 	prefix = env_or("FCGI_AUTH_COOKIE_PREFIX", "better-auth");
 	for (p = prefix; *p; p++)
 		if (!isalnum((unsigned char)*p) && !strchr("-_.", *p)) {
-			snprintf(err, errlen, "FCGI_AUTH_COOKIE_PREFIX may hold only letters, digits, '-', '_' and '.'");
+			snprintf(err, errlen,
+			         "FCGI_AUTH_COOKIE_PREFIX may hold only letters, digits, '-', '_' "
+			         "and '.'");
 			goto fail;
 		}
 	if (strlen(prefix) > 64) {
 		snprintf(err, errlen, "FCGI_AUTH_COOKIE_PREFIX is longer than 64 characters");
 		goto fail;
 	}
-	snprintf(cfg->name_token, sizeof(cfg->name_token), "%s%s.session_token", secure ? "__Secure-" : "", prefix);
-	snprintf(cfg->name_data, sizeof(cfg->name_data), "%s%s.session_data", secure ? "__Secure-" : "", prefix);
+	snprintf(cfg->name_token, sizeof(cfg->name_token), "%s%s.session_token",
+	         secure ? "__Secure-" : "", prefix);
+	snprintf(cfg->name_data, sizeof(cfg->name_data), "%s%s.session_data",
+	         secure ? "__Secure-" : "", prefix);
 	snprintf(cfg->name_dont_remember, sizeof(cfg->name_dont_remember), "%s%s.dont_remember",
 	         secure ? "__Secure-" : "", prefix);
 
-	if (!env_int("FCGI_AUTH_SESSION_EXPIRES_IN", 604800, 1, 10LL * 365 * 86400, &cfg->expires_in, err, errlen) ||
-	    !env_int("FCGI_AUTH_SESSION_UPDATE_AGE", 86400, 0, 10LL * 365 * 86400, &cfg->update_age, err, errlen) ||
-	    !env_int("FCGI_AUTH_SESSION_FRESH_AGE", 86400, 0, 10LL * 365 * 86400, &cfg->fresh_age, err, errlen) ||
+	if (!env_int("FCGI_AUTH_SESSION_EXPIRES_IN", 604800, 1, 10LL * 365 * 86400,
+	             &cfg->expires_in, err, errlen) ||
+	    !env_int("FCGI_AUTH_SESSION_UPDATE_AGE", 86400, 0, 10LL * 365 * 86400, &cfg->update_age,
+	             err, errlen) ||
+	    !env_int("FCGI_AUTH_SESSION_FRESH_AGE", 86400, 0, 10LL * 365 * 86400, &cfg->fresh_age,
+	             err, errlen) ||
 	    !env_bool("FCGI_AUTH_COOKIE_CACHE", false, &cfg->cookie_cache, err, errlen) ||
-	    !env_int("FCGI_AUTH_COOKIE_CACHE_MAX_AGE", 300, 1, 86400 * 30, &cfg->cookie_cache_max_age, err, errlen) ||
+	    !env_int("FCGI_AUTH_COOKIE_CACHE_MAX_AGE", 300, 1, 86400 * 30,
+	             &cfg->cookie_cache_max_age, err, errlen) ||
 	    !env_int("FCGI_AUTH_MAX_BODY", 65536, 1024, 16 * 1024 * 1024, &v, err, errlen))
 		goto fail;
 	cfg->max_body = (size_t)v;
@@ -423,9 +477,12 @@ config_load(struct config *cfg, char *err, size_t errlen)
 	if (!env_bool("BETTER_AUTH_RATE_LIMIT", true, &cfg->rate_limit, err, errlen) ||
 	    !env_int("FCGI_AUTH_RATE_LIMIT_WINDOW", 10, 1, 86400, &cfg->rl_window, err, errlen) ||
 	    !env_int("FCGI_AUTH_RATE_LIMIT_MAX", 100, 1, 1000000, &cfg->rl_max, err, errlen) ||
-	    !env_int("FCGI_AUTH_RATE_LIMIT_STRICT_MAX", 3, 1, 1000000, &cfg->rl_strict_max, err, errlen) ||
-	    !env_int("FCGI_AUTH_RATE_LIMIT_SLOW_WINDOW", 60, 1, 86400, &cfg->rl_slow_window, err, errlen) ||
-	    !env_int("FCGI_AUTH_RATE_LIMIT_SLOW_MAX", 3, 1, 1000000, &cfg->rl_slow_max, err, errlen))
+	    !env_int("FCGI_AUTH_RATE_LIMIT_STRICT_MAX", 3, 1, 1000000, &cfg->rl_strict_max, err,
+	             errlen) ||
+	    !env_int("FCGI_AUTH_RATE_LIMIT_SLOW_WINDOW", 60, 1, 86400, &cfg->rl_slow_window, err,
+	             errlen) ||
+	    !env_int("FCGI_AUTH_RATE_LIMIT_SLOW_MAX", 3, 1, 1000000, &cfg->rl_slow_max, err,
+	             errlen))
 		goto fail;
 	p = config_value("FCGI_AUTH_RUNTIME_DIR");
 	if (p && *p) {
@@ -442,8 +499,10 @@ config_load(struct config *cfg, char *err, size_t errlen)
 		char path[4096];
 
 		if (!ratetable_default_dir(path, sizeof path, getenv("XDG_RUNTIME_DIR"),
-		                           env_or("TMPDIR", "/tmp"), cfg->secret, cfg->secret_len)) {
-			snprintf(err, errlen, "FCGI_AUTH_RUNTIME_DIR: no default (TMPDIR too long?); set it");
+		                           env_or("TMPDIR", "/tmp"), cfg->secret,
+		                           cfg->secret_len)) {
+			snprintf(err, errlen,
+			         "FCGI_AUTH_RUNTIME_DIR: no default (TMPDIR too long?); set it");
 			goto fail;
 		}
 		cfg->runtime_dir = xstrdup(path);
@@ -470,8 +529,10 @@ config_load(struct config *cfg, char *err, size_t errlen)
 		char path[4096];
 
 		if (!hashslot_default_path(path, sizeof path, getenv("XDG_RUNTIME_DIR"),
-		                           env_or("TMPDIR", "/tmp"), cfg->secret, cfg->secret_len)) {
-			snprintf(err, errlen, "FCGI_AUTH_HASH_LOCK: no default (TMPDIR too long?); set it");
+		                           env_or("TMPDIR", "/tmp"), cfg->secret,
+		                           cfg->secret_len)) {
+			snprintf(err, errlen,
+			         "FCGI_AUTH_HASH_LOCK: no default (TMPDIR too long?); set it");
 			goto fail;
 		}
 		cfg->hash_lock = xstrdup(path);
@@ -519,13 +580,16 @@ config_load(struct config *cfg, char *err, size_t errlen)
 				continue;
 			for (list = p; *list; list++)
 				if ((unsigned char)*list < 0x20 || *list == 0x7f) {
-					snprintf(err, errlen, "%s holds a control character", mail_vars[i].name);
+					snprintf(err, errlen, "%s holds a control character",
+					         mail_vars[i].name);
 					goto fail;
 				}
 			*mail_vars[i].dst = xstrdup(p);
 		}
 		if (cfg->smtp_url && cfg->sendmail) {
-			snprintf(err, errlen, "FCGI_AUTH_SMTP_URL and FCGI_AUTH_SENDMAIL are both set: choose one");
+			snprintf(err, errlen,
+			         "FCGI_AUTH_SMTP_URL and FCGI_AUTH_SENDMAIL are both set: choose "
+			         "one");
 			goto fail;
 		}
 		if ((cfg->smtp_url || cfg->sendmail) && !cfg->mail_from) {
@@ -533,12 +597,16 @@ config_load(struct config *cfg, char *err, size_t errlen)
 			         cfg->smtp_url ? "FCGI_AUTH_SMTP_URL" : "FCGI_AUTH_SENDMAIL");
 			goto fail;
 		}
-		if (cfg->smtp_url && strncmp(cfg->smtp_url, "smtp://", 7) && strncmp(cfg->smtp_url, "smtps://", 8)) {
-			snprintf(err, errlen, "FCGI_AUTH_SMTP_URL must start with smtp:// or smtps://");
+		if (cfg->smtp_url && strncmp(cfg->smtp_url, "smtp://", 7) &&
+		    strncmp(cfg->smtp_url, "smtps://", 8)) {
+			snprintf(err, errlen,
+			         "FCGI_AUTH_SMTP_URL must start with smtp:// or smtps://");
 			goto fail;
 		}
 		if (cfg->sendmail && cfg->sendmail[0] != '/') {
-			snprintf(err, errlen, "FCGI_AUTH_SENDMAIL must start with an absolute path (/usr/sbin/sendmail -t -i)");
+			snprintf(err, errlen,
+			         "FCGI_AUTH_SENDMAIL must start with an absolute path "
+			         "(/usr/sbin/sendmail -t -i)");
 			goto fail;
 		}
 		if (!env_int("FCGI_AUTH_MAIL_TIMEOUT_MS", 10000, 100, 600000, &v, err, errlen))
@@ -547,8 +615,8 @@ config_load(struct config *cfg, char *err, size_t errlen)
 	}
 	/* Account deletion. */
 	if (!env_bool("FCGI_AUTH_DELETE_USER", false, &cfg->delete_user, err, errlen) ||
-	    !env_bool("FCGI_AUTH_DELETE_USER_VERIFICATION", false, &cfg->delete_user_verification, err,
-	              errlen) ||
+	    !env_bool("FCGI_AUTH_DELETE_USER_VERIFICATION", false, &cfg->delete_user_verification,
+	              err, errlen) ||
 	    !env_int("FCGI_AUTH_DELETE_TOKEN_EXPIRES_IN", 86400, 1, 10LL * 365 * 86400,
 	             &cfg->delete_token_expires_in, err, errlen))
 		goto fail;
@@ -556,18 +624,18 @@ config_load(struct config *cfg, char *err, size_t errlen)
 	 * user.changeEmail options. */
 	if (!env_int("FCGI_AUTH_RESET_PASSWORD_EXPIRES_IN", 3600, 1, 10LL * 365 * 86400,
 	             &cfg->reset_expires_in, err, errlen) ||
-	    !env_bool("FCGI_AUTH_REVOKE_SESSIONS_ON_PASSWORD_RESET", false, &cfg->revoke_on_reset, err,
-	              errlen) ||
+	    !env_bool("FCGI_AUTH_REVOKE_SESSIONS_ON_PASSWORD_RESET", false, &cfg->revoke_on_reset,
+	              err, errlen) ||
 	    !env_int("FCGI_AUTH_VERIFICATION_EXPIRES_IN", 3600, 1, 10LL * 365 * 86400,
 	             &cfg->verify_expires_in, err, errlen) ||
-	    !env_bool("FCGI_AUTH_REQUIRE_EMAIL_VERIFICATION", false, &cfg->require_verification, err,
-	              errlen) ||
+	    !env_bool("FCGI_AUTH_REQUIRE_EMAIL_VERIFICATION", false, &cfg->require_verification,
+	              err, errlen) ||
 	    !env_bool("FCGI_AUTH_SEND_VERIFICATION_ON_SIGN_UP", cfg->require_verification,
 	              &cfg->send_on_sign_up, err, errlen) ||
 	    !env_bool("FCGI_AUTH_SEND_VERIFICATION_ON_SIGN_IN", false, &cfg->send_on_sign_in, err,
 	              errlen) ||
-	    !env_bool("FCGI_AUTH_AUTO_SIGN_IN_AFTER_VERIFICATION", false, &cfg->auto_sign_in_verified,
-	              err, errlen) ||
+	    !env_bool("FCGI_AUTH_AUTO_SIGN_IN_AFTER_VERIFICATION", false,
+	              &cfg->auto_sign_in_verified, err, errlen) ||
 	    !env_bool("FCGI_AUTH_CHANGE_EMAIL", false, &cfg->change_email, err, errlen) ||
 	    !env_bool("FCGI_AUTH_UPDATE_EMAIL_WITHOUT_VERIFICATION", false,
 	              &cfg->change_email_unverified, err, errlen) ||

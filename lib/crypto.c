@@ -34,7 +34,8 @@ static const char crypto_b64_std[] =
 static const char crypto_b64_url[] =
 	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
-bool crypto_init(const char *secret, size_t secret_len)
+bool
+crypto_init(const char *secret, size_t secret_len)
 {
 	bool ok = false;
 	char digest[] = "SHA256";
@@ -63,7 +64,8 @@ done:
 	return ok;
 }
 
-void crypto_cleanup(void)
+void
+crypto_cleanup(void)
 {
 	EVP_MAC_CTX_free(crypto_mac_ctx);
 	crypto_mac_ctx = NULL;
@@ -71,7 +73,8 @@ void crypto_cleanup(void)
 	crypto_mac = NULL;
 }
 
-void crypto_hmac(const void *msg, size_t len, unsigned char mac[CRYPTO_MAC_LEN])
+void
+crypto_hmac(const void *msg, size_t len, unsigned char mac[CRYPTO_MAC_LEN])
 {
 	size_t out_len = 0;
 
@@ -89,7 +92,8 @@ void crypto_hmac(const void *msg, size_t len, unsigned char mac[CRYPTO_MAC_LEN])
 	}
 }
 
-size_t crypto_base64_len(size_t n, bool url)
+size_t
+crypto_base64_len(size_t n, bool url)
 {
 	size_t rem = n % 3;
 
@@ -98,7 +102,8 @@ size_t crypto_base64_len(size_t n, bool url)
 	return (n / 3 + (rem ? 1 : 0)) * 4;
 }
 
-size_t crypto_base64_encode(const void *src, size_t n, char *dst, bool url)
+size_t
+crypto_base64_encode(const void *src, size_t n, char *dst, bool url)
 {
 	const unsigned char *s = src;
 	const char *alphabet = url ? crypto_b64_url : crypto_b64_std;
@@ -134,7 +139,8 @@ size_t crypto_base64_encode(const void *src, size_t n, char *dst, bool url)
 
 /* The 6-bit value of each character, -1 outside the alphabet: one table
  * per alphabet, filled on first use. */
-static const signed char *crypto_b64_table(bool url)
+static const signed char *
+crypto_b64_table(bool url)
 {
 	static signed char table[2][256];
 	static bool filled;
@@ -144,14 +150,15 @@ static const signed char *crypto_b64_table(bool url)
 		memset(table, -1, sizeof(table));
 		for (a = 0; a < 2; a++)
 			for (i = 0; i < 64; i++)
-				table[a][(unsigned char)(a ? crypto_b64_url : crypto_b64_std)[i]] = (signed char)i;
+				table[a][(unsigned char)(a ? crypto_b64_url : crypto_b64_std)[i]] =
+					(signed char)i;
 		filled = true;
 	}
 	return table[url];
 }
 
-static long crypto_b64_decode(const char *src, size_t n, unsigned char *dst, size_t cap,
-                              bool url)
+static long
+crypto_b64_decode(const char *src, size_t n, unsigned char *dst, size_t cap, bool url)
 {
 	const signed char *val = crypto_b64_table(url);
 	const unsigned char *s = (const unsigned char *)src;
@@ -200,17 +207,20 @@ static long crypto_b64_decode(const char *src, size_t n, unsigned char *dst, siz
 	return (long)o;
 }
 
-long crypto_base64_decode(const char *src, size_t n, unsigned char *dst, size_t cap)
+long
+crypto_base64_decode(const char *src, size_t n, unsigned char *dst, size_t cap)
 {
 	return crypto_b64_decode(src, n, dst, cap, false);
 }
 
-long crypto_base64url_decode(const char *src, size_t n, unsigned char *dst, size_t cap)
+long
+crypto_base64url_decode(const char *src, size_t n, unsigned char *dst, size_t cap)
 {
 	return crypto_b64_decode(src, n, dst, cap, true);
 }
 
-void crypto_hex(const void *src, size_t n, char *dst)
+void
+crypto_hex(const void *src, size_t n, char *dst)
 {
 	static const char digits[] = "0123456789abcdef";
 	const unsigned char *s = src;
@@ -223,12 +233,14 @@ void crypto_hex(const void *src, size_t n, char *dst)
 	dst[2 * n] = '\0';
 }
 
-bool crypto_equal(const void *a, const void *b, size_t n)
+bool
+crypto_equal(const void *a, const void *b, size_t n)
 {
 	return CRYPTO_memcmp(a, b, n) == 0;
 }
 
-void crypto_random(void *buf, size_t n)
+void
+crypto_random(void *buf, size_t n)
 {
 	unsigned char *p = buf;
 	size_t chunk;

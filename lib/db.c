@@ -14,8 +14,12 @@ static mongoc_collection_t *db_colls[DB__COUNT];
 static const struct config *db_cfg;
 
 static const char *const db_names[DB__COUNT] = {
-	[DB_USER] = "user",         [DB_ACCOUNT] = "account",   [DB_SESSION] = "session",
-	[DB_APP_USERS] = "users",   [DB_PROFILES] = "profiles", [DB_RATE_LIMIT] = "rateLimit",
+	[DB_USER] = "user",
+	[DB_ACCOUNT] = "account",
+	[DB_SESSION] = "session",
+	[DB_APP_USERS] = "users",
+	[DB_PROFILES] = "profiles",
+	[DB_RATE_LIMIT] = "rateLimit",
 	[DB_VERIFICATION] = "verification",
 };
 
@@ -36,7 +40,8 @@ db_open(const struct config *cfg, char *err, size_t errlen)
 	if (!mongoc_uri_has_option(uri, MONGOC_URI_SERVERSELECTIONTIMEOUTMS))
 		mongoc_uri_set_option_as_int32(uri, MONGOC_URI_SERVERSELECTIONTIMEOUTMS, 2000);
 	if (!mongoc_uri_has_option(uri, MONGOC_URI_SOCKETTIMEOUTMS))
-		mongoc_uri_set_option_as_int32(uri, MONGOC_URI_SOCKETTIMEOUTMS, cfg->db_timeout_ms + 1000);
+		mongoc_uri_set_option_as_int32(uri, MONGOC_URI_SOCKETTIMEOUTMS,
+		                               cfg->db_timeout_ms + 1000);
 	if (!mongoc_uri_has_option(uri, MONGOC_URI_APPNAME))
 		mongoc_uri_set_option_as_utf8(uri, MONGOC_URI_APPNAME, "fcgi-auth");
 	db_client = mongoc_client_new_from_uri_with_error(uri, &error);
@@ -66,7 +71,8 @@ mongoc_collection_t *
 db_collection(enum db_collection c)
 {
 	if (!db_colls[c])
-		db_colls[c] = mongoc_client_get_collection(db_client, db_cfg->mongodb_db, db_names[c]);
+		db_colls[c] =
+			mongoc_client_get_collection(db_client, db_cfg->mongodb_db, db_names[c]);
 	return db_colls[c];
 }
 
@@ -77,14 +83,17 @@ db_check_indexes(void (*missing)(const char *collection, const char *index, void
 		enum db_collection c;
 		const char *name;
 	} want[] = {
-		{DB_USER, "user_email_uidx"},           {DB_SESSION, "session_token_uidx"},
-		{DB_APP_USERS, "users_betterAuthUserId_uidx"}, {DB_PROFILES, "profiles_userId_uidx"},
+		{DB_USER, "user_email_uidx"},
+		{DB_SESSION, "session_token_uidx"},
+		{DB_APP_USERS, "users_betterAuthUserId_uidx"},
+		{DB_PROFILES, "profiles_userId_uidx"},
 		{DB_RATE_LIMIT, "rateLimit_key_uidx"},
 	};
 	size_t i;
 
 	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
-		mongoc_cursor_t *cursor = mongoc_collection_find_indexes_with_opts(db_collection(want[i].c), NULL);
+		mongoc_cursor_t *cursor =
+			mongoc_collection_find_indexes_with_opts(db_collection(want[i].c), NULL);
 		const bson_t *doc;
 		bson_error_t error;
 		bool found = false;
@@ -92,7 +101,8 @@ db_check_indexes(void (*missing)(const char *collection, const char *index, void
 		while (!found && mongoc_cursor_next(cursor, &doc)) {
 			bson_iter_t it;
 
-			found = bson_iter_init_find(&it, doc, "name") && BSON_ITER_HOLDS_UTF8(&it) &&
+			found = bson_iter_init_find(&it, doc, "name") &&
+			        BSON_ITER_HOLDS_UTF8(&it) &&
 			        !strcmp(bson_iter_utf8(&it, NULL), want[i].name);
 		}
 		if (!found && mongoc_cursor_error(cursor, &error) &&
@@ -104,7 +114,8 @@ db_check_indexes(void (*missing)(const char *collection, const char *index, void
 		if (!found && missing)
 			missing(db_names[want[i].c], want[i].name, arg);
 		if (!found)
-			log_warn("index %s.%s is missing: uniqueness is not enforced until `make schema` "
+			log_warn("index %s.%s is missing: uniqueness is not enforced until `make "
+			         "schema` "
 			         "(build/schema-apply) creates it",
 			         db_names[want[i].c], want[i].name);
 	}
@@ -118,11 +129,14 @@ db_status_of(const bson_error_t *error, const char *what)
 		log_info("%s: duplicate key", what);
 		return DB_DUPLICATE;
 	}
-	if (error->domain == MONGOC_ERROR_SERVER_SELECTION || error->domain == MONGOC_ERROR_STREAM ||
-	    (error->domain == MONGOC_ERROR_CLIENT && error->code == MONGOC_ERROR_CLIENT_AUTHENTICATE) ||
-	    error->code == 50 /* MaxTimeMSExpired */ || error->code == 91 /* ShutdownInProgress */ ||
-	    error->code == 189 || error->code == 11600 || error->code == 11602 ||
-	    error->code == 10107 || error->code == 13435) {
+	if (error->domain == MONGOC_ERROR_SERVER_SELECTION ||
+	    error->domain == MONGOC_ERROR_STREAM ||
+	    (error->domain == MONGOC_ERROR_CLIENT &&
+	     error->code == MONGOC_ERROR_CLIENT_AUTHENTICATE) ||
+	    error->code == 50 /* MaxTimeMSExpired */ ||
+	    error->code == 91 /* ShutdownInProgress */ || error->code == 189 ||
+	    error->code == 11600 || error->code == 11602 || error->code == 10107 ||
+	    error->code == 13435) {
 		log_error("%s: store unavailable: %s (domain %u code %u)", what, error->message,
 		          error->domain, error->code);
 		return DB_UNAVAILABLE;
@@ -210,7 +224,8 @@ db_find_and_modify_run(enum db_collection c, const bson_t *filter,
 
 	*out = NULL;
 	mongoc_find_and_modify_opts_set_max_time_ms(opts, (uint32_t)db_cfg->db_timeout_ms);
-	if (!mongoc_collection_find_and_modify_with_opts(db_collection(c), filter, opts, &reply, &error)) {
+	if (!mongoc_collection_find_and_modify_with_opts(db_collection(c), filter, opts, &reply,
+	                                                 &error)) {
 		st = db_status_of(&error, db_names[c]);
 	} else if (bson_iter_init_find(&it, &reply, "value") && BSON_ITER_HOLDS_DOCUMENT(&it)) {
 		bson_iter_document(&it, &len, &data);
@@ -229,8 +244,9 @@ db_find_and_modify(enum db_collection c, const bson_t *filter, const bson_t *upd
 	mongoc_find_and_modify_opts_t *opts = mongoc_find_and_modify_opts_new();
 
 	mongoc_find_and_modify_opts_set_update(opts, update);
-	mongoc_find_and_modify_opts_set_flags(opts, MONGOC_FIND_AND_MODIFY_RETURN_NEW |
-	                                                (upsert ? MONGOC_FIND_AND_MODIFY_UPSERT : 0));
+	mongoc_find_and_modify_opts_set_flags(opts,
+	                                      MONGOC_FIND_AND_MODIFY_RETURN_NEW |
+	                                              (upsert ? MONGOC_FIND_AND_MODIFY_UPSERT : 0));
 	return db_find_and_modify_run(c, filter, opts, out);
 }
 
@@ -256,7 +272,8 @@ db_delete(enum db_collection c, const bson_t *filter, bool many)
 enum db_status
 db_find_first(enum db_collection c, const bson_t *filter, const bson_t *sort, bson_t **out)
 {
-	bson_t *opts = BCON_NEW("limit", BCON_INT64(1), "maxTimeMS", BCON_INT64(db_cfg->db_timeout_ms));
+	bson_t *opts =
+		BCON_NEW("limit", BCON_INT64(1), "maxTimeMS", BCON_INT64(db_cfg->db_timeout_ms));
 	mongoc_cursor_t *cursor;
 	const bson_t *doc;
 	bson_error_t error;

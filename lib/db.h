@@ -16,14 +16,22 @@ struct config;
 
 enum db_status {
 	DB_OK = 0,
-	DB_NOT_FOUND,    /* find/update/delete matched nothing */
-	DB_DUPLICATE,    /* E11000 duplicate key */
-	DB_UNAVAILABLE,  /* no server, network error, timeout: answer 503 */
-	DB_FAILED        /* any other server error: answer 500 */
+	DB_NOT_FOUND,   /* find/update/delete matched nothing */
+	DB_DUPLICATE,   /* E11000 duplicate key */
+	DB_UNAVAILABLE, /* no server, network error, timeout: answer 503 */
+	DB_FAILED       /* any other server error: answer 500 */
 };
 
-enum db_collection { DB_USER, DB_ACCOUNT, DB_SESSION, DB_APP_USERS, DB_PROFILES, DB_RATE_LIMIT,
-                    DB_VERIFICATION, DB__COUNT };
+enum db_collection {
+	DB_USER,
+	DB_ACCOUNT,
+	DB_SESSION,
+	DB_APP_USERS,
+	DB_PROFILES,
+	DB_RATE_LIMIT,
+	DB_VERIFICATION,
+	DB__COUNT
+};
 
 /* Creates the client from cfg->mongodb_uri. connectTimeoutMS,
  * serverSelectionTimeoutMS and socketTimeoutMS get safe defaults unless the
@@ -37,7 +45,8 @@ void db_close(void);
  * session tokens and app records is not enforced; missing (optional) is
  * called with each one's collection and name too. Returns false when the
  * store could not be asked (try again later), true once checked. */
-bool db_check_indexes(void (*missing)(const char *collection, const char *index, void *arg), void *arg);
+bool db_check_indexes(void (*missing)(const char *collection, const char *index, void *arg),
+                      void *arg);
 
 /* The collection handle, created once and kept for the process. */
 mongoc_collection_t *db_collection(enum db_collection c);

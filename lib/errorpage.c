@@ -15,7 +15,8 @@ errorpage_is_code(const char *s)
 	if (!s || !*s)
 		return false;
 	for (; *s; s++)
-		if (!strchr("'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-", *s))
+		if (!strchr("'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-",
+		            *s))
 			return false;
 	return true;
 }

@@ -30,7 +30,8 @@ form_parse(const char *buf, size_t len, bson_t *out)
 			const char *key_end = eq ? eq : seg_end;
 
 			keys[n] = urlcode_decode(p, (size_t)(key_end - p), URLCODE_FORM, NULL);
-			vals[n] = eq ? urlcode_decode(eq + 1, (size_t)(seg_end - eq - 1), URLCODE_FORM, NULL)
+			vals[n] = eq ? urlcode_decode(eq + 1, (size_t)(seg_end - eq - 1),
+			                              URLCODE_FORM, NULL)
 			             : xstrdup("");
 			n++;
 			if (!keys[n - 1] || !vals[n - 1]) {

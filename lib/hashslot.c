@@ -83,9 +83,10 @@ hashslot_dir_is_private(const char *dir, const char *path)
 	}
 	if (!S_ISDIR(st.st_mode) || (st.st_uid != geteuid() && st.st_uid != 0) ||
 	    (st.st_mode & (S_IWGRP | S_IWOTH))) {
-		log_error("hash cap off: FCGI_AUTH_HASH_LOCK %s: %s is not a directory only this user"
-		          " can write (another user could switch the cap off); use one that is",
-		          path, dir);
+		log_error(
+			"hash cap off: FCGI_AUTH_HASH_LOCK %s: %s is not a directory only this user"
+			" can write (another user could switch the cap off); use one that is",
+			path, dir);
 		return false;
 	}
 	return true;
@@ -117,8 +118,8 @@ hashslot_key(const char *path, bool create, key_t *key)
 		} else
 			snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path);
 		if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
-			log_error("hash cap off: FCGI_AUTH_HASH_LOCK %s: cannot create %s: %s", path, dir,
-			          strerror(errno));
+			log_error("hash cap off: FCGI_AUTH_HASH_LOCK %s: cannot create %s: %s",
+			          path, dir, strerror(errno));
 			return false;
 		}
 		if (!hashslot_dir_is_private(dir, path))
@@ -133,7 +134,8 @@ hashslot_key(const char *path, bool create, key_t *key)
 	}
 	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid()) {
 		if (create)
-			log_error("hash cap off: FCGI_AUTH_HASH_LOCK %s is not a regular file of this user",
+			log_error("hash cap off: FCGI_AUTH_HASH_LOCK %s is not a regular file of "
+			          "this user",
 			          path);
 		close(fd);
 		return false;
@@ -141,7 +143,8 @@ hashslot_key(const char *path, bool create, key_t *key)
 	close(fd);
 	{
 		/* FNV-1a over the device and inode numbers. */
-		unsigned long long v[2] = { (unsigned long long)st.st_dev, (unsigned long long)st.st_ino };
+		unsigned long long v[2] = {(unsigned long long)st.st_dev,
+		                           (unsigned long long)st.st_ino};
 		const unsigned char *p = (const unsigned char *)v;
 		uint32_t h = 2166136261u;
 		size_t i;
@@ -159,17 +162,18 @@ static bool
 hashslot_sem_is_ours(int id)
 {
 	struct semid_ds ds;
-	union hashslot_semun arg = { .buf = &ds };
+	union hashslot_semun arg = {.buf = &ds};
 
 	return semctl(id, 0, IPC_STAT, arg) == 0 && ds.sem_perm.uid == geteuid() &&
-	       ds.sem_perm.cuid == geteuid() && (ds.sem_perm.mode & 0777) == 0600 && ds.sem_nsems == 2;
+	       ds.sem_perm.cuid == geteuid() && (ds.sem_perm.mode & 0777) == 0600 &&
+	       ds.sem_nsems == 2;
 }
 
 static bool
 hashslot_setall(int id, int slots)
 {
-	unsigned short vals[2] = { (unsigned short)slots, (unsigned short)(HASHSLOT_READY + slots) };
-	union hashslot_semun arg = { .array = vals };
+	unsigned short vals[2] = {(unsigned short)slots, (unsigned short)(HASHSLOT_READY + slots)};
+	union hashslot_semun arg = {.array = vals};
 
 	return semctl(id, 0, SETALL, arg) == 0;
 }
@@ -178,7 +182,7 @@ hashslot_setall(int id, int slots)
 static bool
 hashslot_setup(struct hashslot *hs)
 {
-	const struct timespec tick = { 0, 1000000 };
+	const struct timespec tick = {0, 1000000};
 	key_t key;
 	int id, ready = -1, i;
 
@@ -201,8 +205,10 @@ hashslot_setup(struct hashslot *hs)
 		goto fail;
 	}
 	if (!hashslot_sem_is_ours(id)) {
-		log_error("hash cap off: the semaphore of %s (ipcs -s, key 0x%08x) is not this user's;"
-		          " remove it (ipcrm -s %d)", hs->path, (unsigned)key, id);
+		log_error("hash cap off: the semaphore of %s (ipcs -s, key 0x%08x) is not this "
+		          "user's;"
+		          " remove it (ipcrm -s %d)",
+		          hs->path, (unsigned)key, id);
 		goto fail;
 	}
 	/* Its creator sets it up right after semget; one that died in between
@@ -216,11 +222,13 @@ hashslot_setup(struct hashslot *hs)
 			ready = HASHSLOT_READY + hs->slots;
 	}
 	if (ready < 0) {
-		log_error("hash cap off: reading the semaphore of %s: %s", hs->path, strerror(errno));
+		log_error("hash cap off: reading the semaphore of %s: %s", hs->path,
+		          strerror(errno));
 		goto fail;
 	}
 	if (ready - HASHSLOT_READY != hs->slots)
-		log_info("hash slots: %d, as set up by the first process (FCGI_AUTH_HASH_SLOTS here: %d;"
+		log_info("hash slots: %d, as set up by the first process (FCGI_AUTH_HASH_SLOTS "
+		         "here: %d;"
 		         " the count changes once the semaphore is removed, e.g. by a reboot)",
 		         ready - HASHSLOT_READY, hs->slots);
 	hs->semid = id;
@@ -242,7 +250,7 @@ hashslot_ms_since(const struct timespec *t0)
 bool
 hashslot_acquire(struct hashslot *hs, int wait_ms)
 {
-	struct sembuf op = { 0, -1, SEM_UNDO };
+	struct sembuf op = {0, -1, SEM_UNDO};
 	struct timespec start, left;
 	bool waited = false;
 	long ms;
@@ -255,7 +263,7 @@ hashslot_acquire(struct hashslot *hs, int wait_ms)
 		op.sem_flg |= IPC_NOWAIT;
 	clock_gettime(CLOCK_MONOTONIC, &start);
 	if (wait_ms > 0) { /* a free slot at once, or count a wait (metrics.h) */
-		struct sembuf now = { 0, -1, SEM_UNDO | IPC_NOWAIT };
+		struct sembuf now = {0, -1, SEM_UNDO | IPC_NOWAIT};
 
 		if (semop(hs->semid, &now, 1) == 0) {
 			hs->held = true;
@@ -295,7 +303,7 @@ hashslot_acquire(struct hashslot *hs, int wait_ms)
 void
 hashslot_release(struct hashslot *hs)
 {
-	struct sembuf op = { 0, 1, SEM_UNDO };
+	struct sembuf op = {0, 1, SEM_UNDO};
 
 	if (!hs->held)
 		return;

@@ -24,10 +24,10 @@
 #include <stddef.h>
 
 struct hashslot {
-	char *path;     /* lock file; opened on first use */
-	int slots;      /* 0: no cap */
-	int semid;      /* -1 until set up; -2 after a failure (cap off) */
-	bool held;      /* this process holds a slot */
+	char *path; /* lock file; opened on first use */
+	int slots;  /* 0: no cap */
+	int semid;  /* -1 until set up; -2 after a failure (cap off) */
+	bool held;  /* this process holds a slot */
 };
 
 /* Sets up the cap at once (path is copied): creates the lock file's

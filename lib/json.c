@@ -23,7 +23,8 @@ struct json_parser {
 static void
 json_skip_ws(struct json_parser *jp)
 {
-	while (jp->p < jp->end && (*jp->p == ' ' || *jp->p == '\t' || *jp->p == '\n' || *jp->p == '\r'))
+	while (jp->p < jp->end &&
+	       (*jp->p == ' ' || *jp->p == '\t' || *jp->p == '\n' || *jp->p == '\r'))
 		jp->p++;
 }
 
@@ -127,7 +128,8 @@ json_parse_string(struct json_parser *jp)
 				if (cp >= 0xdc00 && cp <= 0xdfff)
 					return json_fail(jp, JSON_BAD_STRING);
 				if (cp >= 0xd800 && cp <= 0xdbff) {
-					if (jp->end - jp->p < 12 || jp->p[6] != '\\' || jp->p[7] != 'u' ||
+					if (jp->end - jp->p < 12 || jp->p[6] != '\\' ||
+					    jp->p[7] != 'u' ||
 					    (lo = json_hex4(jp->p + 8)) < 0xdc00 || lo > 0xdfff)
 						return json_fail(jp, JSON_BAD_STRING);
 					cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
@@ -136,8 +138,7 @@ json_parse_string(struct json_parser *jp)
 				json_put_utf8(jp->scratch, (unsigned)cp);
 				jp->p += 4;
 				break;
-			default:
-				return json_fail(jp, JSON_SYNTAX);
+			default: return json_fail(jp, JSON_SYNTAX);
 			}
 			jp->p += 2;
 			continue;
@@ -280,7 +281,8 @@ json_keyset_add(struct json_keyset *ks, const bson_t *doc, const char *key, size
 
 			if (!ks->slots[i])
 				continue;
-			for (j = ks->slots[i] & (grown.cap - 1); grown.slots[j]; j = (j + 1) & (grown.cap - 1))
+			for (j = ks->slots[i] & (grown.cap - 1); grown.slots[j];
+			     j = (j + 1) & (grown.cap - 1))
 				;
 			grown.slots[j] = ks->slots[i];
 			grown.n++;
@@ -331,8 +333,9 @@ json_parse_members(struct json_parser *jp, bson_t *doc, struct json_keyset *keys
 		if (json_keyset_add(keys, doc, jp->scratch->str, jp->scratch->len))
 			return json_fail(jp, JSON_DUPLICATE_KEY);
 		/* The value's own strings reuse scratch: keep the key apart. */
-		key = jp->scratch->len < sizeof(kbuf) ? memcpy(kbuf, jp->scratch->str, jp->scratch->len + 1)
-		                                      : bson_strdup(jp->scratch->str);
+		key = jp->scratch->len < sizeof(kbuf)
+		              ? memcpy(kbuf, jp->scratch->str, jp->scratch->len + 1)
+		              : bson_strdup(jp->scratch->str);
 		json_skip_ws(jp);
 		if (jp->p >= jp->end || *jp->p != ':') {
 			if (key != kbuf)

@@ -25,10 +25,10 @@ enum json_kind { JSON_OBJECT, JSON_ARRAY, JSON_STRING, JSON_NUMBER, JSON_BOOL, J
 
 enum json_status {
 	JSON_OK = 0,
-	JSON_SYNTAX,        /* not JSON, or trailing data */
+	JSON_SYNTAX, /* not JSON, or trailing data */
 	JSON_DUPLICATE_KEY,
 	JSON_TOO_DEEP,
-	JSON_BAD_STRING     /* invalid UTF-8, NUL, lone surrogate */
+	JSON_BAD_STRING /* invalid UTF-8, NUL, lone surrogate */
 };
 
 /* Parses exactly one JSON value from buf[0..len). When it is an object, its

@@ -275,21 +275,13 @@ json_write_value(bson_string_t *out, const bson_iter_t *it)
 		s = bson_iter_utf8(it, &len);
 		json_write_string(out, s, len);
 		break;
-	case BSON_TYPE_DOUBLE:
-		json_write_number(out, bson_iter_double(it));
-		break;
-	case BSON_TYPE_INT32:
-		bson_string_append_printf(out, "%d", bson_iter_int32(it));
-		break;
+	case BSON_TYPE_DOUBLE: json_write_number(out, bson_iter_double(it)); break;
+	case BSON_TYPE_INT32: bson_string_append_printf(out, "%d", bson_iter_int32(it)); break;
 	case BSON_TYPE_INT64:
 		bson_string_append_printf(out, "%lld", (long long)bson_iter_int64(it));
 		break;
-	case BSON_TYPE_BOOL:
-		bson_string_append(out, bson_iter_bool(it) ? "true" : "false");
-		break;
-	case BSON_TYPE_DATE_TIME:
-		json_write_date(out, bson_iter_date_time(it));
-		break;
+	case BSON_TYPE_BOOL: bson_string_append(out, bson_iter_bool(it) ? "true" : "false"); break;
+	case BSON_TYPE_DATE_TIME: json_write_date(out, bson_iter_date_time(it)); break;
 	case BSON_TYPE_OID:
 		bson_oid_to_string(bson_iter_oid(it), hex);
 		json_write_string(out, hex, 24);
@@ -309,7 +301,6 @@ json_write_value(bson_string_t *out, const bson_iter_t *it)
 			}
 		bson_string_append_c(out, is_array ? ']' : '}');
 		break;
-	default:
-		bson_string_append(out, "null");
+	default: bson_string_append(out, "null");
 	}
 }

@@ -54,8 +54,8 @@ jwt_append_string(bson_string_t *out, const char *key, const char *s)
 }
 
 char *
-jwt_format(const char *email, const char *update_to, const char *request_type,
-           const char *user_id, int64_t now_ms, int64_t expires_in)
+jwt_format(const char *email, const char *update_to, const char *request_type, const char *user_id,
+           int64_t now_ms, int64_t expires_in)
 {
 	bson_string_t *payload = bson_string_new("{");
 	bson_string_t *token = bson_string_new(JWT_HEADER ".");
@@ -141,12 +141,13 @@ jwt_header_ok(const bson_t *header)
 		if (!BSON_ITER_HOLDS_ARRAY(&it) || !bson_iter_recurse(&it, &child))
 			return false;
 		while (bson_iter_next(&child)) {
-			if (!BSON_ITER_HOLDS_UTF8(&child) || strcmp(bson_iter_utf8(&child, NULL), "b64") != 0)
+			if (!BSON_ITER_HOLDS_UTF8(&child) ||
+			    strcmp(bson_iter_utf8(&child, NULL), "b64") != 0)
 				return false;
 			any = true;
 		}
-		if (!any || !bson_iter_init_find(&it, header, "b64") || !BSON_ITER_HOLDS_BOOL(&it) ||
-		    !bson_iter_bool(&it))
+		if (!any || !bson_iter_init_find(&it, header, "b64") ||
+		    !BSON_ITER_HOLDS_BOOL(&it) || !bson_iter_bool(&it))
 			return false;
 	}
 	return bson_iter_init_find(&it, header, "alg") && BSON_ITER_HOLDS_UTF8(&it) &&
@@ -224,7 +225,8 @@ jwt_verify(const char *token, size_t len, int64_t now_ms, struct jwt_claims *out
 	 * userId: z.string().optional()}. */
 	st = JWT_BAD_PAYLOAD;
 	if (!jwt_string_claim(&payload, "email", &out->email) || !out->email ||
-	    !body_is_email(out->email) || !jwt_string_claim(&payload, "updateTo", &out->update_to) ||
+	    !body_is_email(out->email) ||
+	    !jwt_string_claim(&payload, "updateTo", &out->update_to) ||
 	    !jwt_string_claim(&payload, "requestType", &out->request_type) ||
 	    !jwt_string_claim(&payload, "userId", &out->user_id))
 		goto done;

@@ -20,11 +20,11 @@
 
 enum jwt_status {
 	JWT_OK = 0,
-	JWT_INVALID,     /* not 3 segments, bad base64url or JSON, alg not HS256, crit,
+	JWT_INVALID,    /* not 3 segments, bad base64url or JSON, alg not HS256, crit,
 	                    b64:false, bad signature, iat/nbf/exp not numbers, nbf in
 	                    the future: verify-email's INVALID_TOKEN */
-	JWT_EXPIRED,     /* exp <= floor(now_ms / 1000): TOKEN_EXPIRED */
-	JWT_BAD_PAYLOAD  /* correctly signed, but email is not a zod email or
+	JWT_EXPIRED,    /* exp <= floor(now_ms / 1000): TOKEN_EXPIRED */
+	JWT_BAD_PAYLOAD /* correctly signed, but email is not a zod email or
 	                    updateTo/requestType/userId is not a string: Better
 	                    Auth's 500 with an empty body */
 };
@@ -32,12 +32,12 @@ enum jwt_status {
 /* The payload's fields. Strings are malloc'd, NULL when absent. */
 struct jwt_claims {
 	char *email;
-	char *update_to;     /* change-email tokens. Better Auth tests it for
+	char *update_to;    /* change-email tokens. Better Auth tests it for
 	                        truthiness: "" means a plain token */
-	char *request_type;  /* "change-email-verification" | "change-email-confirmation" */
+	char *request_type; /* "change-email-verification" | "change-email-confirmation" */
 	char *user_id;
-	bool has_exp;        /* a token without exp never expires */
-	double iat, exp;     /* seconds; 0 when absent */
+	bool has_exp;    /* a token without exp never expires */
+	double iat, exp; /* seconds; 0 when absent */
 };
 
 /* The token Better Auth's createEmailVerificationToken makes at now_ms:

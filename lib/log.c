@@ -71,13 +71,34 @@ log_put_json_string(struct log_line *l, const char *s, size_t n)
 		size_t len, used = 1;
 
 		switch (*p) {
-		case '"': unit = "\\\""; len = 2; break;
-		case '\\': unit = "\\\\"; len = 2; break;
-		case '\b': unit = "\\b"; len = 2; break;
-		case '\f': unit = "\\f"; len = 2; break;
-		case '\n': unit = "\\n"; len = 2; break;
-		case '\r': unit = "\\r"; len = 2; break;
-		case '\t': unit = "\\t"; len = 2; break;
+		case '"':
+			unit = "\\\"";
+			len = 2;
+			break;
+		case '\\':
+			unit = "\\\\";
+			len = 2;
+			break;
+		case '\b':
+			unit = "\\b";
+			len = 2;
+			break;
+		case '\f':
+			unit = "\\f";
+			len = 2;
+			break;
+		case '\n':
+			unit = "\\n";
+			len = 2;
+			break;
+		case '\r':
+			unit = "\\r";
+			len = 2;
+			break;
+		case '\t':
+			unit = "\\t";
+			len = 2;
+			break;
 		default:
 			if (*p < 0x20 || *p == 0x7f) {
 				len = (size_t)snprintf(esc, sizeof esc, "\\u%04x", *p);
@@ -353,7 +374,8 @@ log_mongoc(mongoc_log_level_t level, const char *domain, const char *message, vo
 void
 log_init(const char *program)
 {
-	const char *lvl = config_value("FCGI_AUTH_LOG_LEVEL"), *fmt = config_value("FCGI_AUTH_LOG_FORMAT");
+	const char *lvl = config_value("FCGI_AUTH_LOG_LEVEL"),
+		   *fmt = config_value("FCGI_AUTH_LOG_FORMAT");
 	size_t i;
 
 	log_program = program;
@@ -367,5 +389,6 @@ log_init(const char *program)
 	mongoc_log_set_handler(log_mongoc, NULL);
 	mongoc_log_trace_disable();
 	if (fmt && *fmt && !log_json && strcasecmp(fmt, "text") != 0)
-		log_warn("FCGI_AUTH_LOG_FORMAT must be text or json, got \"%.20s\": using text", fmt);
+		log_warn("FCGI_AUTH_LOG_FORMAT must be text or json, got \"%.20s\": using text",
+		         fmt);
 }

@@ -65,11 +65,11 @@ enum log_level { LOG_ERROR, LOG_WARN, LOG_INFO, LOG_DEBUG };
  * `struct log_fields f = {.outcome = "invalid_credentials", .status = 401};`
  * names only what applies. */
 struct log_fields {
-	const char *outcome;  /* snake_case reason from the code */
-	const char *client;   /* the client address; default: the request's */
-	int status;           /* the HTTP status answered */
-	double duration_ms;   /* time spent on the request so far */
-	const char *message;  /* free text (never a secret) */
+	const char *outcome; /* snake_case reason from the code */
+	const char *client;  /* the client address; default: the request's */
+	int status;          /* the HTTP status answered */
+	double duration_ms;  /* time spent on the request so far */
+	const char *message; /* free text (never a secret) */
 };
 
 /* Names the program in every line and installs the libmongoc log handler.
@@ -77,8 +77,7 @@ struct log_fields {
  * FCGI_AUTH_LOG_FORMAT (text|json, default text) are read here. */
 void log_init(const char *program);
 
-void log_msg(enum log_level level, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+void log_msg(enum log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* One security event (see the list above); fields may be NULL. In the text
  * format: "fcgi-auth[<program> <pid>] <level>: <event> request_id=…

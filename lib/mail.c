@@ -71,38 +71,46 @@ static const char *const mail_kind_names[MAIL__KIND_COUNT] = {
 static const struct {
 	const char *subject, *text;
 } mail_defaults[MAIL__KIND_COUNT] = {
-	[MAIL_RESET_PASSWORD] = {
-		"Reset your {{appName}} password",
-		"Hello {{name}},\n\n"
-		"Someone asked to reset the password of the {{appName}} account {{email}}.\n"
-		"To choose a new password, open this link:\n\n"
-		"{{url}}\n\n"
-		"If it was not you, ignore this message: your password stays as it is.\n",
-	},
-	[MAIL_VERIFY_EMAIL] = {
-		"Verify your e-mail address for {{appName}}",
-		"Hello {{name}},\n\n"
-		"Please confirm that {{email}} is your address for {{appName}} by opening this link:\n\n"
-		"{{url}}\n\n"
-		"If you did not ask for this, ignore this message.\n",
-	},
-	[MAIL_CHANGE_EMAIL_CONFIRMATION] = {
-		"Approve the new e-mail address of your {{appName}} account",
-		"Hello {{name}},\n\n"
-		"Someone asked to change the e-mail address of your {{appName}} account\n"
-		"from {{email}} to {{newEmail}}. To approve the change, open this link:\n\n"
-		"{{url}}\n\n"
-		"A link to verify {{newEmail}} will then be sent there. If it was not you,\n"
-		"ignore this message: your address stays as it is.\n",
-	},
-	[MAIL_DELETE_ACCOUNT] = {
-		"Confirm the deletion of your {{appName}} account",
-		"Hello {{name}},\n\n"
-		"Someone asked to delete the {{appName}} account {{email}} and everything in it.\n"
-		"To confirm, open this link:\n\n"
-		"{{url}}\n\n"
-		"If it was not you, ignore this message: nothing will be deleted.\n",
-	},
+	[MAIL_RESET_PASSWORD] =
+		{
+			"Reset your {{appName}} password",
+			"Hello {{name}},\n\n"
+			"Someone asked to reset the password of the {{appName}} account "
+			"{{email}}.\n"
+			"To choose a new password, open this link:\n\n"
+			"{{url}}\n\n"
+			"If it was not you, ignore this message: your password stays as it is.\n",
+		},
+	[MAIL_VERIFY_EMAIL] =
+		{
+			"Verify your e-mail address for {{appName}}",
+			"Hello {{name}},\n\n"
+			"Please confirm that {{email}} is your address for {{appName}} by opening "
+			"this link:\n\n"
+			"{{url}}\n\n"
+			"If you did not ask for this, ignore this message.\n",
+		},
+	[MAIL_CHANGE_EMAIL_CONFIRMATION] =
+		{
+			"Approve the new e-mail address of your {{appName}} account",
+			"Hello {{name}},\n\n"
+			"Someone asked to change the e-mail address of your {{appName}} account\n"
+			"from {{email}} to {{newEmail}}. To approve the change, open this link:\n\n"
+			"{{url}}\n\n"
+			"A link to verify {{newEmail}} will then be sent there. If it was not "
+			"you,\n"
+			"ignore this message: your address stays as it is.\n",
+		},
+	[MAIL_DELETE_ACCOUNT] =
+		{
+			"Confirm the deletion of your {{appName}} account",
+			"Hello {{name}},\n\n"
+			"Someone asked to delete the {{appName}} account {{email}} and everything "
+			"in it.\n"
+			"To confirm, open this link:\n\n"
+			"{{url}}\n\n"
+			"If it was not you, ignore this message: nothing will be deleted.\n",
+		},
 };
 
 /* ------------------------------------------------------------ utilities */
@@ -201,8 +209,8 @@ mail_kind_parse(const char *name, enum mail_kind *out)
 const char *
 mail_status_name(enum mail_status st)
 {
-	static const char *const names[] = {"ok", "not-configured", "bad-address", "bad-input", "failed",
-	                                     "timeout"};
+	static const char *const names[] = {"ok",        "not-configured", "bad-address",
+	                                    "bad-input", "failed",         "timeout"};
 
 	return (int)st >= 0 && st <= MAIL_TIMEOUT ? names[st] : "?";
 }
@@ -216,7 +224,14 @@ mail_is_configured(void)
 /* ------------------------------------------------------------ templates */
 
 static const char *const mail_placeholders[] = {"url", "name", "email", "newEmail", "appName"};
-enum { MAIL_PH_URL, MAIL_PH_NAME, MAIL_PH_EMAIL, MAIL_PH_NEW_EMAIL, MAIL_PH_APP_NAME, MAIL_PH_COUNT };
+enum {
+	MAIL_PH_URL,
+	MAIL_PH_NAME,
+	MAIL_PH_EMAIL,
+	MAIL_PH_NEW_EMAIL,
+	MAIL_PH_APP_NAME,
+	MAIL_PH_COUNT
+};
 
 /* At s (on "{{"): the placeholder's index and *len its length; -1 when s
  * is not "{{" letters "}}" (literal text); -2 for unknown letters. */
@@ -231,7 +246,8 @@ mail_placeholder_at(const char *s, size_t *len)
 		return -1;
 	*len = n + 2;
 	for (i = 0; i < MAIL_PH_COUNT; i++)
-		if (strlen(mail_placeholders[i]) == n - 2 && !memcmp(s + 2, mail_placeholders[i], n - 2))
+		if (strlen(mail_placeholders[i]) == n - 2 &&
+		    !memcmp(s + 2, mail_placeholders[i], n - 2))
 			return (int)i;
 	return -2;
 }
@@ -329,7 +345,8 @@ mail_read_template(const char *dir, const char *kind, const char *ext, char **ou
 		goto done;
 	}
 	if (sb.st_size > MAIL_TEMPLATE_MAX) {
-		snprintf(err, errlen, "mail template %s: larger than %d bytes", path, MAIL_TEMPLATE_MAX);
+		snprintf(err, errlen, "mail template %s: larger than %d bytes", path,
+		         MAIL_TEMPLATE_MAX);
 		goto done;
 	}
 	buf = bson_malloc((size_t)sb.st_size + 1);
@@ -341,8 +358,10 @@ mail_read_template(const char *dir, const char *kind, const char *ext, char **ou
 	}
 	for (p = strstr(buf, "{{"); p; p = strstr(p + 1, "{{"))
 		if (mail_placeholder_at(p, &len) == -2) {
-			snprintf(err, errlen, "mail template %s: unknown placeholder %.*s (known: {{url}}, "
-			         "{{name}}, {{email}}, {{newEmail}}, {{appName}})", path, (int)(len > 40 ? 40 : len), p);
+			snprintf(err, errlen,
+			         "mail template %s: unknown placeholder %.*s (known: {{url}}, "
+			         "{{name}}, {{email}}, {{newEmail}}, {{appName}})",
+			         path, (int)(len > 40 ? 40 : len), p);
 			goto done;
 		}
 	if (!strcmp(ext, "subject")) {
@@ -350,7 +369,9 @@ mail_read_template(const char *dir, const char *kind, const char *ext, char **ou
 			buf[--n] = '\0';
 		for (p = buf; *p; p++)
 			if ((unsigned char)*p < 0x20 || *p == 0x7f) {
-				snprintf(err, errlen, "mail template %s: the subject must be one line of text", path);
+				snprintf(err, errlen,
+				         "mail template %s: the subject must be one line of text",
+				         path);
 				goto done;
 			}
 		if (n == 0) {
@@ -381,9 +402,11 @@ mail_load_templates(const char *dir, char *err, size_t errlen)
 	for (k = 0; k < MAIL__KIND_COUNT; k++) {
 		struct mail_template *t = &mail.tpl[k];
 
-		if (dir && (!mail_read_template(dir, mail_kind_names[k], "subject", &t->subject, err, errlen) ||
-		            !mail_read_template(dir, mail_kind_names[k], "txt", &t->text, err, errlen) ||
-		            !mail_read_template(dir, mail_kind_names[k], "html", &t->html, err, errlen)))
+		if (dir &&
+		    (!mail_read_template(dir, mail_kind_names[k], "subject", &t->subject, err,
+		                         errlen) ||
+		     !mail_read_template(dir, mail_kind_names[k], "txt", &t->text, err, errlen) ||
+		     !mail_read_template(dir, mail_kind_names[k], "html", &t->html, err, errlen)))
 			return false;
 		if (!t->subject)
 			t->subject = mail_strdup(mail_defaults[k].subject);
@@ -440,7 +463,8 @@ mail_header_text(bson_string_t *out, const char *field, const char *s)
 	size_t n = mail_utf8_cut(s, strlen(s), MAIL_SUBJECT_MAX);
 
 	bson_string_append_printf(out, "%s: ", field);
-	if (mail_is_plain(s, n) && mail_col(out) + n <= 76 && (n == 0 || (s[0] != ' ' && s[n - 1] != ' ')))
+	if (mail_is_plain(s, n) && mail_col(out) + n <= 76 &&
+	    (n == 0 || (s[0] != ' ' && s[n - 1] != ' ')))
 		bson_string_append_printf(out, "%.*s", (int)n, s);
 	else
 		mail_encoded_words(out, s, n);
@@ -456,7 +480,8 @@ mail_header_address(bson_string_t *out, const char *field, const char *name, con
 	size_t i, n;
 
 	for (i = 0; name && name[i]; i++)
-		bson_string_append_c(clean, (unsigned char)name[i] < 0x20 || name[i] == 0x7f ? ' ' : name[i]);
+		bson_string_append_c(
+			clean, (unsigned char)name[i] < 0x20 || name[i] == 0x7f ? ' ' : name[i]);
 	while (clean->len > 0 && clean->str[clean->len - 1] == ' ')
 		bson_string_truncate(clean, clean->len - 1);
 	n = mail_utf8_cut(clean->str, clean->len, MAIL_NAME_MAX);
@@ -493,9 +518,9 @@ mail_header_date(bson_string_t *out, int64_t now_ms)
 	struct tm tm;
 
 	gmtime_r(&t, &tm);
-	bson_string_append_printf(out, "Date: %s, %02d %s %04d %02d:%02d:%02d +0000\r\n", days[tm.tm_wday],
-	                          tm.tm_mday, months[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min,
-	                          tm.tm_sec);
+	bson_string_append_printf(out, "Date: %s, %02d %s %04d %02d:%02d:%02d +0000\r\n",
+	                          days[tm.tm_wday], tm.tm_mday, months[tm.tm_mon],
+	                          tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
 }
 
 /* ----------------------------------------------------------------- body */
@@ -521,8 +546,10 @@ mail_qp(bson_string_t *out, const char *s)
 			continue;
 		}
 		for (;;) {
-			literal = ((c >= 33 && c <= 126 && c != '=') || ((c == ' ' || c == '\t') && !eol)) &&
-			          !(col == 0 && (c == '.' || (c == 'F' && !strncmp(s + i, "From ", 5))));
+			literal = ((c >= 33 && c <= 126 && c != '=') ||
+			           ((c == ' ' || c == '\t') && !eol)) &&
+			          !(col == 0 &&
+			            (c == '.' || (c == 'F' && !strncmp(s + i, "From ", 5))));
 			if (col + (literal ? 1 : 3) <= 75)
 				break;
 			bson_string_append(out, "=\r\n");
@@ -539,8 +566,9 @@ mail_qp(bson_string_t *out, const char *s)
 static void
 mail_part(bson_string_t *out, const char *boundary, const char *type, const char *content)
 {
-	bson_string_append_printf(out, "\r\n--%s\r\nContent-Type: %s; charset=UTF-8\r\n"
-	                               "Content-Transfer-Encoding: quoted-printable\r\n\r\n",
+	bson_string_append_printf(out,
+	                          "\r\n--%s\r\nContent-Type: %s; charset=UTF-8\r\n"
+	                          "Content-Transfer-Encoding: quoted-printable\r\n\r\n",
 	                          boundary, type);
 	mail_qp(out, content);
 }
@@ -586,10 +614,12 @@ mail_compose(const struct mail_message *m, int64_t now_ms, bson_string_t **out)
 	if (t->html) {
 		mail_render(html, t->html, values, MAIL_AS_HTML);
 	} else {
-		bson_string_append(html, "<!DOCTYPE html>\n<html>\n<head><meta charset=\"utf-8\"><title>");
+		bson_string_append(
+			html, "<!DOCTYPE html>\n<html>\n<head><meta charset=\"utf-8\"><title>");
 		mail_html_escape(html, subject->str, subject->len);
-		bson_string_append(html, "</title></head>\n<body>\n"
-		                         "<div style=\"white-space: pre-wrap; font-family: sans-serif\">");
+		bson_string_append(
+			html, "</title></head>\n<body>\n"
+			      "<div style=\"white-space: pre-wrap; font-family: sans-serif\">");
 		mail_render(html, t->text, values, MAIL_AS_TEXT_HTML);
 		bson_string_append(html, "</div>\n</body>\n</html>\n");
 	}
@@ -606,9 +636,10 @@ mail_compose(const struct mail_message *m, int64_t now_ms, bson_string_t **out)
 	crypto_hex(rnd, sizeof rnd, id);
 	/* "=_" never occurs in quoted-printable text, so the parts cannot hold it. */
 	snprintf(boundary, sizeof boundary, "=_%s", id);
-	bson_string_append_printf(msg, "MIME-Version: 1.0\r\nAuto-Submitted: auto-generated\r\n"
-	                               "Content-Type: multipart/alternative;\r\n boundary=\"%s\"\r\n"
-	                               "\r\nThis is a message in MIME format.\r\n",
+	bson_string_append_printf(msg,
+	                          "MIME-Version: 1.0\r\nAuto-Submitted: auto-generated\r\n"
+	                          "Content-Type: multipart/alternative;\r\n boundary=\"%s\"\r\n"
+	                          "\r\nThis is a message in MIME format.\r\n",
 	                          boundary);
 	mail_part(msg, boundary, "text/plain", text->str);
 	mail_part(msg, boundary, "text/html", html->str);
@@ -640,7 +671,8 @@ mail_parse_from(const char *from, char *err, size_t errlen)
 	if (lt) {
 		n = strlen(lt);
 		if (n < 3 || lt[n - 1] != '>') {
-			snprintf(err, errlen, "FCGI_AUTH_MAIL_FROM must be \"addr\" or \"Name <addr>\"");
+			snprintf(err, errlen,
+			         "FCGI_AUTH_MAIL_FROM must be \"addr\" or \"Name <addr>\"");
 			return false;
 		}
 		mail.from_addr = bson_strndup(lt + 1, n - 2);
@@ -656,7 +688,8 @@ mail_parse_from(const char *from, char *err, size_t errlen)
 		mail.from_name = bson_strdup("");
 	}
 	if (!mail_is_address(mail.from_addr)) {
-		snprintf(err, errlen, "FCGI_AUTH_MAIL_FROM: \"%.80s\" is not a plain local@domain address",
+		snprintf(err, errlen,
+		         "FCGI_AUTH_MAIL_FROM: \"%.80s\" is not a plain local@domain address",
 		         mail.from_addr);
 		return false;
 	}
@@ -689,7 +722,8 @@ mail_decode(const char *s, size_t n)
 static bool
 mail_parse_smtp_url(const struct config *cfg, char *err, size_t errlen)
 {
-	const char *url = cfg->smtp_url, *auth = strstr(url, "://") + 3, *end, *at, *colon, *q, *host;
+	const char *url = cfg->smtp_url, *auth = strstr(url, "://") + 3, *end, *at, *colon, *q,
+		   *host;
 	bool smtps = !strncmp(url, "smtps://", 8);
 	bson_string_t *curl_url;
 
@@ -701,14 +735,19 @@ mail_parse_smtp_url(const struct config *cfg, char *err, size_t errlen)
 	if (at) {
 		colon = memchr(auth, ':', (size_t)(at - auth));
 		mail.smtp_user = mail_decode(auth, (size_t)((colon ? colon : at) - auth));
-		mail.smtp_password = colon ? mail_decode(colon + 1, (size_t)(at - colon - 1)) : mail_strdup("");
+		mail.smtp_password =
+			colon ? mail_decode(colon + 1, (size_t)(at - colon - 1)) : mail_strdup("");
 		if (!mail.smtp_user || !mail.smtp_password) {
-			snprintf(err, errlen, "FCGI_AUTH_SMTP_URL: bad percent-encoding in the user or password");
+			snprintf(
+				err, errlen,
+				"FCGI_AUTH_SMTP_URL: bad percent-encoding in the user or password");
 			return false;
 		}
 		if (cfg->smtp_user || cfg->smtp_password) {
-			snprintf(err, errlen, "FCGI_AUTH_SMTP_URL carries a user: do not set FCGI_AUTH_SMTP_USER "
-			                      "or FCGI_AUTH_SMTP_PASSWORD as well");
+			snprintf(
+				err, errlen,
+				"FCGI_AUTH_SMTP_URL carries a user: do not set FCGI_AUTH_SMTP_USER "
+				"or FCGI_AUTH_SMTP_PASSWORD as well");
 			return false;
 		}
 	} else if (cfg->smtp_user) {
@@ -730,13 +769,15 @@ mail_parse_smtp_url(const struct config *cfg, char *err, size_t errlen)
 		} else if (!strncmp(q, "starttls=0", 10) && (q[10] == '&' || !q[10])) {
 			mail.starttls = false;
 		} else {
-			snprintf(err, errlen, "FCGI_AUTH_SMTP_URL: unknown option \"%.*s\" (known: starttls=1)",
+			snprintf(err, errlen,
+			         "FCGI_AUTH_SMTP_URL: unknown option \"%.*s\" (known: starttls=1)",
 			         (int)strcspn(q, "&"), q);
 			return false;
 		}
 	}
 	if (smtps && mail.starttls) {
-		snprintf(err, errlen, "FCGI_AUTH_SMTP_URL: smtps:// is TLS already; starttls=1 is for smtp://");
+		snprintf(err, errlen,
+		         "FCGI_AUTH_SMTP_URL: smtps:// is TLS already; starttls=1 is for smtp://");
 		return false;
 	}
 	curl_url = bson_string_new(NULL);
@@ -760,14 +801,16 @@ mail_parse_sendmail(const char *cmd, char *err, size_t errlen)
 	mail.argv_buf = mail_strdup(cmd);
 	for (p = strtok(mail.argv_buf, " "); p; p = strtok(NULL, " ")) {
 		if (n == MAIL_ARGV_MAX) {
-			snprintf(err, errlen, "FCGI_AUTH_SENDMAIL has more than %d words", MAIL_ARGV_MAX);
+			snprintf(err, errlen, "FCGI_AUTH_SENDMAIL has more than %d words",
+			         MAIL_ARGV_MAX);
 			return false;
 		}
 		mail.argv[n++] = p;
 	}
 	mail.argv[n] = NULL;
 	if (n == 0 || access(mail.argv[0], X_OK) != 0) {
-		snprintf(err, errlen, "FCGI_AUTH_SENDMAIL: %s is not an executable program", n ? mail.argv[0] : "");
+		snprintf(err, errlen, "FCGI_AUTH_SENDMAIL: %s is not an executable program",
+		         n ? mail.argv[0] : "");
 		return false;
 	}
 	return true;
@@ -813,7 +856,8 @@ mail_init(const struct config *cfg, char *err, size_t errlen)
 			goto done;
 		mail.sender = MAIL_SENDMAIL;
 	} else {
-		log_info("mail: neither FCGI_AUTH_SMTP_URL nor FCGI_AUTH_SENDMAIL is set: no mail will be sent");
+		log_info("mail: neither FCGI_AUTH_SMTP_URL nor FCGI_AUTH_SENDMAIL is set: no mail "
+		         "will be sent");
 	}
 	ok = true;
 done:
@@ -923,7 +967,9 @@ mail_send_smtp(const bson_string_t *msg, const char *to, char *err, size_t errle
 		snprintf(err, errlen, "SMTP: %s", curl_err[0] ? curl_err : curl_easy_strerror(rc));
 	curl_slist_free_all(rcpt);
 	curl_easy_cleanup(curl);
-	return rc == CURLE_OK ? MAIL_OK : rc == CURLE_OPERATION_TIMEDOUT ? MAIL_TIMEOUT : MAIL_FAILED;
+	return rc == CURLE_OK                   ? MAIL_OK
+	       : rc == CURLE_OPERATION_TIMEDOUT ? MAIL_TIMEOUT
+	                                        : MAIL_FAILED;
 }
 
 bool
@@ -950,7 +996,8 @@ mail_probe(char *msg, size_t len)
 	curl_easy_setopt(curl, CURLOPT_CONNECT_ONLY, 1L);
 	rc = curl_easy_perform(curl);
 	if (rc == CURLE_OK)
-		snprintf(msg, len, "SMTP server %s answered (EHLO%s%s), nothing sent", mail.smtp_url,
+		snprintf(msg, len, "SMTP server %s answered (EHLO%s%s), nothing sent",
+		         mail.smtp_url,
 		         mail.starttls || !strncmp(mail.smtp_url, "smtps://", 8) ? ", TLS" : "",
 		         mail.smtp_user ? ", login accepted" : "");
 	else
@@ -1033,7 +1080,8 @@ mail_send_sendmail(const bson_string_t *msg, const sigset_t *mask, char *err, si
 	enum mail_status st = MAIL_FAILED;
 	pid_t pid = -1;
 
-	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, in) != 0 || pipe2(errp, O_CLOEXEC) != 0) {
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, in) != 0 ||
+	    pipe2(errp, O_CLOEXEC) != 0) {
 		snprintf(err, errlen, "sendmail: no pipe: %s", strerror(errno));
 		goto done;
 	}
@@ -1058,8 +1106,8 @@ mail_send_sendmail(const bson_string_t *msg, const sigset_t *mask, char *err, si
 		if (left <= 0) {
 			mail_kill_child(pid);
 			pid = -1;
-			snprintf(err, errlen, "sendmail: %s did not finish within %d ms (killed)", mail.argv[0],
-			         mail.cfg->mail_timeout_ms);
+			snprintf(err, errlen, "sendmail: %s did not finish within %d ms (killed)",
+			         mail.argv[0], mail.cfg->mail_timeout_ms);
 			st = MAIL_TIMEOUT;
 			goto done;
 		}
@@ -1073,7 +1121,8 @@ mail_send_sendmail(const bson_string_t *msg, const sigset_t *mask, char *err, si
 			break;
 		}
 		if (in[0] >= 0 && fds[0].revents) {
-			n = send(in[0], msg->str + sent, msg->len - sent, MSG_NOSIGNAL | MSG_DONTWAIT);
+			n = send(in[0], msg->str + sent, msg->len - sent,
+			         MSG_NOSIGNAL | MSG_DONTWAIT);
 			if (n > 0)
 				sent += (size_t)n;
 			if ((n < 0 && errno != EAGAIN && errno != EINTR) || sent == msg->len) {
@@ -1092,13 +1141,14 @@ mail_send_sendmail(const bson_string_t *msg, const sigset_t *mask, char *err, si
 	if (exited && WIFEXITED(status) && WEXITSTATUS(status) == 0 && sent == msg->len)
 		st = MAIL_OK;
 	else if (exited && WIFEXITED(status) && WEXITSTATUS(status) == 0)
-		snprintf(err, errlen, "sendmail: %s exited after reading %zu of %zu bytes", mail.argv[0], sent,
-		         (size_t)msg->len);
+		snprintf(err, errlen, "sendmail: %s exited after reading %zu of %zu bytes",
+		         mail.argv[0], sent, (size_t)msg->len);
 	else if (exited && WIFEXITED(status))
 		snprintf(err, errlen, "sendmail: %s exited with status %d%s%.200s", mail.argv[0],
 		         WEXITSTATUS(status), stderr_len ? ": " : "", stderr_buf);
 	else if (exited)
-		snprintf(err, errlen, "sendmail: %s was killed by signal %d", mail.argv[0], WTERMSIG(status));
+		snprintf(err, errlen, "sendmail: %s was killed by signal %d", mail.argv[0],
+		         WTERMSIG(status));
 done:
 	if (pid > 0)
 		mail_kill_child(pid);
@@ -1120,7 +1170,8 @@ mail_send(const struct mail_message *m)
 {
 	bson_string_t *msg = NULL;
 	char err[512] = "";
-	const char *domain = m->to && mail_is_address(m->to) ? strrchr(m->to, '@') : "(not an address)";
+	const char *domain =
+		m->to && mail_is_address(m->to) ? strrchr(m->to, '@') : "(not an address)";
 	int64_t started = mail_clock_ms(CLOCK_MONOTONIC);
 	sigset_t pipe_only, old;
 	enum mail_status st = MAIL_NOT_CONFIGURED;
@@ -1142,10 +1193,11 @@ mail_send(const struct mail_message *m)
 done:
 	ms = (int)(mail_clock_ms(CLOCK_MONOTONIC) - started);
 	if (st == MAIL_OK)
-		log_info("mail: %s to …%s sent (%zu bytes, %d ms)", mail_kind_name(m->kind), domain, (size_t)msg->len, ms);
+		log_info("mail: %s to …%s sent (%zu bytes, %d ms)", mail_kind_name(m->kind), domain,
+		         (size_t)msg->len, ms);
 	else
-		log_error("mail: %s to …%s not sent after %d ms: %s%s%s", mail_kind_name(m->kind), domain, ms,
-		          mail_status_name(st), err[0] ? ": " : "", err);
+		log_error("mail: %s to …%s not sent after %d ms: %s%s%s", mail_kind_name(m->kind),
+		          domain, ms, mail_status_name(st), err[0] ? ": " : "", err);
 	if (msg)
 		bson_string_free(msg, true);
 	return st;

@@ -28,14 +28,17 @@ mailjob_init(const struct config *cfg, char *err, size_t errlen)
 		return false;
 	mailjob_enabled = mail_is_configured();
 	if (mailjob_enabled && !cfg->base_url) {
-		snprintf(err, errlen, "BETTER_AUTH_URL is required with a mail sender: the mailed links "
-		                      "start with it");
+		snprintf(err, errlen,
+		         "BETTER_AUTH_URL is required with a mail sender: the mailed links "
+		         "start with it");
 		return false;
 	}
 	if (!mailjob_enabled)
-		log_info("no mail sender (FCGI_AUTH_SMTP_URL, FCGI_AUTH_SENDMAIL): request-password-reset "
+		log_info("no mail sender (FCGI_AUTH_SMTP_URL, FCGI_AUTH_SENDMAIL): "
+		         "request-password-reset "
 		         "answers RESET_PASSWORD_DISABLED, send-verification-email "
-		         "VERIFICATION_EMAIL_NOT_ENABLED, and sign-up, sign-in and change-email send no "
+		         "VERIFICATION_EMAIL_NOT_ENABLED, and sign-up, sign-in and change-email "
+		         "send no "
 		         "verification mail, as Better Auth without its callbacks");
 	return true;
 }
@@ -99,8 +102,8 @@ mailjob_link(const struct config *cfg, const char *path, const char *token, cons
 char *
 mailjob_verify_link(const struct config *cfg, const char *jwt, const char *callback)
 {
-	return mailjob_link(cfg, "/verify-email?token=", jwt, "&callbackURL=",
-	                    callback && *callback ? callback : "/");
+	return mailjob_link(cfg, "/verify-email?token=", jwt,
+	                    "&callbackURL=", callback && *callback ? callback : "/");
 }
 
 void
@@ -147,7 +150,8 @@ mailjob_query_string(const struct request *req, const char *name, bool required,
 	if (got) {
 		if (issues->len)
 			bson_string_append(issues, "; ");
-		bson_string_append_printf(issues, "[query.%s] Invalid input: expected string, received %s",
+		bson_string_append_printf(issues,
+		                          "[query.%s] Invalid input: expected string, received %s",
 		                          name, got);
 		free(v);
 		return false;
@@ -164,7 +168,8 @@ mailjob_query_done(struct call *c, bson_string_t *issues, const char *callback)
 	if (issues->len) {
 		response_error_message(c->res, 400, issues->str, "VALIDATION_ERROR");
 		ok = false;
-	} else if (callback && *callback && !origin_callback_ok(c->req, callback, strlen(callback))) {
+	} else if (callback && *callback &&
+	           !origin_callback_ok(c->req, callback, strlen(callback))) {
 		log_error("Invalid callbackURL (query)");
 		response_error(c->res, ERR_INVALID_CALLBACK_URL);
 		ok = false;

@@ -30,8 +30,8 @@ void mailjob_defer(struct call *c, const struct mail_message *m);
 
 /* <BETTER_AUTH_URL>/api/auth<path><token><param><encodeURIComponent(value)>,
  * malloc'd: "/reset-password/", t, "?callbackURL=", redirectTo or "". */
-char *mailjob_link(const struct config *cfg, const char *path, const char *token,
-                   const char *param, const char *value);
+char *mailjob_link(const struct config *cfg, const char *path, const char *token, const char *param,
+                   const char *value);
 
 /* The verification link of a token: /verify-email?token=<jwt>&callbackURL=
  * <callbackURL or "/">, malloc'd. */

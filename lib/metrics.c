@@ -51,8 +51,9 @@
 enum { METRICS_FREE, METRICS_NAMING, METRICS_READY };
 
 /* Histogram bounds, microseconds, and their `le` labels. */
-static const uint64_t metrics_bounds_us[] = {1000,   2500,   5000,    10000,   25000,   50000,   100000,
-                                             250000, 500000, 1000000, 2500000, 5000000, 10000000};
+static const uint64_t metrics_bounds_us[] = {1000,    2500,    5000,    10000,  25000,
+                                             50000,   100000,  250000,  500000, 1000000,
+                                             2500000, 5000000, 10000000};
 static const char *const metrics_le[] = {"0.001", "0.0025", "0.005", "0.01", "0.025", "0.05", "0.1",
                                          "0.25",  "0.5",    "1",     "2.5",  "5",     "10"};
 #define METRICS_BUCKETS (sizeof(metrics_bounds_us) / sizeof(metrics_bounds_us[0]))
@@ -155,7 +156,8 @@ metrics_init(const char *name)
 	if (!name || !*name)
 		name = METRICS_DEFAULT_NAME;
 	if (strlen(name) >= METRICS_SEG_NAME_MAX) {
-		log_warn("metrics off: the metrics name is longer than %d bytes", METRICS_SEG_NAME_MAX - 1);
+		log_warn("metrics off: the metrics name is longer than %d bytes",
+		         METRICS_SEG_NAME_MAX - 1);
 		return false;
 	}
 	key = metrics_key(name);
@@ -181,7 +183,9 @@ metrics_init(const char *name)
 	st = METRICS_FREE;
 	if (created && atomic_compare_exchange_strong(&seg->state, &st, METRICS_NAMING))
 		metrics_setup(seg, name);
-	for (i = 0; i < 1000 && atomic_load_explicit(&seg->state, memory_order_acquire) != METRICS_READY; i++)
+	for (i = 0;
+	     i < 1000 && atomic_load_explicit(&seg->state, memory_order_acquire) != METRICS_READY;
+	     i++)
 		nanosleep(&tick, NULL);
 	st = METRICS_FREE;
 	if (atomic_compare_exchange_strong(&seg->state, &st, METRICS_NAMING))
@@ -205,7 +209,8 @@ done:
 		if (seg)
 			shmdt(seg);
 		log_warn("metrics off: shared memory key 0x%08x (`ipcs -m`; remove with `ipcrm -M "
-		         "0x%08x`): %s", (unsigned)key, (unsigned)key, why ? why : "unknown");
+		         "0x%08x`): %s",
+		         (unsigned)key, (unsigned)key, why ? why : "unknown");
 	}
 	return ok;
 }
@@ -283,7 +288,8 @@ metrics_endpoint(const char *name)
 		if (st == METRICS_FREE) {
 			if (atomic_compare_exchange_strong(&ep->state, &st, METRICS_NAMING)) {
 				memcpy(ep->name, name, METRICS_NAME_MAX);
-				atomic_store_explicit(&ep->state, METRICS_READY, memory_order_release);
+				atomic_store_explicit(&ep->state, METRICS_READY,
+				                      memory_order_release);
 				return ep;
 			}
 			/* st now holds what another process set */
@@ -309,7 +315,8 @@ metrics_status(struct metrics_endpoint *ep, int status)
 		uint32_t code = atomic_load_explicit(&ep->status[i].code, memory_order_relaxed);
 
 		if (code == 0) {
-			if (atomic_compare_exchange_strong(&ep->status[i].code, &code, (uint32_t)status))
+			if (atomic_compare_exchange_strong(&ep->status[i].code, &code,
+			                                   (uint32_t)status))
 				return &ep->status[i].count; /* claimed */
 			/* code: what another process claimed it for */
 		}
@@ -332,8 +339,10 @@ metrics_request(const char *endpoint, int status, double seconds)
 	for (i = 0; endpoint && endpoint[i] && i < METRICS_NAME_MAX - 1; i++) {
 		char c = endpoint[i];
 
-		name[i] = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-		                  strchr("/_.:-", c) ? c : '_';
+		name[i] = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		                          (c >= '0' && c <= '9') || strchr("/_.:-", c)
+		                  ? c
+		                  : '_';
 	}
 	if (!name[0])
 		strcpy(name, "unknown");
@@ -363,12 +372,15 @@ static const struct {
 } metrics_families[] = {
 	{"fcgi_auth_sign_in_total", "Sign-in attempts by outcome.", "outcome"},
 	{"fcgi_auth_sign_in_invalid_credentials_total",
-	 "Sign-ins refused for invalid credentials, by reason (the answers are identical).", "reason"},
+         "Sign-ins refused for invalid credentials, by reason (the answers are identical).",
+         "reason"},
 	{"fcgi_auth_sign_up_total", "Sign-up attempts by outcome.", "outcome"},
-	{"fcgi_auth_sessions_served_total", "Valid sessions answered, by where they were read.", "source"},
-	{"fcgi_auth_hash_slot_waits_total", "Password hashes that waited for a free hash slot.", NULL},
+	{"fcgi_auth_sessions_served_total", "Valid sessions answered, by where they were read.",
+         "source"},
+	{"fcgi_auth_hash_slot_waits_total", "Password hashes that waited for a free hash slot.",
+         NULL},
 	{"fcgi_auth_hash_slot_wait_timeouts_total",
-	 "Password hashes that found no free slot in time and hashed anyway.", NULL},
+         "Password hashes that found no free slot in time and hashed anyway.", NULL},
 };
 
 static const struct {
@@ -472,7 +484,8 @@ metrics_sum_of(const char *name, struct metrics_endpoint *other, struct metrics_
 		for (i = 0; i < METRICS_MAX_ENDPOINTS; i++) {
 			struct metrics_endpoint *ep = &metrics_seg->endpoint[i];
 
-			if (atomic_load_explicit(&ep->state, memory_order_acquire) == METRICS_READY &&
+			if (atomic_load_explicit(&ep->state, memory_order_acquire) ==
+			            METRICS_READY &&
 			    strncmp(ep->name, name, METRICS_NAME_MAX) == 0)
 				metrics_sum_add(s, ep);
 		}
@@ -501,27 +514,35 @@ metrics_render_requests(FILE *f)
 	if (total > 0)
 		names[n++] = "other";
 	fputs("# HELP fcgi_auth_requests_total Requests answered, by endpoint and HTTP status.\n"
-	      "# TYPE fcgi_auth_requests_total counter\n", f);
+	      "# TYPE fcgi_auth_requests_total counter\n",
+	      f);
 	for (i = 0; i < n; i++) {
 		for (j = 0; j < sums[i].n_status; j++)
-			fprintf(f, "fcgi_auth_requests_total{endpoint=\"%s\",status=\"%u\"} %llu\n", names[i],
-			        (unsigned)sums[i].status[j].code, (unsigned long long)sums[i].status[j].count);
+			fprintf(f, "fcgi_auth_requests_total{endpoint=\"%s\",status=\"%u\"} %llu\n",
+			        names[i], (unsigned)sums[i].status[j].code,
+			        (unsigned long long)sums[i].status[j].count);
 		if (sums[i].other_status)
-			fprintf(f, "fcgi_auth_requests_total{endpoint=\"%s\",status=\"other\"} %llu\n", names[i],
-			        (unsigned long long)sums[i].other_status);
+			fprintf(f,
+			        "fcgi_auth_requests_total{endpoint=\"%s\",status=\"other\"} %llu\n",
+			        names[i], (unsigned long long)sums[i].other_status);
 	}
-	fputs("# HELP fcgi_auth_request_duration_seconds Time from the start of a request to its answer.\n"
-	      "# TYPE fcgi_auth_request_duration_seconds histogram\n", f);
+	fputs("# HELP fcgi_auth_request_duration_seconds Time from the start of a request to its "
+	      "answer.\n"
+	      "# TYPE fcgi_auth_request_duration_seconds histogram\n",
+	      f);
 	for (i = 0; i < n; i++) {
 		for (total = 0, j = 0; j <= METRICS_BUCKETS; j++) {
 			total += sums[i].bucket[j];
-			fprintf(f, "fcgi_auth_request_duration_seconds_bucket{endpoint=\"%s\",le=\"%s\"} %llu\n",
-			        names[i], j < METRICS_BUCKETS ? metrics_le[j] : "+Inf", (unsigned long long)total);
+			fprintf(f,
+			        "fcgi_auth_request_duration_seconds_bucket{endpoint=\"%s\",le=\"%"
+			        "s\"} %llu\n",
+			        names[i], j < METRICS_BUCKETS ? metrics_le[j] : "+Inf",
+			        (unsigned long long)total);
 		}
-		fprintf(f, "fcgi_auth_request_duration_seconds_sum{endpoint=\"%s\"} %.6f\n", names[i],
-		        (double)sums[i].sum_us / 1e6);
-		fprintf(f, "fcgi_auth_request_duration_seconds_count{endpoint=\"%s\"} %llu\n", names[i],
-		        (unsigned long long)total);
+		fprintf(f, "fcgi_auth_request_duration_seconds_sum{endpoint=\"%s\"} %.6f\n",
+		        names[i], (double)sums[i].sum_us / 1e6);
+		fprintf(f, "fcgi_auth_request_duration_seconds_count{endpoint=\"%s\"} %llu\n",
+		        names[i], (unsigned long long)total);
 	}
 	free(sums);
 }
@@ -544,7 +565,8 @@ metrics_render(char **text, size_t *len)
 		fprintf(f, "# HELP %s %s\n# TYPE %s counter\n", metrics_families[fam].name,
 		        metrics_families[fam].help, metrics_families[fam].name);
 		for (c = 0; c < METRICS_COUNTER_COUNT; c++) {
-			unsigned long long v = (unsigned long long)metrics_get(&metrics_seg->counter[c]);
+			unsigned long long v =
+				(unsigned long long)metrics_get(&metrics_seg->counter[c]);
 
 			if (metrics_rows[c].family != fam)
 				continue;
@@ -555,9 +577,10 @@ metrics_render(char **text, size_t *len)
 				fprintf(f, "%s %llu\n", metrics_families[fam].name, v);
 		}
 	}
-	fprintf(f, "# HELP fcgi_auth_hash_slot_wait_seconds_total Time password hashes spent waiting "
-	           "for a hash slot.\n# TYPE fcgi_auth_hash_slot_wait_seconds_total counter\n"
-	           "fcgi_auth_hash_slot_wait_seconds_total %.6f\n",
+	fprintf(f,
+	        "# HELP fcgi_auth_hash_slot_wait_seconds_total Time password hashes spent waiting "
+	        "for a hash slot.\n# TYPE fcgi_auth_hash_slot_wait_seconds_total counter\n"
+	        "fcgi_auth_hash_slot_wait_seconds_total %.6f\n",
 	        (double)metrics_get(&metrics_seg->hash_wait_us) / 1e6);
 	if (fclose(f) != 0)
 		abort();

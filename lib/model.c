@@ -12,20 +12,22 @@
 #include <string.h>
 #include <time.h>
 
-const char *const model_user_keys[] = {"name", "email", "emailVerified", "image",
-                                       "createdAt", "updatedAt", "id", NULL};
-const char *const model_session_keys[] = {"expiresAt", "token", "createdAt", "updatedAt",
-                                          "ipAddress", "userAgent", "userId", "id", NULL};
-const char *const model_user_cache_keys[] = {"id", "createdAt", "updatedAt", "email",
-                                             "emailVerified", "name", "image", NULL};
-const char *const model_session_cache_keys[] = {"id", "createdAt", "updatedAt", "userId",
-                                                "expiresAt", "token", "ipAddress", "userAgent",
-                                                NULL};
+const char *const model_user_keys[] = {
+	"name", "email", "emailVerified", "image", "createdAt", "updatedAt", "id", NULL};
+const char *const model_session_keys[] = {"expiresAt", "token",     "createdAt",
+                                          "updatedAt", "ipAddress", "userAgent",
+                                          "userId",    "id",        NULL};
+const char *const model_user_cache_keys[] = {
+	"id", "createdAt", "updatedAt", "email", "emailVerified", "name", "image", NULL};
+const char *const model_session_cache_keys[] = {"id",        "createdAt", "updatedAt",
+                                                "userId",    "expiresAt", "token",
+                                                "ipAddress", "userAgent", NULL};
 
-const char *const model_app_user_keys[] = {"id", "betterAuthUserId", "email", "name",
-                                           "createdAt", "updatedAt", NULL};
-const char *const model_profile_keys[] = {"id", "userId", "bio", "avatarUrl", "phoneNumber",
-                                          "address", "createdAt", "updatedAt", NULL};
+const char *const model_app_user_keys[] = {"id",        "betterAuthUserId", "email", "name",
+                                           "createdAt", "updatedAt",        NULL};
+const char *const model_profile_keys[] = {"id",        "userId",      "bio",
+                                          "avatarUrl", "phoneNumber", "address",
+                                          "createdAt", "updatedAt",   NULL};
 
 #define MODEL_MAX_KEYS 16
 
@@ -69,14 +71,18 @@ model_write(bson_string_t *out, const bson_t *doc, const char *const *keys)
 				}
 			}
 			if (f)
-				*f = (struct model_field){bson_iter_offset(&it), bson_iter_key_len(&it), true};
+				*f = (struct model_field){bson_iter_offset(&it),
+				                          bson_iter_key_len(&it), true};
 		}
 	bson_string_append_c(out, '{');
 	for (i = 0; i < n; i++) {
-		const struct model_field *f = at[i].found ? &at[i] : !strcmp(keys[i], "id") ? &plain_id : NULL;
+		const struct model_field *f = at[i].found              ? &at[i]
+		                              : !strcmp(keys[i], "id") ? &plain_id
+		                                                       : NULL;
 
 		if (!f || !f->found ||
-		    !bson_iter_init_from_data_at_offset(&it, bson_get_data(doc), doc->len, f->off, f->key_len))
+		    !bson_iter_init_from_data_at_offset(&it, bson_get_data(doc), doc->len, f->off,
+		                                        f->key_len))
 			continue;
 		json_write_key(out, keys[i], first);
 		json_write_value(out, &it);
@@ -126,7 +132,8 @@ model_parse_iso(const char *s, int64_t *ms)
 	int y, mo, d, h, mi, sec, milli, n = 0;
 
 	if (strlen(s) != 24 ||
-	    sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d.%3dZ%n", &y, &mo, &d, &h, &mi, &sec, &milli, &n) != 7 ||
+	    sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d.%3dZ%n", &y, &mo, &d, &h, &mi, &sec, &milli, &n) !=
+	            7 ||
 	    n != 24)
 		return false;
 	memset(&tm, 0, sizeof(tm));

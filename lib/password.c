@@ -41,12 +41,14 @@
 
 static struct hashslot *password_slots;
 
-void password_set_hashslot(struct hashslot *hs)
+void
+password_set_hashslot(struct hashslot *hs)
 {
 	password_slots = hs;
 }
 
-long password_utf16_len(const char *s, size_t n)
+long
+password_utf16_len(const char *s, size_t n)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	long units = 0;
@@ -67,7 +69,8 @@ long password_utf16_len(const char *s, size_t n)
 	return units;
 }
 
-char *password_nfkc(const char *s, size_t n, size_t *out_len)
+char *
+password_nfkc(const char *s, size_t n, size_t *out_len)
 {
 	uint8_t *norm = NULL;
 	size_t len = 0;
@@ -99,8 +102,9 @@ done:
 /* key = scrypt(pw, salt text); 128*N*r = 32 MiB, allocated and freed by
  * libsodium. Returns false (logged) on failure: out of memory, or
  * sodium_init failing (no usable CPU feature detection). */
-static bool password_scrypt(const char *pw, size_t pw_len, const char *salt, size_t salt_len,
-                            unsigned char key[PASSWORD_KEY_BYTES])
+static bool
+password_scrypt(const char *pw, size_t pw_len, const char *salt, size_t salt_len,
+                unsigned char key[PASSWORD_KEY_BYTES])
 {
 	static bool sodium_ready;
 
@@ -111,25 +115,27 @@ static bool password_scrypt(const char *pw, size_t pw_len, const char *salt, siz
 	}
 	sodium_ready = true;
 	/* An empty buffer still needs a non-NULL pointer. */
-	if (crypto_pwhash_scryptsalsa208sha256_ll((const uint8_t *)(pw_len ? pw : ""), pw_len,
-	                                          (const uint8_t *)(salt_len ? salt : ""), salt_len,
-	                                          PASSWORD_SCRYPT_N, PASSWORD_SCRYPT_R,
-	                                          PASSWORD_SCRYPT_P, key, PASSWORD_KEY_BYTES) != 0) {
+	if (crypto_pwhash_scryptsalsa208sha256_ll(
+		    (const uint8_t *)(pw_len ? pw : ""), pw_len,
+		    (const uint8_t *)(salt_len ? salt : ""), salt_len, PASSWORD_SCRYPT_N,
+		    PASSWORD_SCRYPT_R, PASSWORD_SCRYPT_P, key, PASSWORD_KEY_BYTES) != 0) {
 		fprintf(stderr, "password: scrypt failed (out of memory?)\n");
 		return false;
 	}
 	return true;
 }
 
-static long password_ms(const struct timespec *a, const struct timespec *b)
+static long
+password_ms(const struct timespec *a, const struct timespec *b)
 {
 	return (long)((b->tv_sec - a->tv_sec) * 1000 + (b->tv_nsec - a->tv_nsec) / 1000000);
 }
 
 /* hex = lower-case hex of scrypt(NFKC(pw), salt text), PASSWORD_KEY_LEN + 1
  * bytes. */
-static enum password_status password_derive_hex(const char *pw, size_t n, const char *salt,
-                                                size_t salt_len, char hex[PASSWORD_KEY_LEN + 1])
+static enum password_status
+password_derive_hex(const char *pw, size_t n, const char *salt, size_t salt_len,
+                    char hex[PASSWORD_KEY_LEN + 1])
 {
 	enum password_status st = PASSWORD_FAILED;
 	unsigned char key[PASSWORD_KEY_BYTES];
@@ -151,8 +157,8 @@ static enum password_status password_derive_hex(const char *pw, size_t n, const 
 	if (password_slots != NULL)
 		hashslot_release(password_slots);
 	clock_gettime(CLOCK_MONOTONIC, &t2);
-	log_debug("scrypt: %ld ms waiting for a hash slot, %ld ms hashing",
-	          password_ms(&t0, &t1), password_ms(&t1, &t2));
+	log_debug("scrypt: %ld ms waiting for a hash slot, %ld ms hashing", password_ms(&t0, &t1),
+	          password_ms(&t1, &t2));
 	if (!ok)
 		goto done;
 	crypto_hex(key, sizeof key, hex);
@@ -166,7 +172,8 @@ done:
 	return st;
 }
 
-enum password_status password_hash(const char *pw, size_t n, char out[PASSWORD_HASH_LEN + 1])
+enum password_status
+password_hash(const char *pw, size_t n, char out[PASSWORD_HASH_LEN + 1])
 {
 	unsigned char raw[PASSWORD_SALT_BYTES];
 	char salt[PASSWORD_SALT_LEN + 1];
@@ -176,8 +183,8 @@ enum password_status password_hash(const char *pw, size_t n, char out[PASSWORD_H
 	return password_hash_with_salt(pw, n, salt, out);
 }
 
-enum password_status password_hash_with_salt(const char *pw, size_t n, const char *salt,
-                                             char out[PASSWORD_HASH_LEN + 1])
+enum password_status
+password_hash_with_salt(const char *pw, size_t n, const char *salt, char out[PASSWORD_HASH_LEN + 1])
 {
 	enum password_status st = PASSWORD_FAILED;
 
@@ -196,7 +203,8 @@ done:
 	return st;
 }
 
-enum password_status password_verify(const char *pw, size_t n, const char *stored)
+enum password_status
+password_verify(const char *pw, size_t n, const char *stored)
 {
 	enum password_status st = PASSWORD_BAD_HASH;
 	char hex[PASSWORD_KEY_LEN + 1];

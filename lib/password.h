@@ -16,10 +16,10 @@ struct hashslot;
 
 enum password_status {
 	PASSWORD_OK = 0,
-	PASSWORD_MISMATCH,   /* verify: well-formed hash, wrong password */
-	PASSWORD_BAD_HASH,   /* verify: stored string not "<salt>:<key>" */
-	PASSWORD_BAD_INPUT,  /* password is not valid UTF-8 */
-	PASSWORD_FAILED      /* OpenSSL / normalisation failure (logged) */
+	PASSWORD_MISMATCH,  /* verify: well-formed hash, wrong password */
+	PASSWORD_BAD_HASH,  /* verify: stored string not "<salt>:<key>" */
+	PASSWORD_BAD_INPUT, /* password is not valid UTF-8 */
+	PASSWORD_FAILED     /* OpenSSL / normalisation failure (logged) */
 };
 
 /* Caps the hashes in flight: from now on every hash of this process first

@@ -88,8 +88,8 @@ password_change_new_session(struct call *c, char token[TOKEN_LEN + 1])
 
 	model_oid(c->session.user, "_id", &uid);
 	token_generate(token);
-	st = session_repo_insert(token, &uid, req->now_ms + req->cfg->expires_in * 1000, req->now_ms,
-	                         session_client_ip(req), req->user_agent, &session);
+	st = session_repo_insert(token, &uid, req->now_ms + req->cfg->expires_in * 1000,
+	                         req->now_ms, session_client_ip(req), req->user_agent, &session);
 	if (st == DB_OK)
 		session_cookie_reset(req, c->res, token, session, c->session.user);
 	bson_destroy(session);

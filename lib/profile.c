@@ -21,8 +21,8 @@
 #define PROFILE_PHONE_MAX 32
 #define PROFILE_ADDRESS_MAX 200
 
-static const char *const profile_address_keys[] = {"street", "city", "state", "postalCode",
-                                                   "country", NULL};
+static const char *const profile_address_keys[] = {"street",     "city",    "state",
+                                                   "postalCode", "country", NULL};
 
 /* The app user and profile of auth_user. update: overwrite email and name
  * (sync-user); otherwise only create what is missing (me, sign-up). */
@@ -40,9 +40,11 @@ profile_link(const bson_t *auth_user, bool update, int64_t now_ms, bson_t **app_
 		return DB_FAILED;
 	bson_oid_to_string(&ba_oid, ba_id);
 	if (update)
-		st = app_user_repo_upsert(ba_id, email ? email : "", name ? name : "", now_ms, app_user);
+		st = app_user_repo_upsert(ba_id, email ? email : "", name ? name : "", now_ms,
+		                          app_user);
 	else
-		st = app_user_repo_ensure(ba_id, email ? email : "", name ? name : "", now_ms, app_user);
+		st = app_user_repo_ensure(ba_id, email ? email : "", name ? name : "", now_ms,
+		                          app_user);
 	if (st != DB_OK)
 		return st;
 	model_oid(*app_user, "_id", &app_oid);
@@ -56,7 +58,9 @@ profile_on_user_created(const bson_t *auth_user, int64_t now_ms)
 	int st = profile_link(auth_user, false, now_ms, &app_user, &profile);
 
 	if (st != DB_OK)
-		log_error("sign-up: app user/profile not created (status %d); sync-user or me repairs it", st);
+		log_error("sign-up: app user/profile not created (status %d); sync-user or me "
+		          "repairs it",
+		          st);
 	bson_destroy(app_user);
 	bson_destroy(profile);
 }
@@ -65,7 +69,8 @@ profile_on_user_created(const bson_t *auth_user, int64_t now_ms)
 static void
 profile_answer(struct response *res, bool success, const bson_t *app_user, const bson_t *profile)
 {
-	bson_string_t *out = bson_string_new(success ? "{\"success\":true,\"user\":" : "{\"user\":");
+	bson_string_t *out =
+		bson_string_new(success ? "{\"success\":true,\"user\":" : "{\"user\":");
 
 	response_header(res, "Cache-Control", "no-store");
 
@@ -165,18 +170,22 @@ profile_validate(const struct body *b, bson_t *set, bson_string_t *issues)
 			if (profile_str_ok(&it, PROFILE_BIO_MAX))
 				bson_append_iter(set, key, -1, &it);
 			else
-				profile_issue(issues, key, "Must be a string of at most 500 characters");
+				profile_issue(issues, key,
+				              "Must be a string of at most 500 characters");
 		} else if (!strcmp(key, "avatarUrl")) {
 			if (BSON_ITER_HOLDS_NULL(&it) || profile_url_ok(&it))
 				bson_append_iter(set, key, -1, &it);
 			else
-				profile_issue(issues, key, "Must be an http(s) URL of at most 2048 characters, or null");
+				profile_issue(issues, key,
+				              "Must be an http(s) URL of at most 2048 characters, "
+				              "or null");
 		} else if (!strcmp(key, "phoneNumber")) {
 			if (BSON_ITER_HOLDS_NULL(&it) || profile_phone_ok(&it))
 				bson_append_iter(set, key, -1, &it);
 			else
-				profile_issue(issues, key,
-				              "Must be at most 32 digits, spaces and + - ( ), or null");
+				profile_issue(
+					issues, key,
+					"Must be at most 32 digits, spaces and + - ( ), or null");
 		} else if (!strcmp(key, "address")) {
 			if (!BSON_ITER_HOLDS_DOCUMENT(&it)) {
 				profile_issue(issues, key, "Must be an object");
@@ -191,14 +200,16 @@ profile_validate(const struct body *b, bson_t *set, bson_string_t *issues)
 					if (!strcmp(k, profile_address_keys[i]))
 						break;
 				if (!profile_address_keys[i]) {
-					bson_string_t *m = bson_string_new("Unknown field address.");
+					bson_string_t *m =
+						bson_string_new("Unknown field address.");
 
 					bson_string_append(m, k);
 					profile_issue(issues, key, m->str);
 					bson_string_free(m, true);
 				} else if (!profile_str_ok(&sub, PROFILE_ADDRESS_MAX)) {
 					snprintf(dotted, sizeof(dotted), "address.%s", k);
-					profile_issue(issues, dotted, "Must be a string of at most 200 characters");
+					profile_issue(issues, dotted,
+					              "Must be a string of at most 200 characters");
 				} else {
 					snprintf(dotted, sizeof(dotted), "address.%s", k);
 					bson_append_iter(set, dotted, -1, &sub);
@@ -274,7 +285,9 @@ profile_on_user_updated(const bson_t *auth_user, int64_t now_ms)
 	int st = profile_link(auth_user, true, now_ms, &app_user, &profile);
 
 	if (st != DB_OK)
-		log_error("user update: app user not updated (status %d); sync-user or me repairs it", st);
+		log_error(
+			"user update: app user not updated (status %d); sync-user or me repairs it",
+			st);
 	bson_destroy(app_user);
 	bson_destroy(profile);
 }

@@ -73,8 +73,10 @@ ratelimit_init(const struct config *cfg)
 			snprintf(ratelimit_store_id + 2 * i, 3, "%02x", h[i]);
 		ratelimit_table = ratetable_open(cfg->runtime_dir);
 		if (!ratelimit_table)
-			log_error("rate limit: no machine-wide table (FCGI_AUTH_RUNTIME_DIR %s, see above): "
-			          "the general limit is counted in the store instead, with its round trips",
+			log_error("rate limit: no machine-wide table (FCGI_AUTH_RUNTIME_DIR %s, "
+			          "see above): "
+			          "the general limit is counted in the store instead, with its "
+			          "round trips",
 			          cfg->runtime_dir);
 	}
 	return ratelimit_table != NULL;
@@ -126,7 +128,8 @@ ratelimit_client_ip(const struct request *req, char *buf, size_t cap)
 	/* X-Forwarded-For only when the peer is a proxy we trust; then the
 	 * right-most hop that is not one of ours (never the left-most: the
 	 * client writes that one). */
-	if (xff && !req->forwarded_for_repeated && config_is_trusted_proxy(req->cfg, ra, strlen(ra))) {
+	if (xff && !req->forwarded_for_repeated &&
+	    config_is_trusted_proxy(req->cfg, ra, strlen(ra))) {
 		end = xff + strlen(xff);
 		while (end > xff) {
 			const char *start = end;
@@ -235,8 +238,8 @@ ratelimit_remember(const char *tkey, size_t tn, const struct ratelimit_bucket *b
 /* Counts one request against the bucket key (see the top of this file).
  * tkey[0..tn) is its key in the machine's table. */
 static enum ratelimit_result
-ratelimit_exact(const struct config *cfg, const char *key, const char *tkey, size_t tn,
-                int64_t max, int64_t window, int64_t keep, long *retry_after_s)
+ratelimit_exact(const struct config *cfg, const char *key, const char *tkey, size_t tn, int64_t max,
+                int64_t window, int64_t keep, long *retry_after_s)
 {
 	enum ratelimit_result res = RATELIMIT_UNAVAILABLE;
 	struct ratelimit_bucket b = {0};
@@ -258,7 +261,8 @@ ratelimit_exact(const struct config *cfg, const char *key, const char *tkey, siz
 
 		now = request_now_ms();
 		if (now > give_up) {
-			log_warn("rate limit: no decision for a bucket within %d ms", cfg->db_timeout_ms + 1000);
+			log_warn("rate limit: no decision for a bucket within %d ms",
+			         cfg->db_timeout_ms + 1000);
 			goto done;
 		}
 		if (must_read) {
@@ -269,7 +273,8 @@ ratelimit_exact(const struct config *cfg, const char *key, const char *tkey, siz
 			must_read = false;
 			known = true;
 			now = request_now_ms(); /* B may have moved after the loop's clock */
-			if (seen.present && b.present && seen.count == b.count && seen.last == b.last) {
+			if (seen.present && b.present && seen.count == b.count &&
+			    seen.last == b.last) {
 				/* its token is taken and B not updated yet: its holder is
 				 * about to, or died in between */
 				const struct timespec ms = {0, 1000000};
@@ -277,7 +282,8 @@ ratelimit_exact(const struct config *cfg, const char *key, const char *tkey, siz
 				if (!stuck_since) {
 					stuck_since = now;
 				} else if (now - stuck_since > RATELIMIT_STUCK_MS) {
-					log_warn("rate limit: a bucket stayed %d ms at a version whose token is "
+					log_warn("rate limit: a bucket stayed %d ms at a version "
+					         "whose token is "
 					         "taken; taking a second token",
 					         RATELIMIT_STUCK_MS);
 					takeover++;
@@ -308,7 +314,8 @@ ratelimit_exact(const struct config *cfg, const char *key, const char *tkey, siz
 		if (b.last > (double)now) /* moved by a host whose clock is ahead */
 			now = (int64_t)b.last;
 		if ((double)now - b.last < (double)window && b.count >= max) {
-			*retry_after_s = (long)((b.last + (double)window - (double)now + 999) / 1000);
+			*retry_after_s =
+				(long)((b.last + (double)window - (double)now + 999) / 1000);
 			if (*retry_after_s < 1)
 				*retry_after_s = 1;
 			res = RATELIMIT_REJECT;
@@ -316,7 +323,8 @@ ratelimit_exact(const struct config *cfg, const char *key, const char *tkey, siz
 		}
 		next = (double)now - b.last >= (double)window ? 1 : b.count + 1;
 		if (takeover > 1)
-			snprintf(token, sizeof token, "%s#%" PRId32 "@%.17g#%d", key, b.count, b.last, takeover);
+			snprintf(token, sizeof token, "%s#%" PRId32 "@%.17g#%d", key, b.count,
+			         b.last, takeover);
 		else
 			snprintf(token, sizeof token, "%s#%" PRId32 "@%.17g", key, b.count, b.last);
 		st = ratelimit_insert(token, next, (double)now);
@@ -416,7 +424,9 @@ ratelimit_check(const struct request *req, enum ratelimit_rule rule, long *retry
 	              : rule == RATELIMIT_SLOW ? cfg->rl_slow_max
 	                                       : cfg->rl_max;
 	int64_t window = (rule == RATELIMIT_SLOW ? cfg->rl_slow_window : cfg->rl_window) * 1000;
-	int64_t longest = (cfg->rl_slow_window > cfg->rl_window ? cfg->rl_slow_window : cfg->rl_window) * 1000;
+	int64_t longest =
+		(cfg->rl_slow_window > cfg->rl_window ? cfg->rl_slow_window : cfg->rl_window) *
+		1000;
 	int64_t now = request_now_ms(), end;
 	const char *path = req->path;
 	char ip[64], key[RATELIMIT_KEY_MAX], tkey[RATELIMIT_KEY_MAX + 64];
@@ -432,18 +442,16 @@ ratelimit_check(const struct request *req, enum ratelimit_rule rule, long *retry
 	tn = snprintf(tkey, sizeof tkey, "%c|%s|%s", rule == RATELIMIT_DEFAULT ? 'd' : 's',
 	              ratelimit_store_id, key);
 	if (rule == RATELIMIT_DEFAULT && ratelimit_table) {
-		switch (ratetable_hit(ratelimit_table, tkey, (size_t)tn, now, window, (uint32_t)max, &end)) {
-		case RATETABLE_ALLOW:
-			res = RATELIMIT_ALLOW;
-			break;
+		switch (ratetable_hit(ratelimit_table, tkey, (size_t)tn, now, window, (uint32_t)max,
+		                      &end)) {
+		case RATETABLE_ALLOW: res = RATELIMIT_ALLOW; break;
 		case RATETABLE_REJECT:
 			*retry_after_s = (long)((end - now + 999) / 1000);
 			if (*retry_after_s < 1)
 				*retry_after_s = 1;
 			res = RATELIMIT_REJECT;
 			break;
-		default:
-			res = RATELIMIT_UNAVAILABLE;
+		default: res = RATELIMIT_UNAVAILABLE;
 		}
 		goto done;
 	}

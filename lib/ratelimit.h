@@ -29,8 +29,8 @@ enum ratelimit_rule { RATELIMIT_DEFAULT, RATELIMIT_STRICT, RATELIMIT_SLOW };
 
 enum ratelimit_result {
 	RATELIMIT_ALLOW = 0,
-	RATELIMIT_REJECT,      /* answer 429 with X-Retry-After */
-	RATELIMIT_UNAVAILABLE  /* not counted: the store (or the table's lock) could not be
+	RATELIMIT_REJECT,     /* answer 429 with X-Retry-After */
+	RATELIMIT_UNAVAILABLE /* not counted: the store (or the table's lock) could not be
 	                          had; fail closed for STRICT and SLOW, open for DEFAULT */
 };
 

@@ -82,9 +82,9 @@ struct ratetable {
 /* What one visit of a slot does with its state. */
 struct ratetable_op {
 	bool is_put;
-	int64_t now, window;      /* hit */
+	int64_t now, window; /* hit */
 	uint32_t max;
-	uint32_t count;           /* put */
+	uint32_t count; /* put */
 	int64_t end;
 	enum ratetable_result result;
 	int64_t reject_end;
@@ -95,7 +95,8 @@ enum ratetable_visit { RATETABLE_DONE, RATETABLE_MOVED, RATETABLE_MARKED };
 static uint64_t
 ratetable_pack(int64_t end, uint32_t count)
 {
-	return (uint64_t)end << RATETABLE_COUNT_BITS | (count > RATETABLE_COUNT_MAX ? RATETABLE_COUNT_MAX : count);
+	return (uint64_t)end << RATETABLE_COUNT_BITS |
+	       (count > RATETABLE_COUNT_MAX ? RATETABLE_COUNT_MAX : count);
 }
 
 static int64_t
@@ -207,14 +208,16 @@ ratetable_claim(struct ratetable *t, uint64_t h, int64_t now)
 			s = atomic_load(&sl->state);
 			if (!cand && (s == RATETABLE_MARK || ratetable_end(s) <= now))
 				cand = sl, cand_s = s;
-			if (s != RATETABLE_MARK && (!oldest || ratetable_end(s) < ratetable_end(oldest_s)))
+			if (s != RATETABLE_MARK &&
+			    (!oldest || ratetable_end(s) < ratetable_end(oldest_s)))
 				oldest = sl, oldest_s = s;
 		}
 		if (!cand) {
 			cand = oldest, cand_s = oldest_s;
 			if (now - t->evict_logged_ms >= RATETABLE_EVICT_LOG_MS) {
 				t->evict_logged_ms = now;
-				log_warn("rate table: %u neighbouring entries all live; evicting the one that ends "
+				log_warn("rate table: %u neighbouring entries all live; evicting "
+				         "the one that ends "
 				         "first (more clients at once than the table holds?)",
 				         RATETABLE_PROBE);
 			}
@@ -265,7 +268,8 @@ ratetable_hit(struct ratetable *t, const void *key, size_t n, int64_t now_ms, in
               uint32_t max, int64_t *window_end_ms)
 {
 	struct ratetable_op op = {
-		.now = now_ms, .window = window_ms,
+		.now = now_ms,
+		.window = window_ms,
 		.max = max > RATETABLE_COUNT_MAX ? RATETABLE_COUNT_MAX : max,
 		.result = RATETABLE_BUSY,
 	};
@@ -297,7 +301,8 @@ void
 ratetable_put(struct ratetable *t, const void *key, size_t n, int64_t now_ms, uint32_t count,
               int64_t window_end_ms)
 {
-	struct ratetable_op op = { .is_put = true, .now = now_ms, .count = count, .end = window_end_ms };
+	struct ratetable_op op = {
+		.is_put = true, .now = now_ms, .count = count, .end = window_end_ms};
 
 	ratetable_run(t, key, n, &op); /* a cache: a busy lock only costs a round trip later */
 }
@@ -309,7 +314,8 @@ ratetable_is_due(struct ratetable *t, int64_t now_ms, int64_t interval_ms)
 
 	if ((int64_t)due > now_ms)
 		return false;
-	return atomic_compare_exchange_strong(&t->hdr->due_ms, &due, (uint64_t)(now_ms + interval_ms));
+	return atomic_compare_exchange_strong(&t->hdr->due_ms, &due,
+	                                      (uint64_t)(now_ms + interval_ms));
 }
 
 void
@@ -356,7 +362,8 @@ ratetable_default_dir(char *buf, size_t n, const char *runtime_dir, const char *
 	int len;
 
 	if (!runtime_dir || runtime_dir[0] != '/')
-		return rundir_private(buf, n, tmp_dir, secret, secret_len); /* the hash slots' too */
+		return rundir_private(buf, n, tmp_dir, secret,
+		                      secret_len); /* the hash slots' too */
 	len = snprintf(buf, n, "%s/fcgi-auth", runtime_dir);
 	if (len > 0 && (size_t)len < n)
 		return true;
@@ -380,15 +387,17 @@ ratetable_open_dir(const char *dir)
 	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (dfd < 0) {
 		log_error("rate table: cannot open the directory %s: %s", dir,
-		          errno == ELOOP || errno == ENOTDIR ? "not a directory (a symlink?)" : strerror(errno));
+		          errno == ELOOP || errno == ENOTDIR ? "not a directory (a symlink?)"
+		                                             : strerror(errno));
 		goto done;
 	}
 	if (fstat(dfd, &st) != 0 || !S_ISDIR(st.st_mode) || st.st_uid != geteuid() ||
 	    (st.st_mode & 077)) {
-		log_error("rate table: refusing %s: it must be a directory of uid %lu with mode 0700 "
-		          "(it is uid %lu, mode %04o); another user could read or replace the table",
-		          dir, (unsigned long)geteuid(), (unsigned long)st.st_uid,
-		          (unsigned)(st.st_mode & 07777));
+		log_error(
+			"rate table: refusing %s: it must be a directory of uid %lu with mode 0700 "
+			"(it is uid %lu, mode %04o); another user could read or replace the table",
+			dir, (unsigned long)geteuid(), (unsigned long)st.st_uid,
+			(unsigned)(st.st_mode & 07777));
 		close(dfd);
 		dfd = -1;
 	}
@@ -461,14 +470,16 @@ ratetable_open(const char *dir)
 	if (fd < 0 && errno == ENOENT && ratetable_create(dfd))
 		fd = openat(dfd, RATETABLE_FILE, O_RDWR | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0) {
-		log_error("rate table: cannot open %s/%s: %s", dir, RATETABLE_FILE, strerror(errno));
+		log_error("rate table: cannot open %s/%s: %s", dir, RATETABLE_FILE,
+		          strerror(errno));
 		goto done;
 	}
 	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid() ||
 	    (st.st_mode & 077) || st.st_size != (off_t)RATETABLE_SIZE) {
-		log_error("rate table: refusing %s/%s: not a regular file of uid %lu, mode 0600, of "
-		          "%zu bytes",
-		          dir, RATETABLE_FILE, (unsigned long)geteuid(), RATETABLE_SIZE);
+		log_error(
+			"rate table: refusing %s/%s: not a regular file of uid %lu, mode 0600, of "
+			"%zu bytes",
+			dir, RATETABLE_FILE, (unsigned long)geteuid(), RATETABLE_SIZE);
 		goto done;
 	}
 	map = mmap(NULL, RATETABLE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
@@ -479,7 +490,8 @@ ratetable_open(const char *dir)
 	if (memcmp(((struct ratetable_header *)map)->magic, RATETABLE_MAGIC, 8) ||
 	    ((struct ratetable_header *)map)->layout != RATETABLE_LAYOUT ||
 	    ((struct ratetable_header *)map)->slots != RATETABLE_SLOTS) {
-		log_error("rate table: refusing %s/%s: made by another build (remove it to start afresh)",
+		log_error("rate table: refusing %s/%s: made by another build (remove it to start "
+		          "afresh)",
 		          dir, RATETABLE_FILE);
 		goto done;
 	}

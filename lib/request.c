@@ -54,8 +54,8 @@ header(struct request *req, char **envp, const char *name)
 }
 
 void
-request_init(struct request *req, const struct config *cfg, char **envp,
-             request_read_fn read, void *ctx)
+request_init(struct request *req, const struct config *cfg, char **envp, request_read_fn read,
+             void *ctx)
 {
 	const char *uri, *q, *cl;
 	char *end;

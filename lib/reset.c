@@ -38,9 +38,9 @@ const struct body_field reset_password_schema[] = {
 	{NULL, BODY_STRING, 0},
 };
 
-static const char reset_answer[] =
-	"{\"status\":true,\"message\":\"If this email exists in our system, check your email for the "
-	"reset link\"}";
+static const char reset_answer[] = "{\"status\":true,\"message\":\"If this email exists in our "
+				   "system, check your email for the "
+				   "reset link\"}";
 
 /* "reset-password:<token>" for a token of sane length and alphabet, else
  * NULL (no store access: it cannot exist). */
@@ -80,7 +80,8 @@ reset_request(struct call *c)
 	if (st == DB_NOT_FOUND) {
 		/* Better Auth's unknown-address path: a token made and thrown away,
 		 * one read of the verification collection, the same answer. */
-		st = verification_repo_find_latest("dummy-verification-token", c->req->now_ms, &row);
+		st = verification_repo_find_latest("dummy-verification-token", c->req->now_ms,
+		                                   &row);
 		if (st != DB_OK && st != DB_NOT_FOUND) {
 			err = app_db_error(st);
 			goto done;
@@ -96,13 +97,15 @@ reset_request(struct call *c)
 	mailjob_user_id(user, hex);
 	if (asprintf(&identifier, RESET_PREFIX "%s", token) < 0)
 		abort();
-	st = verification_repo_insert(identifier, hex, c->req->now_ms + cfg->reset_expires_in * 1000,
-	                              c->req->now_ms, &row);
+	st = verification_repo_insert(identifier, hex,
+	                              c->req->now_ms + cfg->reset_expires_in * 1000, c->req->now_ms,
+	                              &row);
 	if (st != DB_OK) {
 		err = app_db_error(st);
 		goto done;
 	}
-	url = mailjob_link(cfg, "/reset-password/", token, "?callbackURL=", redirect ? redirect : "");
+	url = mailjob_link(cfg, "/reset-password/", token,
+	                   "?callbackURL=", redirect ? redirect : "");
 	mailjob_defer(c, &(struct mail_message){.kind = MAIL_RESET_PASSWORD,
 	                                        .to = model_str(user, "email"),
 	                                        .name = model_str(user, "name"),
@@ -161,7 +164,8 @@ reset_redirect_url(const struct config *cfg, const char *callback, const char *n
 		const char *eq = memchr(q, '=', seg);
 		size_t klen = eq ? (size_t)(eq - q) : seg, kn = 0, vn = 0;
 		char *k = urlcode_decode(q, klen, URLCODE_FORM, &kn);
-		char *v = eq ? urlcode_decode(eq + 1, seg - klen - 1, URLCODE_FORM, &vn) : xstrdup("");
+		char *v = eq ? urlcode_decode(eq + 1, seg - klen - 1, URLCODE_FORM, &vn)
+		             : xstrdup("");
 
 		if (seg && k && v) {
 			if (strcmp(k, name))

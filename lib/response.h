@@ -14,9 +14,9 @@
 #define RESPONSE_MAX_HEADERS 24
 
 enum response_error {
-	ERR_OK = 0,               /* not an error: the handler answered */
-	ERR_NOT_FOUND,            /* 404, empty body, no Content-Type */
-	ERR_BAD_JSON,             /* 400 BAD_REQUEST Invalid JSON in request body */
+	ERR_OK = 0,    /* not an error: the handler answered */
+	ERR_NOT_FOUND, /* 404, empty body, no Content-Type */
+	ERR_BAD_JSON,  /* 400 BAD_REQUEST Invalid JSON in request body */
 	ERR_INVALID_EMAIL,
 	ERR_PASSWORD_TOO_SHORT,
 	ERR_PASSWORD_TOO_LONG,
@@ -26,35 +26,35 @@ enum response_error {
 	ERR_FAILED_TO_CREATE_SESSION_401, /* sign-in's variant */
 	ERR_INVALID_EMAIL_OR_PASSWORD,
 	ERR_UNAUTHORIZED,
-	ERR_FAILED_TO_GET_SESSION,    /* 401 (refresh update found nothing) */
+	ERR_FAILED_TO_GET_SESSION, /* 401 (refresh update found nothing) */
 	ERR_METHOD_NOT_ALLOWED_DEFER,
 	ERR_MISSING_OR_NULL_ORIGIN,
 	ERR_INVALID_ORIGIN,
 	ERR_CROSS_SITE_NAVIGATION,
 	ERR_INVALID_CALLBACK_URL,
-	ERR_CALLBACK_NOT_STRING,      /* 400, no code */
-	ERR_PAYLOAD_TOO_LARGE,        /* 413 */
-	ERR_HEADER_TOO_LARGE,         /* 431 */
-	ERR_SERVICE_UNAVAILABLE,      /* 503 + Retry-After */
-	ERR_INTERNAL,                 /* 500 INTERNAL_SERVER_ERROR */
-	ERR_TOO_MANY_REQUESTS,        /* 429, no code */
-	ERR_SESSION_NOT_FRESH,        /* 403 */
+	ERR_CALLBACK_NOT_STRING, /* 400, no code */
+	ERR_PAYLOAD_TOO_LARGE,   /* 413 */
+	ERR_HEADER_TOO_LARGE,    /* 431 */
+	ERR_SERVICE_UNAVAILABLE, /* 503 + Retry-After */
+	ERR_INTERNAL,            /* 500 INTERNAL_SERVER_ERROR */
+	ERR_TOO_MANY_REQUESTS,   /* 429, no code */
+	ERR_SESSION_NOT_FRESH,   /* 403 */
 	/* accounts spec §7 */
 	ERR_EMAIL_CAN_NOT_BE_UPDATED,
-	ERR_NO_FIELDS_TO_UPDATE,      /* 400, no code */
+	ERR_NO_FIELDS_TO_UPDATE, /* 400, no code */
 	ERR_INVALID_PASSWORD,
 	ERR_CREDENTIAL_ACCOUNT_NOT_FOUND,
 	ERR_FAILED_TO_UNLINK_LAST_ACCOUNT,
 	ERR_ACCOUNT_NOT_FOUND,
-	ERR_SESSION_EXPIRED,          /* 400: delete-user without password, not fresh */
-	ERR_NOT_FOUND_JSON,           /* 404 NOT_FOUND "Not found" */
-	ERR_INVALID_TOKEN,            /* 400 */
+	ERR_SESSION_EXPIRED, /* 400: delete-user without password, not fresh */
+	ERR_NOT_FOUND_JSON,  /* 404 NOT_FOUND "Not found" */
+	ERR_INVALID_TOKEN,   /* 400 */
 	ERR_INVALID_TOKEN_401,
 	ERR_INVALID_TOKEN_404,
-	ERR_USER_NOT_FOUND,           /* 400 */
-	ERR_FAILED_TO_GET_USER_INFO,  /* 404 */
-	ERR_BANNED_USER,              /* 403, the admin plugin's */
-	ERR_FORBIDDEN,                /* 403: the authorizer's missing role */
+	ERR_USER_NOT_FOUND,          /* 400 */
+	ERR_FAILED_TO_GET_USER_INFO, /* 404 */
+	ERR_BANNED_USER,             /* 403, the admin plugin's */
+	ERR_FORBIDDEN,               /* 403: the authorizer's missing role */
 	/* the mail flows (accounts spec §3.9–§3.15) */
 	ERR_RESET_PASSWORD_DISABLED,
 	ERR_VERIFICATION_EMAIL_NOT_ENABLED,
@@ -65,19 +65,19 @@ enum response_error {
 	ERR_USER_NOT_FOUND_401,
 	ERR_INVALID_USER_401,
 	ERR_CHANGE_EMAIL_DISABLED,
-	ERR_EMAIL_IS_THE_SAME,        /* 400, no code */
-	ERR_EMAIL_NOT_VERIFIED,       /* 403 */
-	ERR_INTERNAL_EMPTY,           /* 500, empty body, no Content-Type */
+	ERR_EMAIL_IS_THE_SAME,  /* 400, no code */
+	ERR_EMAIL_NOT_VERIFIED, /* 403 */
+	ERR_INTERNAL_EMPTY,     /* 500, empty body, no Content-Type */
 	ERR__COUNT
 };
 
 struct response {
 	int status;
-	bson_string_t *body;          /* NULL: no body */
+	bson_string_t *body;                 /* NULL: no body */
 	char *headers[RESPONSE_MAX_HEADERS]; /* "Name: value", malloc'd */
 	size_t n_headers;
 	bool is_error;
-	const char *content_type;     /* NULL: application/json when there is a body */
+	const char *content_type; /* NULL: application/json when there is a body */
 };
 
 void response_init(struct response *res);

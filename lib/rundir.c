@@ -28,10 +28,11 @@ rundir_private(char *buf, size_t n, const char *tmp_dir, const char *secret, siz
 	boot[strcspn(boot, "\n")] = '\0';
 	/* (The tag is an HMAC of public values; the session cookies already
 	 * show HMACs made with the secret.) */
-	len = snprintf(msg, sizeof msg, "fcgi-auth hash slots %lu %s", (unsigned long)geteuid(), boot);
+	len = snprintf(msg, sizeof msg, "fcgi-auth hash slots %lu %s", (unsigned long)geteuid(),
+	               boot);
 	if (len < 0 || (size_t)len >= sizeof msg ||
-	    !HMAC(EVP_sha256(), secret, (int)secret_len, (const unsigned char *)msg, (size_t)len, mac,
-	          &mac_len) ||
+	    !HMAC(EVP_sha256(), secret, (int)secret_len, (const unsigned char *)msg, (size_t)len,
+	          mac, &mac_len) ||
 	    mac_len < 8)
 		goto done;
 	for (i = 0; i < 8; i++)

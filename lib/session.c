@@ -184,9 +184,8 @@ session_current(const struct request *req, bson_t **session, bson_t **user)
 }
 
 enum db_status
-session_create(const struct request *req, struct response *res, const bson_t *user,
-               bool remember, bool expire_dont_remember, char token[TOKEN_LEN + 1],
-               bson_t **session)
+session_create(const struct request *req, struct response *res, const bson_t *user, bool remember,
+               bool expire_dont_remember, char token[TOKEN_LEN + 1], bson_t **session)
 {
 	bson_oid_t uid;
 	int64_t life = remember ? req->cfg->expires_in : SESSION_DONT_REMEMBER_S;

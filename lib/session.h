@@ -41,8 +41,8 @@ void session_cookie_set_token(const struct request *req, struct response *res, c
                               bool remember);
 
 /* session_data (the cookie cache, compact strategy) for session and user. */
-void session_cookie_set_data(const struct request *req, struct response *res,
-                             const bson_t *session, const bson_t *user, bool remember);
+void session_cookie_set_data(const struct request *req, struct response *res, const bson_t *session,
+                             const bson_t *user, bool remember);
 
 /* Expires the session cookies as Better Auth orders them: session_token,
  * session_data, [session_data again when the request carried one],
@@ -72,9 +72,9 @@ enum db_status session_current(const struct request *req, bson_t **session, bson
  * dont_remember), sets its cookies (and session_data when the cache is on).
  * token gets the new token, *session the row (caller destroys; NULL unless
  * DB_OK). */
-enum db_status session_create(const struct request *req, struct response *res,
-                              const bson_t *user, bool remember, bool expire_dont_remember,
-                              char token[TOKEN_LEN + 1], bson_t **session);
+enum db_status session_create(const struct request *req, struct response *res, const bson_t *user,
+                              bool remember, bool expire_dont_remember, char token[TOKEN_LEN + 1],
+                              bson_t **session);
 
 /* The client address the web server saw, IPv4-mapped IPv6 as IPv4. */
 const char *session_client_ip(const struct request *req);
@@ -83,7 +83,7 @@ const char *session_client_ip(const struct request *req);
 
 /* The state getSession leaves for a handler. */
 struct session_state {
-	bson_t *session;   /* the row (or the cookie cache's copy) */
+	bson_t *session; /* the row (or the cookie cache's copy) */
 	bson_t *user;
 	char *token;       /* the verified cookie token */
 	bool from_cache;   /* served from session_data: cache key order */
@@ -92,8 +92,8 @@ struct session_state {
 };
 
 enum session_flags {
-	SESSION_ALLOW_CACHE = 1 << 0,     /* a valid session_data answers without the store */
-	SESSION_NO_REFRESH = 1 << 1,      /* get-session's disableRefresh */
+	SESSION_ALLOW_CACHE = 1 << 0, /* a valid session_data answers without the store */
+	SESSION_NO_REFRESH = 1 << 1,  /* get-session's disableRefresh */
 };
 
 /* Better Auth's getSession with its side effects on res: cookies of a dead

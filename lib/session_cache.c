@@ -97,8 +97,7 @@ session_cache_parse_iso(const char *s, uint32_t len, int64_t *ms)
 			field++;
 		}
 	}
-	if (v[1] < 1 || v[1] > 12 || v[2] < 1 || v[2] > 31 || v[3] > 23 || v[4] > 59 ||
-	    v[5] > 59)
+	if (v[1] < 1 || v[1] > 12 || v[2] < 1 || v[2] > 31 || v[3] > 23 || v[4] > 59 || v[5] > 59)
 		return false;
 	memset(&tm, 0, sizeof(tm));
 	tm.tm_year = v[0] - 1900;
@@ -187,7 +186,8 @@ session_cache_decode(const char *value, const char *token, int64_t now_ms, bson_
 		goto done;
 
 	/* Shape: {session: object, expiresAt: number, signature: string}. */
-	if (!bson_iter_init_find(&payload, &outer, "session") || !BSON_ITER_HOLDS_DOCUMENT(&payload))
+	if (!bson_iter_init_find(&payload, &outer, "session") ||
+	    !BSON_ITER_HOLDS_DOCUMENT(&payload))
 		goto done;
 	if (!bson_iter_init_find(&it, &outer, "expiresAt") || !BSON_ITER_HOLDS_NUMBER(&it))
 		goto done;
@@ -220,7 +220,8 @@ session_cache_decode(const char *value, const char *token, int64_t now_ms, bson_
 		if (!BSON_ITER_HOLDS_UTF8(&child))
 			goto done;
 		str = bson_iter_utf8(&child, &str_len);
-		if (str_len != strlen(SESSION_CACHE_VERSION) || strcmp(str, SESSION_CACHE_VERSION) != 0)
+		if (str_len != strlen(SESSION_CACHE_VERSION) ||
+		    strcmp(str, SESSION_CACHE_VERSION) != 0)
 			goto done;
 	}
 

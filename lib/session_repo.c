@@ -118,9 +118,9 @@ session_repo_delete_by_token_and_user(const char *token, const bson_oid_t *user_
 enum db_status
 session_repo_delete_others(const bson_oid_t *user_id, const char *keep_token, int64_t now_ms)
 {
-	bson_t *filter = BCON_NEW("userId", BCON_OID(user_id), "token", "{", "$ne",
-	                          BCON_UTF8(keep_token), "}", "expiresAt", "{", "$gt",
-	                          BCON_DATE_TIME(now_ms), "}");
+	bson_t *filter =
+		BCON_NEW("userId", BCON_OID(user_id), "token", "{", "$ne", BCON_UTF8(keep_token),
+	                 "}", "expiresAt", "{", "$gt", BCON_DATE_TIME(now_ms), "}");
 	enum db_status st = db_delete(DB_SESSION, filter, true);
 
 	bson_destroy(filter);

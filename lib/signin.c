@@ -99,15 +99,17 @@ signin_email(struct call *c)
 		goto done;
 	}
 	st = session_create(req, c->res, user, remember,
-	                    remember && session_cookie_has(req, req->cfg->name_dont_remember), token,
-	                    &session);
+	                    remember && session_cookie_has(req, req->cfg->name_dont_remember),
+	                    token, &session);
 	if (st != DB_OK) {
 		if (st != DB_UNAVAILABLE)
 			app_event(c, "sign_in_failed", "session_not_created");
-		err = st == DB_UNAVAILABLE ? ERR_SERVICE_UNAVAILABLE : ERR_FAILED_TO_CREATE_SESSION_401;
+		err = st == DB_UNAVAILABLE ? ERR_SERVICE_UNAVAILABLE
+		                           : ERR_FAILED_TO_CREATE_SESSION_401;
 		goto done;
 	}
-	out = bson_string_new(callback ? "{\"redirect\":true,\"token\":" : "{\"redirect\":false,\"token\":");
+	out = bson_string_new(callback ? "{\"redirect\":true,\"token\":"
+	                               : "{\"redirect\":false,\"token\":");
 	json_write_string(out, token, TOKEN_LEN);
 	if (callback) {
 		bson_string_append(out, ",\"url\":");

@@ -19,13 +19,10 @@
 #include <string.h>
 
 const struct body_field signup_schema[] = {
-	{"name", BODY_STRING, BODY_NAME_MAX},
-	{"email", BODY_EMAIL, BODY_EMAIL_MAX},
+	{"name", BODY_STRING, BODY_NAME_MAX},     {"email", BODY_EMAIL, BODY_EMAIL_MAX},
 	{"password", BODY_STRING_NONEMPTY, 0}, /* 8–128: checked after, as Better Auth */
-	{"image", BODY_STRING_OPT, BODY_URL_MAX},
-	{"callbackURL", BODY_STRING_OPT, BODY_URL_MAX},
-	{"rememberMe", BODY_BOOL_OPT, 0},
-	{NULL, BODY_STRING, 0},
+	{"image", BODY_STRING_OPT, BODY_URL_MAX}, {"callbackURL", BODY_STRING_OPT, BODY_URL_MAX},
+	{"rememberMe", BODY_BOOL_OPT, 0},         {NULL, BODY_STRING, 0},
 };
 
 /* Writes the credential account, then the user. In that order a sign-up
@@ -102,7 +99,8 @@ signup_email(struct call *c)
 	email = model_lower(body_string(&c->body, "email"));
 	st = user_repo_find_by_email(email, &user);
 	if (st == DB_OK && req->cfg->require_verification) {
-		err = password_hash(password, strlen(password), hash) == PASSWORD_OK ? ERR_OK : ERR_INTERNAL;
+		err = password_hash(password, strlen(password), hash) == PASSWORD_OK ? ERR_OK
+		                                                                     : ERR_INTERNAL;
 		if (err == ERR_OK) {
 			/* The client sees a sign-up; the operator, what it was. */
 			signup_synthetic(c, email);
@@ -135,8 +133,8 @@ signup_email(struct call *c)
 		response_json(c->res, 200, out);
 		goto done;
 	}
-	st = session_create(req, c->res, user, body_bool(&c->body, "rememberMe", true), false, token,
-	                    &session);
+	st = session_create(req, c->res, user, body_bool(&c->body, "rememberMe", true), false,
+	                    token, &session);
 	if (st != DB_OK) {
 		err = st == DB_UNAVAILABLE ? ERR_SERVICE_UNAVAILABLE : ERR_FAILED_TO_CREATE_SESSION;
 		goto done;

@@ -16,7 +16,8 @@
 static const char token_alphabet[] =
 	"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
 
-void token_generate(char out[TOKEN_LEN + 1])
+void
+token_generate(char out[TOKEN_LEN + 1])
 {
 	token_generate_n(out, TOKEN_LEN);
 }
@@ -42,7 +43,8 @@ token_draw(char *out, size_t len, const char *alphabet, unsigned n, unsigned rej
 	OPENSSL_cleanse(batch, sizeof batch);
 }
 
-void token_generate_n(char *out, size_t len)
+void
+token_generate_n(char *out, size_t len)
 {
 	token_draw(out, len, token_alphabet, 62, TOKEN_REJECT);
 }
@@ -51,7 +53,8 @@ void token_generate_n(char *out, size_t len)
 
 #define TOKEN_LOWER_REJECT 252 /* 7 * 36 */
 
-void token_generate_lower(char *out, size_t len)
+void
+token_generate_lower(char *out, size_t len)
 {
 	token_draw(out, len, "0123456789abcdefghijklmnopqrstuvwxyz", 36, TOKEN_LOWER_REJECT);
 }

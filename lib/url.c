@@ -72,7 +72,8 @@ url_origin(const char *url, size_t n)
 		}
 		if (portnum > 65535)
 			return NULL;
-		if ((!strcmp(scheme, "http") && portnum == 80) || (!strcmp(scheme, "https") && portnum == 443))
+		if ((!strcmp(scheme, "http") && portnum == 80) ||
+		    (!strcmp(scheme, "https") && portnum == 443))
 			portnum = -1;
 	}
 	if (portnum >= 0) {

@@ -63,8 +63,8 @@ urlcode_encode(bson_string_t *out, const char *s, size_t n, enum urlcode_mode mo
 	for (i = 0; i < n; i++) {
 		unsigned char ch = (unsigned char)s[i];
 
-		if ((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') ||
-		    (ch && strchr(keep, ch)))
+		if ((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') ||
+		    (ch >= '0' && ch <= '9') || (ch && strchr(keep, ch)))
 			bson_string_append_c(out, (char)ch);
 		else if (ch == ' ' && mode == URLCODE_FORM)
 			bson_string_append_c(out, '+');

@@ -97,11 +97,9 @@ verification_repo_consume(const char *identifier, int64_t now_ms, bson_t **out)
 	if (!bson_iter_init_find(&it, latest, "createdAt") || !BSON_ITER_HOLDS_DATE_TIME(&it))
 		goto done;
 	created = bson_iter_date_time(&it);
-	older = BCON_NEW("$and", "[",
-	                 "{", "identifier", BCON_UTF8(identifier), "}",
-	                 "{", "_id", "{", "$ne", BCON_OID(oid), "}", "}",
-	                 "{", "createdAt", "{", "$lte", BCON_DATE_TIME(created), "}", "}",
-	                 "]");
+	older = BCON_NEW("$and", "[", "{", "identifier", BCON_UTF8(identifier), "}", "{", "_id",
+	                 "{", "$ne", BCON_OID(oid), "}", "}", "{", "createdAt", "{", "$lte",
+	                 BCON_DATE_TIME(created), "}", "}", "]");
 	st = db_delete(DB_VERIFICATION, older, true);
 	if (st != DB_OK && st != DB_NOT_FOUND)
 		goto done;

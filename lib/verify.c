@@ -44,9 +44,12 @@ verify_defer(struct call *c, enum mail_kind kind, const char *to, const bson_t *
 {
 	char *url = mailjob_verify_link(c->req->cfg, jwt, callback);
 
-	mailjob_defer(c, &(struct mail_message){.kind = kind, .to = to,
-	                                        .name = model_str(user, "name"), .url = url,
-	                                        .email = to, .new_email = new_email});
+	mailjob_defer(c, &(struct mail_message){.kind = kind,
+	                                        .to = to,
+	                                        .name = model_str(user, "name"),
+	                                        .url = url,
+	                                        .email = to,
+	                                        .new_email = new_email});
 	free(url);
 }
 
@@ -191,8 +194,9 @@ verify_plain(struct call *c, const struct jwt_claims *claims, const char *callba
 
 	st = user_repo_find_by_email(claims->email, &user);
 	if (st != DB_OK) {
-		err = st == DB_NOT_FOUND ? verify_fail(c, callback, ERR_USER_NOT_FOUND_401, "USER_NOT_FOUND")
-		                         : app_db_error(st);
+		err = st == DB_NOT_FOUND
+		              ? verify_fail(c, callback, ERR_USER_NOT_FOUND_401, "USER_NOT_FOUND")
+		              : app_db_error(st);
 		goto done;
 	}
 	mailjob_user_id(user, hex);
@@ -220,7 +224,8 @@ verify_plain(struct call *c, const struct jwt_claims *claims, const char *callba
 		}
 		mine = st == DB_OK ? model_str(c->session.user, "email") : NULL;
 		if (mine && !strcmp(mine, claims->email)) {
-			session_cookie_reset(c->req, c->res, c->session.token, c->session.session, updated);
+			session_cookie_reset(c->req, c->res, c->session.token, c->session.session,
+			                     updated);
 		} else {
 			st = session_create(c->req, c->res, updated, true, false, token, &session);
 			if (st != DB_OK) {
@@ -259,8 +264,9 @@ verify_change(struct call *c, const struct jwt_claims *claims, const char *callb
 		st = user_repo_find_by_id(&uid, &user);
 	}
 	if (st != DB_OK) {
-		err = st == DB_NOT_FOUND ? verify_fail(c, callback, ERR_USER_NOT_FOUND_401, "USER_NOT_FOUND")
-		                         : app_db_error(st);
+		err = st == DB_NOT_FOUND
+		              ? verify_fail(c, callback, ERR_USER_NOT_FOUND_401, "USER_NOT_FOUND")
+		              : app_db_error(st);
 		goto done;
 	}
 	/* The current address must still be the token's: single use. */
@@ -281,15 +287,17 @@ verify_change(struct call *c, const struct jwt_claims *claims, const char *callb
 	if (!strcmp(type, "change-email-confirmation")) {
 		/* Confirmed from the old address: now the link to the new one. */
 		if (mailjob_is_enabled()) {
-			jwt = jwt_format(claims->email, claims->update_to, "change-email-verification",
-			                 claims->user_id, c->req->now_ms, cfg->verify_expires_in);
-			verify_defer(c, MAIL_VERIFY_EMAIL, claims->update_to, user, claims->update_to, jwt,
-			             callback);
+			jwt = jwt_format(claims->email, claims->update_to,
+			                 "change-email-verification", claims->user_id,
+			                 c->req->now_ms, cfg->verify_expires_in);
+			verify_defer(c, MAIL_VERIFY_EMAIL, claims->update_to, user,
+			             claims->update_to, jwt, callback);
 		}
 		verify_ok(c, callback, false, NULL);
 		goto done;
 	}
-	st = user_repo_set_email(&uid, claims->update_to, legacy ? 0 : -1, c->req->now_ms, &updated);
+	st = user_repo_set_email(&uid, claims->update_to, legacy ? 0 : -1, c->req->now_ms,
+	                         &updated);
 	if (st != DB_OK) {
 		err = app_db_error(st);
 		goto done;
@@ -325,17 +333,12 @@ verify_email(struct call *c)
 	if (!mailjob_query_done(c, issues, callback))
 		goto done;
 	switch (jwt_verify(token, strlen(token), c->req->now_ms, &claims)) {
-	case JWT_OK:
-		break;
+	case JWT_OK: break;
 	case JWT_EXPIRED:
 		err = verify_fail(c, callback, ERR_TOKEN_EXPIRED_401, "TOKEN_EXPIRED");
 		goto done;
-	case JWT_BAD_PAYLOAD:
-		err = ERR_INTERNAL_EMPTY;
-		goto done;
-	default:
-		err = verify_fail(c, callback, ERR_INVALID_TOKEN_401, "INVALID_TOKEN");
-		goto done;
+	case JWT_BAD_PAYLOAD: err = ERR_INTERNAL_EMPTY; goto done;
+	default: err = verify_fail(c, callback, ERR_INVALID_TOKEN_401, "INVALID_TOKEN"); goto done;
 	}
 	if (claims.update_to && *claims.update_to)
 		err = verify_change(c, &claims, callback);

@@ -29,10 +29,11 @@
 static void
 schema_usage(FILE *f)
 {
-	fprintf(f, "usage: schema-apply [--cleanup]\n"
-	           "  (no option)  create the indexes in $MONGODB_DB at $MONGODB_URI\n"
-	           "  --cleanup    delete expired sessions and verification rows and stale\n"
-	           "               rate-limit buckets, in batches of %d\n",
+	fprintf(f,
+	        "usage: schema-apply [--cleanup]\n"
+	        "  (no option)  create the indexes in $MONGODB_DB at $MONGODB_URI\n"
+	        "  --cleanup    delete expired sessions and verification rows and stale\n"
+	        "               rate-limit buckets, in batches of %d\n",
 	        SCHEMA_BATCH);
 }
 
@@ -61,8 +62,8 @@ main(int argc, char **argv)
 	}
 	uri = config_value("MONGODB_URI");
 	dbname = config_value("MONGODB_DB");
-	if (cleanup && !config_env_int("FCGI_AUTH_RATE_LIMIT_WINDOW", 10, 1, 86400, &opts.rl_window_s,
-	                               err, sizeof err)) {
+	if (cleanup && !config_env_int("FCGI_AUTH_RATE_LIMIT_WINDOW", 10, 1, 86400,
+	                               &opts.rl_window_s, err, sizeof err)) {
 		fprintf(stderr, "schema-apply: %s\n", err);
 		return 1;
 	}

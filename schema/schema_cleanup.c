@@ -37,9 +37,9 @@
 
 struct cleanup_row {
 	bson_value_t id;
-	char *key;           /* rateLimit only */
-	bool is_lock;        /* a "<key>#lock" document */
-	bool locked;         /* a bucket whose lock we inserted */
+	char *key;    /* rateLimit only */
+	bool is_lock; /* a "<key>#lock" document */
+	bool locked;  /* a bucket whose lock we inserted */
 	bson_oid_t lock_id;
 };
 
@@ -99,8 +99,8 @@ cleanup_page(mongoc_collection_t *coll, const bson_t *cond, const bson_value_t *
 		BSON_APPEND_VALUE(&gt, "$gt", last);
 		bson_append_document_end(&filter, &gt);
 	}
-	opts = BCON_NEW("projection", "{", "_id", BCON_INT32(1), "key", BCON_INT32(1), "}", "sort", "{",
-	                "_id", BCON_INT32(1), "}", "limit", BCON_INT64(batch));
+	opts = BCON_NEW("projection", "{", "_id", BCON_INT32(1), "key", BCON_INT32(1), "}", "sort",
+	                "{", "_id", BCON_INT32(1), "}", "limit", BCON_INT64(batch));
 	cursor = mongoc_collection_find_with_opts(coll, &filter, opts, NULL);
 	while (*n < batch && mongoc_cursor_next(cursor, &doc)) {
 		bson_iter_t it;
@@ -142,9 +142,11 @@ cleanup_bulk_reply(bool executed, const bson_t *reply, bool *dup, size_t n)
 			any = true;
 			if (BSON_ITER_HOLDS_DOCUMENT(&errs) && bson_iter_recurse(&errs, &e))
 				while (bson_iter_next(&e)) {
-					if (!strcmp(bson_iter_key(&e), "index") && BSON_ITER_HOLDS_NUMBER(&e))
+					if (!strcmp(bson_iter_key(&e), "index") &&
+					    BSON_ITER_HOLDS_NUMBER(&e))
 						index = bson_iter_as_int64(&e);
-					else if (!strcmp(bson_iter_key(&e), "code") && BSON_ITER_HOLDS_NUMBER(&e))
+					else if (!strcmp(bson_iter_key(&e), "code") &&
+					         BSON_ITER_HOLDS_NUMBER(&e))
 						code = bson_iter_as_int64(&e);
 				}
 			if (code == 11000 && dup && index >= 0 && (size_t)index < n)
@@ -230,8 +232,8 @@ cleanup_lock(mongoc_collection_t *coll, struct cleanup_row *rows, int n, int32_t
 			continue;
 		lock_key = bson_strdup_printf("%s%s", rows[i].key, CLEANUP_LOCK_SUFFIX);
 		bson_oid_init(&rows[i].lock_id, NULL);
-		doc = BCON_NEW("_id", BCON_OID(&rows[i].lock_id), "key", BCON_UTF8(lock_key), "count",
-		               BCON_INT32(nonce), "lastRequest", BCON_DOUBLE(now));
+		doc = BCON_NEW("_id", BCON_OID(&rows[i].lock_id), "key", BCON_UTF8(lock_key),
+		               "count", BCON_INT32(nonce), "lastRequest", BCON_DOUBLE(now));
 		mongoc_bulk_operation_insert_with_opts(bulk, doc, NULL, NULL);
 		bson_destroy(doc);
 		bson_free(lock_key);
@@ -300,7 +302,8 @@ cleanup_collection(mongoc_database_t *db, const char *name, const bson_t *cond, 
 	*deleted = 0;
 	memset(&last, 0, sizeof(last));
 	for (;;) {
-		if (!(ok = cleanup_page(coll, cond, &last, has_last, o->batch, rows, &n, error)) || n == 0)
+		if (!(ok = cleanup_page(coll, cond, &last, has_last, o->batch, rows, &n, error)) ||
+		    n == 0)
 			break;
 		if (with_locks) {
 			int32_t nonce;
@@ -340,33 +343,37 @@ bool
 schema_cleanup_run(mongoc_database_t *db, const struct schema_cleanup_opts *opts)
 {
 	static const char *const dated[] = {"session", "verification"};
-	int64_t keep_s = opts->rl_window_s > SCHEMA_CLEANUP_SLOW_WINDOW_S ? opts->rl_window_s
-	                                                                  : SCHEMA_CLEANUP_SLOW_WINDOW_S;
+	int64_t keep_s = opts->rl_window_s > SCHEMA_CLEANUP_SLOW_WINDOW_S
+	                         ? opts->rl_window_s
+	                         : SCHEMA_CLEANUP_SLOW_WINDOW_S;
 	bson_error_t error;
 	int64_t deleted;
 	bool ok = true;
 	size_t i;
 
 	for (i = 0; i < sizeof(dated) / sizeof(dated[0]); i++) {
-		bson_t *cond = BCON_NEW("expiresAt", "{", "$lt", BCON_DATE_TIME(cleanup_now_ms()), "}");
+		bson_t *cond =
+			BCON_NEW("expiresAt", "{", "$lt", BCON_DATE_TIME(cleanup_now_ms()), "}");
 
 		if (cleanup_collection(db, dated[i], cond, false, opts, &deleted, &error)) {
 			printf("%s: %lld deleted\n", dated[i], (long long)deleted);
 		} else {
-			fprintf(stderr, "schema-apply --cleanup: %s: %s (%lld deleted before)\n", dated[i],
-			        error.message, (long long)deleted);
+			fprintf(stderr, "schema-apply --cleanup: %s: %s (%lld deleted before)\n",
+			        dated[i], error.message, (long long)deleted);
 			ok = false;
 		}
 		bson_destroy(cond);
 	}
 	{
-		bson_t *cond = BCON_NEW("lastRequest", "{", "$lt",
-		                        BCON_DOUBLE((double)(cleanup_now_ms() - keep_s * 1000)), "}");
+		bson_t *cond =
+			BCON_NEW("lastRequest", "{", "$lt",
+		                 BCON_DOUBLE((double)(cleanup_now_ms() - keep_s * 1000)), "}");
 
 		if (cleanup_collection(db, "rateLimit", cond, true, opts, &deleted, &error)) {
 			printf("rateLimit: %lld deleted\n", (long long)deleted);
 		} else {
-			fprintf(stderr, "schema-apply --cleanup: rateLimit: %s (%lld deleted before)\n",
+			fprintf(stderr,
+			        "schema-apply --cleanup: rateLimit: %s (%lld deleted before)\n",
 			        error.message, (long long)deleted);
 			ok = false;
 		}

@@ -40,7 +40,8 @@ static const struct {
 static bool
 schema_is_no_ttl_error(const bson_error_t *error)
 {
-	return error->code == 238 /* NotImplemented */ || error->code == 115 /* CommandNotSupported */ ||
+	return error->code == 238 /* NotImplemented */ ||
+	       error->code == 115 /* CommandNotSupported */ ||
 	       strstr(error->message, "expireAfterSeconds") != NULL;
 }
 
@@ -59,7 +60,8 @@ schema_has_ttl(mongoc_database_t *db, const char *coll, const char *name)
 
 		if (bson_iter_init_find(&it, doc, "name") && BSON_ITER_HOLDS_UTF8(&it) &&
 		    !strcmp(bson_iter_utf8(&it, NULL), name))
-			found = bson_iter_init_find(&it, doc, "expireAfterSeconds") && BSON_ITER_HOLDS_NUMBER(&it);
+			found = bson_iter_init_find(&it, doc, "expireAfterSeconds") &&
+			        BSON_ITER_HOLDS_NUMBER(&it);
 	}
 	mongoc_cursor_destroy(cursor);
 	mongoc_collection_destroy(c);
@@ -94,14 +96,18 @@ schema_indexes_apply(mongoc_database_t *db)
 			if (!ttl)
 				printf("schema-apply: %s.%s ok\n", coll, name);
 			else if (schema_has_ttl(db, coll, name))
-				printf("schema-apply: %s.%s ok (TTL: a row is deleted once its %s is past)\n",
+				printf("schema-apply: %s.%s ok (TTL: a row is deleted once its %s "
+				       "is past)\n",
 				       coll, name, schema_indexes[i].field);
 			else
-				printf("schema-apply: %s.%s: this store accepted the index but keeps no "
+				printf("schema-apply: %s.%s: this store accepted the index but "
+				       "keeps no "
 				       "expireAfterSeconds: no TTL; expired %s rows stay until "
-				       "`schema-apply --cleanup` deletes them\n", coll, name, coll);
+				       "`schema-apply --cleanup` deletes them\n",
+				       coll, name, coll);
 		} else if (ttl && schema_is_no_ttl_error(&error)) {
-			printf("schema-apply: %s.%s: this store has no TTL indexes (%s); expired %s rows "
+			printf("schema-apply: %s.%s: this store has no TTL indexes (%s); expired "
+			       "%s rows "
 			       "stay until `schema-apply --cleanup` deletes them\n",
 			       coll, name, error.message, coll);
 		} else {

@@ -16,7 +16,8 @@
 static char trusted[] = "http://127.0.0.1:3000";
 static struct config cfg;
 
-static void body_object(struct body *b)
+static void
+body_object(struct body *b)
 {
 	bson_init(&b->doc);
 	b->present = true;
@@ -24,8 +25,8 @@ static void body_object(struct body *b)
 }
 
 /* The issues body_expect adds for one member of b. */
-static void check_expect(const struct body *b, const char *key, enum body_rule rule,
-                         const char *want)
+static void
+check_expect(const struct body *b, const char *key, enum body_rule rule, const char *want)
 {
 	bson_string_t *s = bson_string_new(NULL);
 
@@ -35,8 +36,9 @@ static void check_expect(const struct body *b, const char *key, enum body_rule r
 	bson_string_free(s, true);
 }
 
-static void check_expect_object(bool present, enum json_kind kind, bool with_record,
-                                bool want_added, const char *want)
+static void
+check_expect_object(bool present, enum json_kind kind, bool with_record, bool want_added,
+                    const char *want)
 {
 	struct body b;
 	bson_string_t *s = bson_string_new(NULL);
@@ -53,7 +55,8 @@ static void check_expect_object(bool present, enum json_kind kind, bool with_rec
 	bson_destroy(&b.doc);
 }
 
-static struct request req_body(const char *ct, const char *body)
+static struct request
+req_body(const char *ct, const char *body)
 {
 	struct request r;
 
@@ -68,8 +71,9 @@ static struct request req_body(const char *ct, const char *body)
 }
 
 /* body_read; want_status 0 means accepted. */
-static void check_read(const char *ct, const char *body, bool allow_form, int want_status,
-                       const char *want_body, bool want_present, int want_kind)
+static void
+check_read(const char *ct, const char *body, bool allow_form, int want_status,
+           const char *want_body, bool want_present, int want_kind)
 {
 	struct request r = req_body(ct, body);
 	struct response res;
@@ -79,12 +83,14 @@ static void check_read(const char *ct, const char *body, bool allow_form, int wa
 	response_init(&res);
 	ok = body_read(&r, &res, allow_form, &b);
 	if (!want_status) {
-		CHECK(ok && !res.body, "read(%s, %s) accepted", ct ? ct : "NULL", body ? body : "NULL");
+		CHECK(ok && !res.body, "read(%s, %s) accepted", ct ? ct : "NULL",
+		      body ? body : "NULL");
 		CHECK(b.present == want_present && (!want_present || (int)b.kind == want_kind),
 		      "read(%s, %s): present %d kind %d", ct ? ct : "NULL", body ? body : "NULL",
 		      b.present, (int)b.kind);
 	} else {
-		CHECK(!ok && res.status == want_status && res.body && !strcmp(res.body->str, want_body),
+		CHECK(!ok && res.status == want_status && res.body &&
+		              !strcmp(res.body->str, want_body),
 		      "read(%s, %s): %d %s, want %d %s", ct ? ct : "NULL", body ? body : "NULL",
 		      res.status, res.body ? res.body->str : "(none)", want_status, want_body);
 	}
@@ -93,8 +99,8 @@ static void check_read(const char *ct, const char *body, bool allow_form, int wa
 }
 
 /* body_check_callbacks; want_status 0 means accepted. */
-static void check_callbacks(const struct body *b, const char *query, int want_status,
-                            const char *want_body)
+static void
+check_callbacks(const struct body *b, const char *query, int want_status, const char *want_body)
 {
 	struct request r = req_body("application/json", "{}");
 	struct response res;
@@ -104,16 +110,18 @@ static void check_callbacks(const struct body *b, const char *query, int want_st
 	response_init(&res);
 	ok = body_check_callbacks(&r, &res, b);
 	if (!want_status)
-		CHECK(ok && !res.body, "callbacks (query %s) accepted; got %d %s", query ? query : "-",
-		      res.status, res.body ? res.body->str : "");
+		CHECK(ok && !res.body, "callbacks (query %s) accepted; got %d %s",
+		      query ? query : "-", res.status, res.body ? res.body->str : "");
 	else
-		CHECK(!ok && res.status == want_status && res.body && !strcmp(res.body->str, want_body),
+		CHECK(!ok && res.status == want_status && res.body &&
+		              !strcmp(res.body->str, want_body),
 		      "callbacks (query %s): %d %s, want %d %s", query ? query : "-", res.status,
 		      res.body ? res.body->str : "(none)", want_status, want_body);
 	response_cleanup(&res);
 }
 
-int main(void)
+int
+main(void)
 {
 	static const struct {
 		const char *s;
@@ -176,8 +184,8 @@ int main(void)
 	cfg.n_origins = 1;
 
 	for (i = 0; i < sizeof(emails) / sizeof(emails[0]); i++)
-		CHECK(body_is_email(emails[i].s) == emails[i].ok, "is_email(%s) want %d", emails[i].s,
-		      emails[i].ok);
+		CHECK(body_is_email(emails[i].s) == emails[i].ok, "is_email(%s) want %d",
+		      emails[i].s, emails[i].ok);
 
 	/* zod messages, member by member. */
 	body_object(&b);
@@ -248,10 +256,11 @@ int main(void)
 		body_expect(&b, "obj", BODY_EMAIL, s);
 		body_expect(&b, "password", BODY_STRING_NONEMPTY, s);
 		body_expect(&b, "str", BODY_BOOL_OPT, s);
-		CHECK_STR(s->str, "[body.name] Invalid input: expected string, received undefined; "
-		                  "[body.obj] Invalid input: expected string, received object; "
-		                  "[body.password] Too small: expected string to have >=1 characters; "
-		                  "[body.str] Invalid input: expected boolean, received string");
+		CHECK_STR(s->str,
+		          "[body.name] Invalid input: expected string, received undefined; "
+		          "[body.obj] Invalid input: expected string, received object; "
+		          "[body.password] Too small: expected string to have >=1 characters; "
+		          "[body.str] Invalid input: expected boolean, received string");
 		bson_string_free(s, true);
 	}
 	/* body_string / body_bool */
@@ -324,23 +333,30 @@ int main(void)
 	check_read("application/x-www-form-urlencoded", "email=a%40b.co&password=x", true, 0, NULL,
 	           true, JSON_OBJECT);
 	check_read("application/json", "{\"a\":}", false, 400,
-	           "{\"message\":\"Invalid JSON in request body\",\"code\":\"BAD_REQUEST\"}", false, 0);
+	           "{\"message\":\"Invalid JSON in request body\",\"code\":\"BAD_REQUEST\"}", false,
+	           0);
 	check_read("application/json", "{\"a\":1,\"a\":2}", false, 400,
-	           "{\"message\":\"Invalid JSON in request body\",\"code\":\"BAD_REQUEST\"}", false, 0);
+	           "{\"message\":\"Invalid JSON in request body\",\"code\":\"BAD_REQUEST\"}", false,
+	           0);
 	check_read("text/plain", "{}", false, 415,
 	           "{\"message\":\"Content-Type \\\"text/plain\\\" is not allowed. Allowed types: "
-	           "application/json\",\"code\":\"UNSUPPORTED_MEDIA_TYPE\"}", false, 0);
-	check_read("Text/Plain; charset=\"x\"", "{}", true, 415,
-	           "{\"message\":\"Content-Type \\\"Text/Plain; charset=\\\"x\\\"\\\" is not allowed. "
-	           "Allowed types: application/x-www-form-urlencoded, application/json\","
-	           "\"code\":\"UNSUPPORTED_MEDIA_TYPE\"}", false, 0);
-	check_read("application/x-www-form-urlencoded", "a=1", false, 415,
-	           "{\"message\":\"Content-Type \\\"application/x-www-form-urlencoded\\\" is not "
-	           "allowed. Allowed types: application/json\",\"code\":\"UNSUPPORTED_MEDIA_TYPE\"}",
+	           "application/json\",\"code\":\"UNSUPPORTED_MEDIA_TYPE\"}",
 	           false, 0);
+	check_read(
+		"Text/Plain; charset=\"x\"", "{}", true, 415,
+		"{\"message\":\"Content-Type \\\"Text/Plain; charset=\\\"x\\\"\\\" is not allowed. "
+		"Allowed types: application/x-www-form-urlencoded, application/json\","
+		"\"code\":\"UNSUPPORTED_MEDIA_TYPE\"}",
+		false, 0);
+	check_read(
+		"application/x-www-form-urlencoded", "a=1", false, 415,
+		"{\"message\":\"Content-Type \\\"application/x-www-form-urlencoded\\\" is not "
+		"allowed. Allowed types: application/json\",\"code\":\"UNSUPPORTED_MEDIA_TYPE\"}",
+		false, 0);
 	check_read("application/jsonx", "{}", false, 415,
 	           "{\"message\":\"Content-Type \\\"application/jsonx\\\" is not allowed. Allowed "
-	           "types: application/json\",\"code\":\"UNSUPPORTED_MEDIA_TYPE\"}", false, 0);
+	           "types: application/json\",\"code\":\"UNSUPPORTED_MEDIA_TYPE\"}",
+	           false, 0);
 	{
 		/* The form's members are strings. */
 		struct request r = req_body("application/x-www-form-urlencoded",
@@ -417,7 +433,8 @@ int main(void)
 	body_object(&b);
 	BSON_APPEND_UTF8(&b.doc, "errorCallbackURL", "https://evil.example");
 	check_callbacks(&b, NULL, 403,
-	                "{\"message\":\"Invalid errorCallbackURL\",\"code\":\"INVALID_ERROR_CALLBACK_URL\"}");
+	                "{\"message\":\"Invalid "
+	                "errorCallbackURL\",\"code\":\"INVALID_ERROR_CALLBACK_URL\"}");
 	body_cleanup(&b);
 
 	body_object(&b);
@@ -456,7 +473,9 @@ int main(void)
 	/* body_validate: zod's order, and our length limits (UTF-16 units) */
 	{
 		static const struct body_field schema[] = {
-			{"name", BODY_STRING, 5}, {"email", BODY_EMAIL, 12}, {"rememberMe", BODY_BOOL_OPT, 0},
+			{"name", BODY_STRING, 5},
+			{"email", BODY_EMAIL, 12},
+			{"rememberMe", BODY_BOOL_OPT, 0},
 			{NULL, BODY_STRING, 0},
 		};
 		struct body vb;

@@ -12,7 +12,8 @@
 static const char secret[] = "test-secret-0123456789abcdefghijklmnop";
 
 /* Base64 of HMAC(msg) into b64 (45 bytes for standard, 44 for url). */
-static void hmac_b64(const char *msg, char *b64, bool url)
+static void
+hmac_b64(const char *msg, char *b64, bool url)
 {
 	unsigned char mac[CRYPTO_MAC_LEN];
 
@@ -20,7 +21,8 @@ static void hmac_b64(const char *msg, char *b64, bool url)
 	crypto_base64_encode(mac, sizeof mac, b64, url);
 }
 
-static void hmac_hex(const char *msg, char hex[2 * CRYPTO_MAC_LEN + 1])
+static void
+hmac_hex(const char *msg, char hex[2 * CRYPTO_MAC_LEN + 1])
 {
 	unsigned char mac[CRYPTO_MAC_LEN];
 
@@ -28,7 +30,8 @@ static void hmac_hex(const char *msg, char hex[2 * CRYPTO_MAC_LEN + 1])
 	crypto_hex(mac, sizeof mac, hex);
 }
 
-static void test_hmac(void)
+static void
+test_hmac(void)
 {
 	/* The session_data signature input of the vectors file, section (d). */
 	static const char cache_json[] =
@@ -78,7 +81,8 @@ static void test_hmac(void)
 	crypto_cleanup();
 }
 
-static void test_base64_vectors(void)
+static void
+test_base64_vectors(void)
 {
 	static const struct {
 		const char *plain, *std, *url;
@@ -99,12 +103,14 @@ static void test_base64_vectors(void)
 	for (i = 0; i < sizeof v / sizeof v[0]; i++) {
 		n = strlen(v[i].plain);
 
-		CHECK(crypto_base64_len(n, false) == strlen(v[i].std), "std len of \"%s\"", v[i].plain);
+		CHECK(crypto_base64_len(n, false) == strlen(v[i].std), "std len of \"%s\"",
+		      v[i].plain);
 		len = crypto_base64_encode(v[i].plain, n, enc, false);
 		CHECK(len == strlen(v[i].std), "std encode length of \"%s\"", v[i].plain);
 		CHECK_STR(enc, v[i].std);
 
-		CHECK(crypto_base64_len(n, true) == strlen(v[i].url), "url len of \"%s\"", v[i].plain);
+		CHECK(crypto_base64_len(n, true) == strlen(v[i].url), "url len of \"%s\"",
+		      v[i].plain);
 		len = crypto_base64_encode(v[i].plain, n, enc, true);
 		CHECK(len == strlen(v[i].url), "url encode length of \"%s\"", v[i].plain);
 		CHECK_STR(enc, v[i].url);
@@ -143,11 +149,12 @@ static void test_base64_vectors(void)
 	}
 }
 
-static void test_base64_reject(void)
+static void
+test_base64_reject(void)
 {
 	static const char *const bad_std[] = {
-		"Zm9v!", "Zm9", "Zm=v", "Z===", "====", "Zg=", "=Zg=", "Zm9v\n", "Zm 9",
-		"Zm-v", "Zm_v", "Zg==Zg==", "Zm8=Zm8=", "Zm9v====", "Zg",
+		"Zm9v!", "Zm9",  "Zm=v", "Z===",     "====",     "Zg=",      "=Zg=", "Zm9v\n",
+		"Zm 9",  "Zm-v", "Zm_v", "Zg==Zg==", "Zm8=Zm8=", "Zm9v====", "Zg",
 	};
 	static const char *const bad_url[] = {
 		"Zm9v!", "+/", "Zm+v", "Zm/v", "Zg==", "Zm8=", "Z", "Zm9vY", "Zm9v=", "Zm 9",
@@ -159,7 +166,8 @@ static void test_base64_reject(void)
 		CHECK(crypto_base64_decode(bad_std[i], strlen(bad_std[i]), dec, sizeof dec) == -1,
 		      "std decode accepted \"%s\"", bad_std[i]);
 	for (i = 0; i < sizeof bad_url / sizeof bad_url[0]; i++)
-		CHECK(crypto_base64url_decode(bad_url[i], strlen(bad_url[i]), dec, sizeof dec) == -1,
+		CHECK(crypto_base64url_decode(bad_url[i], strlen(bad_url[i]), dec, sizeof dec) ==
+		              -1,
 		      "url decode accepted \"%s\"", bad_url[i]);
 
 	/* An embedded NUL is an invalid character, not an end. */
@@ -177,7 +185,8 @@ static void test_base64_reject(void)
 	CHECK(crypto_base64url_decode("", 0, NULL, 0) == 0, "url empty");
 }
 
-static void test_base64_roundtrip(void)
+static void
+test_base64_roundtrip(void)
 {
 	unsigned char src[100], dec[100];
 	char enc[140];
@@ -204,7 +213,8 @@ static void test_base64_roundtrip(void)
 	CHECK(ok_url, "url round trip of random buffers");
 }
 
-static void test_hex_equal_random(void)
+static void
+test_hex_equal_random(void)
 {
 	static const unsigned char bytes[] = {0x00, 0xff, 0x10, 0xab, 0x7f, 0x80};
 	unsigned char a[32], b[32];
@@ -226,7 +236,8 @@ static void test_hex_equal_random(void)
 	crypto_random(a, 0);
 }
 
-int main(void)
+int
+main(void)
 {
 	test_hmac();
 	test_base64_vectors();

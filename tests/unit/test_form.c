@@ -12,7 +12,8 @@
 #include <string.h>
 
 /* Parses in and renders the result as "k=v|k=v" (bson order), or "FAIL". */
-static char *render(const char *in, size_t len)
+static char *
+render(const char *in, size_t len)
 {
 	bson_t doc;
 	bson_iter_t it;
@@ -33,8 +34,8 @@ static char *render(const char *in, size_t len)
 
 			CHECK(BSON_ITER_HOLDS_UTF8(&it), "every value is a string (%s)", in);
 			v = bson_iter_utf8(&it, &n);
-			bson_string_append_printf(s, "%s%s=%.*s", first ? "" : "|", bson_iter_key(&it),
-			                          (int)n, v);
+			bson_string_append_printf(s, "%s%s=%.*s", first ? "" : "|",
+			                          bson_iter_key(&it), (int)n, v);
 			first = false;
 		}
 	}
@@ -42,7 +43,8 @@ static char *render(const char *in, size_t len)
 	return bson_string_free(s, false);
 }
 
-static void check_form(const char *in, const char *want)
+static void
+check_form(const char *in, const char *want)
 {
 	char *got = render(in, strlen(in));
 
@@ -51,7 +53,8 @@ static void check_form(const char *in, const char *want)
 }
 
 /* n pairs "k<i>=v" joined by '&'. */
-static char *pairs(int n)
+static char *
+pairs(int n)
 {
 	bson_string_t *s = bson_string_new(NULL);
 	int i;
@@ -61,7 +64,8 @@ static char *pairs(int n)
 	return bson_string_free(s, false);
 }
 
-int main(void)
+int
+main(void)
 {
 	static const struct {
 		const char *in, *want;
@@ -71,43 +75,43 @@ int main(void)
 		{"b=2&a=1", "b=2|a=1"},
 		{"a=1+2", "a=1 2"},
 		{"a+b=c+d", "a b=c d"},
-		{"a=%2B", "a=+"},              /* an encoded '+' stays '+' */
+		{"a=%2B", "a=+"}, /* an encoded '+' stays '+' */
 		{"a=%41%62", "a=Ab"},
-		{"%61=1", "a=1"},              /* names are decoded too */
-		{"a=%zz", "a=%zz"},            /* bad escapes stay literal */
+		{"%61=1", "a=1"},   /* names are decoded too */
+		{"a=%zz", "a=%zz"}, /* bad escapes stay literal */
 		{"a=%4", "a=%4"},
 		{"a=%", "a=%"},
 		{"a=%%41", "a=%A"},
 		{"a=%4g1", "a=%4g1"},
 		{"a=%c3%a9", "a=\xc3\xa9"},
-		{"a=\xc3\xa9", "a=\xc3\xa9"},   /* raw UTF-8 */
+		{"a=\xc3\xa9", "a=\xc3\xa9"}, /* raw UTF-8 */
 		{"a=%e2%82%ac+%F0%9F%98%80", "a=\xe2\x82\xac \xf0\x9f\x98\x80"},
-		{"a=1&a=2", "a=2"},            /* last duplicate wins */
-		{"a=1&b=2&a=3", "a=3|b=2"},  /* first position, last value */
+		{"a=1&a=2", "a=2"},         /* last duplicate wins */
+		{"a=1&b=2&a=3", "a=3|b=2"}, /* first position, last value */
 		{"a=1&%61=2", "a=2"},
 		{"email[$ne]=x", "email[$ne]=x"},
 		{"email%5B%24ne%5D=x", "email[$ne]=x"},
 		{"email[$ne]=x&password=p", "email[$ne]=x|password=p"},
-		{"a=1&&b=2", "a=1|b=2"},        /* empty pairs skipped */
+		{"a=1&&b=2", "a=1|b=2"}, /* empty pairs skipped */
 		{"&a=1&", "a=1"},
 		{"&&&", ""},
-		{"a", "a="},                   /* no '=' */
+		{"a", "a="}, /* no '=' */
 		{"a&b=1", "a=|b=1"},
-		{"=1", "=1"},                  /* empty name */
+		{"=1", "=1"}, /* empty name */
 		{"=", "="},
-		{"a==b", "a==b"},              /* first '=' splits */
+		{"a==b", "a==b"}, /* first '=' splits */
 		{"a=b=c", "a=b=c"},
-		{"a=;b", "a=;b"},              /* ';' is not a separator */
+		{"a=;b", "a=;b"}, /* ';' is not a separator */
 		{"rememberMe=false", "rememberMe=false"},
 		{"a.b=1&$x=2", "a.b=1|$x=2"},
-		{"a=%ff", "FAIL"},             /* not UTF-8 */
+		{"a=%ff", "FAIL"}, /* not UTF-8 */
 		{"%ff=a", "FAIL"},
 		{"a=%c3", "FAIL"},
-		{"a=%c0%af", "FAIL"},          /* overlong */
-		{"a=%ed%a0%80", "FAIL"},       /* surrogate */
+		{"a=%c0%af", "FAIL"},    /* overlong */
+		{"a=%ed%a0%80", "FAIL"}, /* surrogate */
 		{"a=\xff", "FAIL"},
-		{"a=1&b=%ff", "FAIL"},         /* one bad pair fails all */
-		{"a=%00", "FAIL"},             /* NUL */
+		{"a=1&b=%ff", "FAIL"}, /* one bad pair fails all */
+		{"a=%00", "FAIL"},     /* NUL */
 		{"%00=a", "FAIL"},
 		{"a%00b=1", "FAIL"},
 	};
@@ -128,8 +132,8 @@ int main(void)
 	/* FORM_MAX_PAIRS pairs pass, one more does not; empty pairs do not count. */
 	in = pairs(FORM_MAX_PAIRS);
 	got = render(in, strlen(in));
-	CHECK(strncmp(got, "k0=v|k1=v|", 10) == 0 && strstr(got, "|k255=v") &&
-	          !strstr(got, "k256"), "%d pairs", FORM_MAX_PAIRS);
+	CHECK(strncmp(got, "k0=v|k1=v|", 10) == 0 && strstr(got, "|k255=v") && !strstr(got, "k256"),
+	      "%d pairs", FORM_MAX_PAIRS);
 	bson_free(got);
 	bson_free(in);
 	in = pairs(FORM_MAX_PAIRS + 1);

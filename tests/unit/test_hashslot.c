@@ -135,7 +135,7 @@ test_wakeup(void)
 	pid = fork();
 	if (pid == 0) {
 		struct hashslot mine;
-		const struct timespec hold = { 0, 50000000 };
+		const struct timespec hold = {0, 50000000};
 
 		hashslot_init(&mine, path, 1);
 		c = hashslot_acquire(&mine, 0) ? 'y' : 'n';
@@ -260,7 +260,7 @@ test_foreign_semaphore(void)
 	union {
 		int val;
 		struct semid_ds *buf;
-	} arg = { .buf = &ds };
+	} arg = {.buf = &ds};
 
 	path_in_dir(path, sizeof path, "foreign.lock");
 	hashslot_init(&mine, path, 1);
@@ -290,20 +290,27 @@ test_default_path(void)
 
 	CHECK(hashslot_default_path(a, sizeof a, "/run/user/1000", dir, "s", 1), "runtime dir");
 	CHECK_STR(a, "/run/user/1000/fcgi-auth-hashes.lock");
-	CHECK(hashslot_default_path(a, sizeof a, NULL, dir, "secret-one-0123456789abcdefghijkl", 33),
+	CHECK(hashslot_default_path(a, sizeof a, NULL, dir, "secret-one-0123456789abcdefghijkl",
+	                            33),
 	      "no runtime dir");
-	CHECK(hashslot_default_path(again, sizeof again, "", dir, "secret-one-0123456789abcdefghijkl", 33),
+	CHECK(hashslot_default_path(again, sizeof again, "", dir,
+	                            "secret-one-0123456789abcdefghijkl", 33),
 	      "an empty runtime dir is none");
-	CHECK(hashslot_default_path(b, sizeof b, NULL, dir, "secret-two-0123456789abcdefghijkl", 33),
+	CHECK(hashslot_default_path(b, sizeof b, NULL, dir, "secret-two-0123456789abcdefghijkl",
+	                            33),
 	      "another secret");
 	CHECK_STR(a, again);
 	CHECK(strcmp(a, b) != 0, "the name depends on the secret: %s %s", a, b);
 	snprintf(want, sizeof want, "%s/fcgi-auth-%lu-", dir, (unsigned long)geteuid());
-	CHECK(!strncmp(a, want, strlen(want)) && strlen(a) == strlen(want) + 16 + strlen("/hashes.lock") &&
-	          !strcmp(a + strlen(a) - strlen("/hashes.lock"), "/hashes.lock"),
+	CHECK(!strncmp(a, want, strlen(want)) &&
+	              strlen(a) == strlen(want) + 16 + strlen("/hashes.lock") &&
+	              !strcmp(a + strlen(a) - strlen("/hashes.lock"), "/hashes.lock"),
 	      "tmp/fcgi-auth-<uid>-<16 hex>/hashes.lock: %s", a);
-	CHECK(!hashslot_default_path(a, 20, NULL, dir, "s", 1) && a[0] == '\0', "too small a buffer");
-	CHECK(hashslot_default_path(a, sizeof a, NULL, dir, "secret-one-0123456789abcdefghijkl", 33), "again");
+	CHECK(!hashslot_default_path(a, 20, NULL, dir, "s", 1) && a[0] == '\0',
+	      "too small a buffer");
+	CHECK(hashslot_default_path(a, sizeof a, NULL, dir, "secret-one-0123456789abcdefghijkl",
+	                            33),
+	      "again");
 	capture_begin();
 	hashslot_init(&hs, a, 1);
 	capture_end(log, sizeof log);
@@ -311,7 +318,7 @@ test_default_path(void)
 	snprintf(parent, sizeof parent, "%s", a);
 	d = dirname(parent);
 	CHECK(stat(d, &st) == 0 && S_ISDIR(st.st_mode) && (st.st_mode & 0777) == 0700 &&
-	          st.st_uid == geteuid(),
+	              st.st_uid == geteuid(),
 	      "its directory is made, 0700, this user's");
 	CHECK(hashslot_acquire(&hs, 0), "and the cap works");
 	hashslot_cleanup(&hs);
@@ -340,7 +347,7 @@ test_password(void)
 	pid = fork();
 	if (pid == 0) {
 		struct hashslot mine;
-		const struct timespec tick = { 0, 1000000 };
+		const struct timespec tick = {0, 1000000};
 		int i, waiting = 0;
 
 		hashslot_init(&mine, path, 1);
@@ -416,7 +423,7 @@ test_metrics(void)
 	pid = fork();
 	if (pid == 0) { /* takes the slot, gives it back after 50 ms by exiting */
 		struct hashslot h;
-		struct timespec t = { 0, 50 * 1000000 };
+		struct timespec t = {0, 50 * 1000000};
 
 		hashslot_init(&h, path, 1);
 		if (!hashslot_acquire(&h, 0))
@@ -435,7 +442,8 @@ test_metrics(void)
 	/* how long it waited depends on the scheduler: only that it was counted */
 	CHECK(metric("\nfcgi_auth_hash_slot_wait_seconds_total ") > first, "and its time: %g",
 	      metric("\nfcgi_auth_hash_slot_wait_seconds_total "));
-	CHECK(waitpid(pid, &status, 0) == pid && WIFEXITED(status) && WEXITSTATUS(status) == 0, "child");
+	CHECK(waitpid(pid, &status, 0) == pid && WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	      "child");
 	hashslot_cleanup(&a);
 	hashslot_cleanup(&b);
 	hashslot_remove(path);
@@ -447,8 +455,8 @@ test_metrics(void)
 int
 main(void)
 {
-	static const char *const names[] = { "off.lock", "cap.lock", "wake.lock", "count.lock",
-	                                     "dead.lock", "link.lock", "pw.lock", "foreign.lock" };
+	static const char *const names[] = {"off.lock",  "cap.lock",  "wake.lock", "count.lock",
+	                                    "dead.lock", "link.lock", "pw.lock",   "foreign.lock"};
 	char path[256];
 
 	if (mkdtemp(dir) == NULL) {

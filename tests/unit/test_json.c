@@ -13,7 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *status_name(enum json_status st)
+static const char *
+status_name(enum json_status st)
 {
 	switch (st) {
 	case JSON_OK: return "OK";
@@ -26,13 +27,14 @@ static const char *status_name(enum json_status st)
 }
 
 /* Parses s; returns the status, *kind, and the member count in *keys. */
-static enum json_status parse(const char *s, size_t len, enum json_kind *kind, uint32_t *keys)
+static enum json_status
+parse(const char *s, size_t len, enum json_kind *kind, uint32_t *keys)
 {
 	bson_t doc;
 	enum json_status st;
 
 	bson_init(&doc);
-	*kind = (enum json_kind)-1;
+	*kind = (enum json_kind) - 1;
 	st = json_parse(s, len, &doc, kind);
 	*keys = bson_count_keys(&doc);
 	bson_destroy(&doc);
@@ -40,7 +42,8 @@ static enum json_status parse(const char *s, size_t len, enum json_kind *kind, u
 }
 
 /* `depth` nested objects ({"a":{"a":…{}…}}) or arrays ([[…]]). */
-static char *nested(int depth, bool arrays)
+static char *
+nested(int depth, bool arrays)
 {
 	char *s = malloc((size_t)depth * 6 + 1), *p = s;
 	int i;
@@ -61,7 +64,8 @@ static char *nested(int depth, bool arrays)
 	return s;
 }
 
-static void check_string(const char *in, size_t n, const char *want)
+static void
+check_string(const char *in, size_t n, const char *want)
 {
 	bson_string_t *s = bson_string_new(NULL);
 
@@ -70,7 +74,8 @@ static void check_string(const char *in, size_t n, const char *want)
 	bson_string_free(s, true);
 }
 
-static void check_number(double v, const char *want)
+static void
+check_number(double v, const char *want)
 {
 	bson_string_t *s = bson_string_new(NULL);
 
@@ -79,7 +84,8 @@ static void check_number(double v, const char *want)
 	bson_string_free(s, true);
 }
 
-static void check_date(int64_t ms, const char *want)
+static void
+check_date(int64_t ms, const char *want)
 {
 	bson_string_t *s = bson_string_new(NULL);
 
@@ -89,7 +95,8 @@ static void check_date(int64_t ms, const char *want)
 }
 
 /* The JSON of a whole parsed object, written back. */
-static void check_roundtrip(const char *in, const char *want)
+static void
+check_roundtrip(const char *in, const char *want)
 {
 	bson_t doc;
 	bson_iter_t it;
@@ -112,20 +119,22 @@ static void check_roundtrip(const char *in, const char *want)
 }
 
 /* The type name of member key after parsing in. */
-static void check_type(const char *in, const char *key, const char *want)
+static void
+check_type(const char *in, const char *key, const char *want)
 {
 	bson_t doc;
 	bson_iter_t it;
 	enum json_kind kind;
 
 	bson_init(&doc);
-	CHECK(json_parse(in, strlen(in), &doc, &kind) == JSON_OK && kind == JSON_OBJECT,
-	      "parse %s", in);
+	CHECK(json_parse(in, strlen(in), &doc, &kind) == JSON_OK && kind == JSON_OBJECT, "parse %s",
+	      in);
 	CHECK_STR(json_type_name(bson_iter_init_find(&it, &doc, key) ? &it : NULL), want);
 	bson_destroy(&doc);
 }
 
-int main(void)
+int
+main(void)
 {
 	static const struct {
 		const char *in;
@@ -136,7 +145,8 @@ int main(void)
 		/* accepted objects */
 		{"{}", JSON_OK, JSON_OBJECT, 0},
 		{" \t\r\n{ } \n", JSON_OK, JSON_OBJECT, 0},
-		{"{\"a\":1,\"b\":\"x\",\"c\":true,\"d\":false,\"e\":null}", JSON_OK, JSON_OBJECT, 5},
+		{"{\"a\":1,\"b\":\"x\",\"c\":true,\"d\":false,\"e\":null}", JSON_OK, JSON_OBJECT,
+	         5},
 		{"{\"a\":{\"b\":{\"c\":[1,[2,{}]]}}}", JSON_OK, JSON_OBJECT, 1},
 		{"{\"a\":-0.5e+3,\"b\":0,\"c\":-0,\"d\":1E2,\"e\":12.25}", JSON_OK, JSON_OBJECT, 5},
 		{"{\"a\":\"\\\"\\\\\\/\\b\\f\\n\\r\\t\"}", JSON_OK, JSON_OBJECT, 1},
@@ -164,19 +174,20 @@ int main(void)
 		{"{\"a\":1,\"b\":2,\"a\":1}", JSON_DUPLICATE_KEY, -1, 0},
 		{"{\"x\":{\"a\":1,\"a\":2}}", JSON_DUPLICATE_KEY, -1, 0},
 		{"[{\"a\":1,\"a\":2}]", JSON_DUPLICATE_KEY, -1, 0},
-		{"{\"\\u0061\":1,\"a\":2}", JSON_DUPLICATE_KEY, -1, 0}, /* same key after unescaping */
+		{"{\"\\u0061\":1,\"a\":2}", JSON_DUPLICATE_KEY, -1,
+	         0}, /* same key after unescaping */
 		/* strings: bad UTF-8, NUL, lone surrogates */
 		{"{\"a\":\"\xff\"}", JSON_BAD_STRING, -1, 0},
-		{"{\"a\":\"\x80\"}", JSON_BAD_STRING, -1, 0},           /* lone continuation */
-		{"{\"a\":\"\xc3\"}", JSON_BAD_STRING, -1, 0},           /* truncated */
-		{"{\"a\":\"\xc0\xaf\"}", JSON_BAD_STRING, -1, 0},       /* overlong '/' */
-		{"{\"a\":\"\xe0\x80\xaf\"}", JSON_BAD_STRING, -1, 0},   /* overlong 3-byte */
+		{"{\"a\":\"\x80\"}", JSON_BAD_STRING, -1, 0},             /* lone continuation */
+		{"{\"a\":\"\xc3\"}", JSON_BAD_STRING, -1, 0},             /* truncated */
+		{"{\"a\":\"\xc0\xaf\"}", JSON_BAD_STRING, -1, 0},         /* overlong '/' */
+		{"{\"a\":\"\xe0\x80\xaf\"}", JSON_BAD_STRING, -1, 0},     /* overlong 3-byte */
 		{"{\"a\":\"\xf0\x80\x80\xaf\"}", JSON_BAD_STRING, -1, 0}, /* overlong 4-byte */
-		{"{\"a\":\"\xed\xa0\x80\"}", JSON_BAD_STRING, -1, 0},   /* UTF-8 encoded U+D800 */
-		{"{\"a\":\"\xed\xbf\xbf\"}", JSON_BAD_STRING, -1, 0},   /* U+DFFF */
+		{"{\"a\":\"\xed\xa0\x80\"}", JSON_BAD_STRING, -1, 0},     /* UTF-8 encoded U+D800 */
+		{"{\"a\":\"\xed\xbf\xbf\"}", JSON_BAD_STRING, -1, 0},     /* U+DFFF */
 		{"{\"a\":\"\xf4\x90\x80\x80\"}", JSON_BAD_STRING, -1, 0}, /* > U+10FFFF */
 		{"{\"a\":\"\xf5\x80\x80\x80\"}", JSON_BAD_STRING, -1, 0},
-		{"{\"\xff\":1}", JSON_BAD_STRING, -1, 0},               /* in a key */
+		{"{\"\xff\":1}", JSON_BAD_STRING, -1, 0}, /* in a key */
 		{"{\"a\":\"\\u0000\"}", JSON_BAD_STRING, -1, 0},
 		{"{\"\\u0000\":1}", JSON_BAD_STRING, -1, 0},
 		{"{\"a\":\"\\ud800\"}", JSON_BAD_STRING, -1, 0},
@@ -187,7 +198,9 @@ int main(void)
 		{"{\"a\":\"\\udc00\\ud800\"}", JSON_BAD_STRING, -1, 0},
 		{"{\"a\":\"\\ud800\\ud800\\udc00 padding\"}", JSON_BAD_STRING, -1, 0},
 		/* valid multi-byte UTF-8 at the edges */
-		{"{\"a\":\"\xc2\x80\xdf\xbf\xe0\xa0\x80\xef\xbf\xbf\xf0\x90\x80\x80\xf4\x8f\xbf\xbf\"}", JSON_OK, JSON_OBJECT, 1},
+		{"{\"a\":"
+	         "\"\xc2\x80\xdf\xbf\xe0\xa0\x80\xef\xbf\xbf\xf0\x90\x80\x80\xf4\x8f\xbf\xbf\"}",
+	         JSON_OK, JSON_OBJECT, 1},
 		/* syntax */
 		{"", JSON_SYNTAX, -1, 0},
 		{"   ", JSON_SYNTAX, -1, 0},
@@ -211,20 +224,20 @@ int main(void)
 		{"{\"a\":0x10}", JSON_SYNTAX, -1, 0},
 		{"{\"a\":tru}", JSON_SYNTAX, -1, 0},
 		{"{\"a\":nul}", JSON_SYNTAX, -1, 0},
-		{"{\"a\":\"abc}", JSON_SYNTAX, -1, 0},      /* unterminated string */
+		{"{\"a\":\"abc}", JSON_SYNTAX, -1, 0}, /* unterminated string */
 		{"{\"a\":\"abc\\", JSON_SYNTAX, -1, 0},
-		{"{\"a\":\"a\nb\"}", JSON_SYNTAX, -1, 0},   /* raw control chars */
+		{"{\"a\":\"a\nb\"}", JSON_SYNTAX, -1, 0}, /* raw control chars */
 		{"{\"a\":\"a\tb\"}", JSON_SYNTAX, -1, 0},
 		{"{\"a\":\"\x01\"}", JSON_SYNTAX, -1, 0},
 		{"{\"a\":\"\x1f\"}", JSON_SYNTAX, -1, 0},
-		{"{\"a\":\"\\x41\"}", JSON_SYNTAX, -1, 0},  /* bad escapes */
+		{"{\"a\":\"\\x41\"}", JSON_SYNTAX, -1, 0}, /* bad escapes */
 		{"{\"a\":\"\\u12\"}", JSON_SYNTAX, -1, 0},
 		{"{\"a\":\"\\u12G4\"}", JSON_SYNTAX, -1, 0},
 		{"{\"a\":\"\\'\"}", JSON_SYNTAX, -1, 0},
 		{"{\"a\" 1}", JSON_SYNTAX, -1, 0},
 		{"{\"a\":1 \"b\":2}", JSON_SYNTAX, -1, 0},
 		{"{\"a\":[1 2]}", JSON_SYNTAX, -1, 0},
-		{"\xef\xbb\xbf{}", JSON_SYNTAX, -1, 0},    /* BOM */
+		{"\xef\xbb\xbf{}", JSON_SYNTAX, -1, 0},     /* BOM */
 		{"{\"a\":1}\x00", JSON_OK, JSON_OBJECT, 1}, /* strlen stops at the NUL */
 		{"/* c */{}", JSON_SYNTAX, -1, 0},
 	};
@@ -236,11 +249,11 @@ int main(void)
 	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
 		enum json_status st = parse(rows[i].in, strlen(rows[i].in), &kind, &keys);
 
-		CHECK(st == rows[i].st, "row %zu %s: status %s want %s", i, rows[i].in, status_name(st),
-		      status_name(rows[i].st));
+		CHECK(st == rows[i].st, "row %zu %s: status %s want %s", i, rows[i].in,
+		      status_name(st), status_name(rows[i].st));
 		if (rows[i].kind >= 0)
-			CHECK((int)kind == rows[i].kind, "row %zu %s: kind %d want %d", i, rows[i].in,
-			      (int)kind, rows[i].kind);
+			CHECK((int)kind == rows[i].kind, "row %zu %s: kind %d want %d", i,
+			      rows[i].in, (int)kind, rows[i].kind);
 		CHECK(keys == rows[i].keys, "row %zu %s: %u keys want %u", i, rows[i].in, keys,
 		      rows[i].keys);
 	}
@@ -275,9 +288,10 @@ int main(void)
 
 	/* Decoded values: unicode escapes and surrogate pairs become UTF-8. */
 	{
-		const char *in = "{\"s\":\"\\u00e9\\u20AC\\ud83d\\ude00\\uD834\\uDD1E\\u0041\xc3\xa9\","
-		                 "\"esc\":\"\\\"\\\\\\/\\b\\f\\n\\r\\t\",\"n\":-12.5,\"t\":true,"
-		                 "\"z\":null,\"o\":{\"k\":[1,\"two\"]}}";
+		const char *in =
+			"{\"s\":\"\\u00e9\\u20AC\\ud83d\\ude00\\uD834\\uDD1E\\u0041\xc3\xa9\","
+			"\"esc\":\"\\\"\\\\\\/\\b\\f\\n\\r\\t\",\"n\":-12.5,\"t\":true,"
+			"\"z\":null,\"o\":{\"k\":[1,\"two\"]}}";
 		bson_t doc;
 		bson_iter_t it, child;
 		uint32_t len;
@@ -286,22 +300,28 @@ int main(void)
 		bson_init(&doc);
 		CHECK(json_parse(in, strlen(in), &doc, &kind) == JSON_OK && kind == JSON_OBJECT,
 		      "decode sample");
-		CHECK(bson_iter_init_find(&it, &doc, "s") && BSON_ITER_HOLDS_UTF8(&it), "s is a string");
+		CHECK(bson_iter_init_find(&it, &doc, "s") && BSON_ITER_HOLDS_UTF8(&it),
+		      "s is a string");
 		v = bson_iter_utf8(&it, &len);
-		CHECK(len == 16 && !memcmp(v, "\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\xf0\x9d\x84\x9e"
-		                               "A\xc3\xa9", 16),
+		CHECK(len == 16 && !memcmp(v,
+		                           "\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\xf0\x9d\x84\x9e"
+		                           "A\xc3\xa9",
+		                           16),
 		      "s bytes (len %u)", len);
 		CHECK(bson_iter_init_find(&it, &doc, "esc"), "esc present");
 		v = bson_iter_utf8(&it, &len);
 		CHECK(len == 8 && !memcmp(v, "\"\\/\b\f\n\r\t", 8), "escapes decode (len %u)", len);
 		CHECK(bson_iter_init_find(&it, &doc, "n") && BSON_ITER_HOLDS_DOUBLE(&it) &&
-		          bson_iter_double(&it) == -12.5, "n = -12.5 as a double");
+		              bson_iter_double(&it) == -12.5,
+		      "n = -12.5 as a double");
 		CHECK(bson_iter_init_find(&it, &doc, "t") && BSON_ITER_HOLDS_BOOL(&it) &&
-		          bson_iter_bool(&it), "t = true");
+		              bson_iter_bool(&it),
+		      "t = true");
 		CHECK(bson_iter_init_find(&it, &doc, "z") && BSON_ITER_HOLDS_NULL(&it), "z = null");
 		CHECK(bson_iter_init_find(&it, &doc, "o") && BSON_ITER_HOLDS_DOCUMENT(&it) &&
-		          bson_iter_recurse(&it, &child) && bson_iter_find(&child, "k") &&
-		          BSON_ITER_HOLDS_ARRAY(&child), "o.k is an array");
+		              bson_iter_recurse(&it, &child) && bson_iter_find(&child, "k") &&
+		              BSON_ITER_HOLDS_ARRAY(&child),
+		      "o.k is an array");
 		bson_destroy(&doc);
 	}
 
@@ -328,7 +348,7 @@ int main(void)
 
 		bson_init(&doc);
 		CHECK(json_parse(big, strlen(big), &doc, &kind) == JSON_OK &&
-		          bson_iter_init_find(&it, &doc, "n") && isinf(bson_iter_double(&it)),
+		              bson_iter_init_find(&it, &doc, "n") && isinf(bson_iter_double(&it)),
 		      "1017-digit integer overflows to Infinity, as JSON.parse does");
 		bson_destroy(&doc);
 	}
@@ -341,13 +361,14 @@ int main(void)
 
 		bson_init(&doc);
 		CHECK(json_parse(big, strlen(big), &doc, &kind) == JSON_OK &&
-		          bson_iter_init_find(&it, &doc, "n") && bson_iter_double(&it) == 1.0,
+		              bson_iter_init_find(&it, &doc, "n") && bson_iter_double(&it) == 1.0,
 		      "601-digit mantissa with e-600 is 1");
 		bson_destroy(&doc);
 	}
 	free(big);
 	{ /* 64 characters: the old fixed buffer's limit */
-		const char *n64 = "{\"n\":-0.1234567890123456789012345678901234567890123456789012345678901}";
+		const char *n64 =
+			"{\"n\":-0.1234567890123456789012345678901234567890123456789012345678901}";
 
 		CHECK(strlen(n64) == 6 + 64 && parse(n64, strlen(n64), &kind, &keys) == JSON_OK,
 		      "64-char number");
@@ -374,8 +395,9 @@ int main(void)
 
 		bson_init(&doc);
 		CHECK(json_parse("{\"email\":{\"$gt\":\"\"}}", 20, &doc, &kind) == JSON_OK &&
-		          bson_iter_init_find(&it, &doc, "email") && bson_iter_recurse(&it, &sub) &&
-		          bson_iter_find(&sub, "$gt") && BSON_ITER_HOLDS_UTF8(&sub),
+		              bson_iter_init_find(&it, &doc, "email") &&
+		              bson_iter_recurse(&it, &sub) && bson_iter_find(&sub, "$gt") &&
+		              BSON_ITER_HOLDS_UTF8(&sub),
 		      "$gt kept as a plain key holding a string");
 		bson_destroy(&doc);
 	}
@@ -474,8 +496,10 @@ int main(void)
 
 		for (n = 0; n < 40; n++)
 			json_write_date(s, 0);
-		CHECK(s->len == 1 + 40 * 26 && strlen(s->str) == s->len, "40 dates: len %u", s->len);
-		CHECK(!strncmp(s->str + 1 + 39 * 26, "\"1970-01-01T00:00:00.000Z\"", 26), "last date");
+		CHECK(s->len == 1 + 40 * 26 && strlen(s->str) == s->len, "40 dates: len %u",
+		      s->len);
+		CHECK(!strncmp(s->str + 1 + 39 * 26, "\"1970-01-01T00:00:00.000Z\"", 26),
+		      "last date");
 		bson_string_free(s, true);
 	}
 

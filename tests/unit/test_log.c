@@ -69,8 +69,8 @@ check_keys(const char *line, size_t n, const char *const *keys, const char *what
 	size_t i = 0;
 	bool order = true;
 
-	CHECK(json_parse(line, n, &doc, &kind) == JSON_OK && kind == JSON_OBJECT, "%s: not a JSON object: %.*s",
-	      what, (int)n, line);
+	CHECK(json_parse(line, n, &doc, &kind) == JSON_OK && kind == JSON_OBJECT,
+	      "%s: not a JSON object: %.*s", what, (int)n, line);
 	if (bson_iter_init(&it, &doc))
 		while (bson_iter_next(&it)) {
 			if (!keys[i] || strcmp(keys[i], bson_iter_key(&it)) != 0)
@@ -139,7 +139,8 @@ test_text_default(void)
 static void
 test_json_line(void)
 {
-	static const char *const keys[] = {"time", "level", "program", "pid", "event", "message", NULL};
+	static const char *const keys[] = {"time",  "level",   "program", "pid",
+	                                   "event", "message", NULL};
 	char want[256];
 	const char *rest;
 
@@ -148,8 +149,10 @@ test_json_line(void)
 	log_info("hello %s", "world");
 	captured();
 	rest = after_time(out);
-	snprintf(want, sizeof want, ",\"level\":\"info\",\"program\":\"signin\",\"pid\":%ld,"
-	         "\"event\":\"message\",\"message\":\"hello world\"}\n", (long)getpid());
+	snprintf(want, sizeof want,
+	         ",\"level\":\"info\",\"program\":\"signin\",\"pid\":%ld,"
+	         "\"event\":\"message\",\"message\":\"hello world\"}\n",
+	         (long)getpid());
 	CHECK(rest != NULL, "no time: %s", out);
 	CHECK_STR(rest, want);
 	check_keys(out, strlen(out) - 1, keys, "log_info");
@@ -180,16 +183,19 @@ test_json_escaping(void)
 		{"a\"b\\c/d", "a\\\"b\\\\c/d"},
 		{"\n\r\t\b\f", "\\n\\r\\t\\b\\f"},
 		{"\x01\x1f\x7f", "\\u0001\\u001f\\u007f"},
-		{"caf\xc3\xa9 \xe2\x80\xa8 \xf0\x9f\x98\x80", "caf\xc3\xa9 \xe2\x80\xa8 \xf0\x9f\x98\x80"},
+		{"caf\xc3\xa9 \xe2\x80\xa8 \xf0\x9f\x98\x80",
+	         "caf\xc3\xa9 \xe2\x80\xa8 \xf0\x9f\x98\x80"},
 		{"\xff", "\\ufffd"},
-		{"a\xc3", "a\\ufffd"},                       /* cut sequence */
-		{"\xc0\xaf", "\\ufffd\\ufffd"},              /* overlong '/' */
-		{"\xed\xa0\x80", "\\ufffd\\ufffd\\ufffd"},   /* surrogate U+D800 */
+		{"a\xc3", "a\\ufffd"},                                /* cut sequence */
+		{"\xc0\xaf", "\\ufffd\\ufffd"},                       /* overlong '/' */
+		{"\xed\xa0\x80", "\\ufffd\\ufffd\\ufffd"},            /* surrogate U+D800 */
 		{"\xf4\x90\x80\x80", "\\ufffd\\ufffd\\ufffd\\ufffd"}, /* above U+10FFFF */
 		{"x\xe2\x82y", "x\\ufffd\\ufffdy"},
-		{"}\n{\"level\":\"error\"", "}\\n{\\\"level\\\":\\\"error\\\""}, /* no forged line */
+		{"}\n{\"level\":\"error\"",
+	         "}\\n{\\\"level\\\":\\\"error\\\""}, /* no forged line */
 	};
-	static const char *const keys[] = {"time", "level", "program", "pid", "event", "message", NULL};
+	static const char *const keys[] = {"time",  "level",   "program", "pid",
+	                                   "event", "message", NULL};
 	size_t i;
 
 	init("test", NULL, "json");
@@ -206,12 +212,15 @@ test_json_escaping(void)
 static void
 test_json_event(void)
 {
-	static const char *const all[] = {"time", "level", "program", "pid", "event", "request_id", "outcome",
-	                                  "client", "status", "duration_ms", "message", NULL};
+	static const char *const all[] = {"time",   "level",       "program", "pid",
+	                                  "event",  "request_id",  "outcome", "client",
+	                                  "status", "duration_ms", "message", NULL};
 	static const char *const head[] = {"time", "level", "program", "pid", "event", NULL};
-	static const char *const ctx[] = {"time", "level", "program", "pid", "event", "request_id", "client",
-	                                  "message", NULL};
-	struct log_fields f = {.outcome = "invalid_credentials", .status = 401, .duration_ms = 12.5,
+	static const char *const ctx[] = {"time",       "level",  "program", "pid", "event",
+	                                  "request_id", "client", "message", NULL};
+	struct log_fields f = {.outcome = "invalid_credentials",
+	                       .status = 401,
+	                       .duration_ms = 12.5,
 	                       .message = "wrong password"};
 	char want[512];
 
@@ -221,9 +230,12 @@ test_json_event(void)
 	log_event(LOG_INFO, "sign_in_failed", &f);
 	captured();
 	check_keys(out, strlen(out) - 1, all, "event, all fields");
-	snprintf(want, sizeof want, ",\"level\":\"info\",\"program\":\"signin\",\"pid\":%ld,"
-	         "\"event\":\"sign_in_failed\",\"request_id\":\"Zx8\\\"q\",\"outcome\":\"invalid_credentials\","
-	         "\"client\":\"203.0.113.7\",\"status\":401,\"duration_ms\":12.500,\"message\":\"wrong password\"}\n",
+	snprintf(want, sizeof want,
+	         ",\"level\":\"info\",\"program\":\"signin\",\"pid\":%ld,"
+	         "\"event\":\"sign_in_failed\",\"request_id\":\"Zx8\\\"q\",\"outcome\":\"invalid_"
+	         "credentials\","
+	         "\"client\":\"203.0.113.7\",\"status\":401,\"duration_ms\":12.500,\"message\":"
+	         "\"wrong password\"}\n",
 	         (long)getpid());
 	CHECK_STR(after_time(out), want);
 
@@ -243,7 +255,8 @@ test_json_event(void)
 	log_event(LOG_INFO, "sign_out", NULL);
 	captured();
 	check_keys(out, strlen(out) - 1, head, "event without fields");
-	snprintf(want, sizeof want, ",\"level\":\"info\",\"program\":\"signin\",\"pid\":%ld,\"event\":\"sign_out\"}\n",
+	snprintf(want, sizeof want,
+	         ",\"level\":\"info\",\"program\":\"signin\",\"pid\":%ld,\"event\":\"sign_out\"}\n",
 	         (long)getpid());
 	CHECK_STR(after_time(out), want);
 
@@ -260,7 +273,8 @@ test_json_event(void)
 static void
 test_json_cut(void)
 {
-	static const char *const keys[] = {"time", "level", "program", "pid", "event", "message", NULL};
+	static const char *const keys[] = {"time",  "level",   "program", "pid",
+	                                   "event", "message", NULL};
 	static char big[20000];
 	size_t n;
 
@@ -272,7 +286,8 @@ test_json_cut(void)
 	captured();
 	n = strlen(out);
 	CHECK(n <= 4096 && n > 3000, "length %zu", n);
-	CHECK(n > 8 && strcmp(out + n - 6, "...\"}\n") == 0, "cut line ends with ...: %s", out + n - 12);
+	CHECK(n > 8 && strcmp(out + n - 6, "...\"}\n") == 0, "cut line ends with ...: %s",
+	      out + n - 12);
 	check_keys(out, n - 1, keys, "cut message");
 
 	/* an event's message is not bounded by the formatting buffer */
@@ -295,15 +310,21 @@ test_text_event(void)
 	init("signin", NULL, NULL);
 	log_request_begin("req-1", "203.0.113.7");
 	capture();
-	log_event(LOG_INFO, "sign_in_failed", &(struct log_fields){.outcome = "invalid_credentials",
-	          .status = 401, .duration_ms = 118.2041, .message = "two\nlines"});
-	log_event(LOG_INFO, "rate_limited", &(struct log_fields){.outcome = "a b\tc", .client = "x y"});
+	log_event(LOG_INFO, "sign_in_failed",
+	          &(struct log_fields){.outcome = "invalid_credentials",
+	                               .status = 401,
+	                               .duration_ms = 118.2041,
+	                               .message = "two\nlines"});
+	log_event(LOG_INFO, "rate_limited",
+	          &(struct log_fields){.outcome = "a b\tc", .client = "x y"});
 	captured();
 	log_request_end();
 	snprintf(want, sizeof want,
-	         "fcgi-auth[signin %ld] info: sign_in_failed request_id=req-1 outcome=invalid_credentials "
+	         "fcgi-auth[signin %ld] info: sign_in_failed request_id=req-1 "
+	         "outcome=invalid_credentials "
 	         "client=203.0.113.7 status=401 duration_ms=118.204 two_lines\n"
-	         "fcgi-auth[signin %ld] info: rate_limited request_id=req-1 outcome=a_b_c client=x_y\n",
+	         "fcgi-auth[signin %ld] info: rate_limited request_id=req-1 outcome=a_b_c "
+	         "client=x_y\n",
 	         (long)getpid(), (long)getpid());
 	CHECK_STR(out, want);
 
@@ -311,7 +332,8 @@ test_text_event(void)
 	init("signin", NULL, "yaml"); /* the warning is logged by log_init itself */
 	log_info("after");
 	captured();
-	CHECK(strstr(out, "warn: FCGI_AUTH_LOG_FORMAT must be text or json, got \"yaml\": using text\n") != NULL,
+	CHECK(strstr(out, "warn: FCGI_AUTH_LOG_FORMAT must be text or json, got \"yaml\": using "
+	                  "text\n") != NULL,
 	      "%s", out);
 	CHECK(strstr(out, "info: after\n") != NULL, "text when the format is unknown: %s", out);
 }

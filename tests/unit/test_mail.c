@@ -29,9 +29,9 @@
 #define NOW 1735689600000LL /* Wed, 01 Jan 2025 00:00:00 +0000 */
 
 static const char *const mail_env[] = {
-	"FCGI_AUTH_SMTP_URL",    "FCGI_AUTH_SMTP_USER",      "FCGI_AUTH_SMTP_PASSWORD",
-	"FCGI_AUTH_SMTP_CA_FILE", "FCGI_AUTH_SENDMAIL",      "FCGI_AUTH_MAIL_FROM",
-	"FCGI_AUTH_MAIL_TEMPLATES", "FCGI_AUTH_APP_NAME",    "FCGI_AUTH_MAIL_TIMEOUT_MS",
+	"FCGI_AUTH_SMTP_URL",       "FCGI_AUTH_SMTP_USER", "FCGI_AUTH_SMTP_PASSWORD",
+	"FCGI_AUTH_SMTP_CA_FILE",   "FCGI_AUTH_SENDMAIL",  "FCGI_AUTH_MAIL_FROM",
+	"FCGI_AUTH_MAIL_TEMPLATES", "FCGI_AUTH_APP_NAME",  "FCGI_AUTH_MAIL_TIMEOUT_MS",
 	"BETTER_AUTH_URL",
 };
 
@@ -66,21 +66,21 @@ load(const char *const *settings, char *err, size_t errlen)
 	return 0;
 }
 
-#define LOAD_OK(...)                                                                         \
-	do {                                                                                 \
-		const char *s_[] = {__VA_ARGS__, NULL};                                      \
-		char e_[512];                                                                \
-		int r_ = load(s_, e_, sizeof e_);                                            \
-		CHECK(r_ == 0, "load refused (%d): %s", r_, e_);                              \
+#define LOAD_OK(...)                                             \
+	do {                                                     \
+		const char *s_[] = {__VA_ARGS__, NULL};          \
+		char e_[512];                                    \
+		int r_ = load(s_, e_, sizeof e_);                \
+		CHECK(r_ == 0, "load refused (%d): %s", r_, e_); \
 	} while (0)
 
-#define LOAD_FAILS(stage, needle, ...)                                                       \
-	do {                                                                                 \
-		const char *s_[] = {__VA_ARGS__, NULL};                                      \
-		char e_[512];                                                                \
-		int r_ = load(s_, e_, sizeof e_);                                            \
-		CHECK(r_ == (stage) && strstr(e_, needle), "want stage %d with \"%s\", got %d: %s", \
-		      (stage), needle, r_, e_);                                              \
+#define LOAD_FAILS(stage, needle, ...)                                                   \
+	do {                                                                             \
+		const char *s_[] = {__VA_ARGS__, NULL};                                  \
+		char e_[512];                                                            \
+		int r_ = load(s_, e_, sizeof e_);                                        \
+		CHECK(r_ == (stage) && strstr(e_, needle),                               \
+		      "want stage %d with \"%s\", got %d: %s", (stage), needle, r_, e_); \
 	} while (0)
 
 /* ---------------------------------------------------------------- decoders */
@@ -136,7 +136,8 @@ decode_words(const char *s)
 
 			if (!end)
 				break;
-			n = crypto_base64_decode(s + 10, (size_t)(end - s - 10), (unsigned char *)out + o, 1000);
+			n = crypto_base64_decode(s + 10, (size_t)(end - s - 10),
+			                         (unsigned char *)out + o, 1000);
 			if (n < 0)
 				break;
 			o += (size_t)n;
@@ -164,7 +165,9 @@ part(const char *msg, const char *type)
 	size_t o = 0;
 
 	snprintf(want, sizeof want,
-	         "Content-Type: %s; charset=UTF-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n", type);
+	         "Content-Type: %s; charset=UTF-8\r\nContent-Transfer-Encoding: "
+	         "quoted-printable\r\n\r\n",
+	         type);
 	p = strstr(msg, want);
 	if (!p)
 		return NULL;
@@ -203,20 +206,20 @@ fields(const char *head, const char *name)
 	return count;
 }
 
-#define CHECK_HEADER(msg, name, want)                                                        \
-	do {                                                                                 \
-		char *h_ = header((msg), (name));                                            \
-		CHECK_STR(h_, want);                                                         \
-		free(h_);                                                                    \
+#define CHECK_HEADER(msg, name, want)             \
+	do {                                      \
+		char *h_ = header((msg), (name)); \
+		CHECK_STR(h_, want);              \
+		free(h_);                         \
 	} while (0)
 
 /* The same, with the header's encoded-words decoded. */
-#define CHECK_WORDS(msg, name, want)                                                         \
-	do {                                                                                 \
-		char *h_ = header((msg), (name)), *d_ = h_ ? decode_words(h_) : NULL;       \
-		CHECK_STR(d_, want);                                                         \
-		free(h_);                                                                    \
-		free(d_);                                                                    \
+#define CHECK_WORDS(msg, name, want)                                                  \
+	do {                                                                          \
+		char *h_ = header((msg), (name)), *d_ = h_ ? decode_words(h_) : NULL; \
+		CHECK_STR(d_, want);                                                  \
+		free(h_);                                                             \
+		free(d_);                                                             \
 	} while (0)
 
 /* Every line ends in CRLF, none is longer than max (76 in bodies). */
@@ -317,7 +320,8 @@ test_addresses(void)
 	size_t i;
 
 	for (i = 0; i < sizeof rows / sizeof rows[0]; i++)
-		CHECK(mail_is_address(rows[i].s) == rows[i].ok, "address \"%s\": want %d", rows[i].s, rows[i].ok);
+		CHECK(mail_is_address(rows[i].s) == rows[i].ok, "address \"%s\": want %d",
+		      rows[i].s, rows[i].ok);
 	memset(local, 'a', 64);
 	snprintf(long_addr, sizeof long_addr, "%.64s@example.com", local);
 	CHECK(mail_is_address(long_addr), "64-character local part");
@@ -346,7 +350,8 @@ test_config(void)
 		bson_string_t *msg = NULL;
 
 		CHECK(mail_send(&m) == MAIL_NOT_CONFIGURED, "send without a sender");
-		CHECK(mail_compose(&m, NOW, &msg) == MAIL_NOT_CONFIGURED && !msg, "compose without From");
+		CHECK(mail_compose(&m, NOW, &msg) == MAIL_NOT_CONFIGURED && !msg,
+		      "compose without From");
 	}
 	LOAD_FAILS(1, "FCGI_AUTH_MAIL_FROM is required", "BETTER_AUTH_SECRET=" SECRET,
 	           "FCGI_AUTH_SMTP_URL=smtp://127.0.0.1:25");
@@ -354,32 +359,37 @@ test_config(void)
 	           "FCGI_AUTH_SENDMAIL=/usr/sbin/sendmail -t -i");
 	LOAD_FAILS(1, "both set", "BETTER_AUTH_SECRET=" SECRET, "FCGI_AUTH_MAIL_FROM=a@example.com",
 	           "FCGI_AUTH_SMTP_URL=smtp://127.0.0.1:25", "FCGI_AUTH_SENDMAIL=/bin/true");
-	LOAD_FAILS(1, "smtp:// or smtps://", "BETTER_AUTH_SECRET=" SECRET, "FCGI_AUTH_MAIL_FROM=a@example.com",
-	           "FCGI_AUTH_SMTP_URL=http://127.0.0.1:25");
-	LOAD_FAILS(1, "absolute path", "BETTER_AUTH_SECRET=" SECRET, "FCGI_AUTH_MAIL_FROM=a@example.com",
-	           "FCGI_AUTH_SENDMAIL=sendmail -t");
+	LOAD_FAILS(1, "smtp:// or smtps://", "BETTER_AUTH_SECRET=" SECRET,
+	           "FCGI_AUTH_MAIL_FROM=a@example.com", "FCGI_AUTH_SMTP_URL=http://127.0.0.1:25");
+	LOAD_FAILS(1, "absolute path", "BETTER_AUTH_SECRET=" SECRET,
+	           "FCGI_AUTH_MAIL_FROM=a@example.com", "FCGI_AUTH_SENDMAIL=sendmail -t");
 	LOAD_FAILS(1, "control character", "BETTER_AUTH_SECRET=" SECRET,
 	           "FCGI_AUTH_MAIL_FROM=a@example.com\r\nBcc: x@y.z");
-	LOAD_FAILS(1, "FCGI_AUTH_MAIL_TIMEOUT_MS", "BETTER_AUTH_SECRET=" SECRET, "FCGI_AUTH_MAIL_TIMEOUT_MS=5");
+	LOAD_FAILS(1, "FCGI_AUTH_MAIL_TIMEOUT_MS", "BETTER_AUTH_SECRET=" SECRET,
+	           "FCGI_AUTH_MAIL_TIMEOUT_MS=5");
 	LOAD_FAILS(2, "not a plain local@domain", "BETTER_AUTH_SECRET=" SECRET,
 	           "FCGI_AUTH_MAIL_FROM=Site <not an address>", "FCGI_AUTH_SENDMAIL=/bin/true");
 	LOAD_FAILS(2, "\"addr\" or \"Name <addr>\"", "BETTER_AUTH_SECRET=" SECRET,
 	           "FCGI_AUTH_MAIL_FROM=Site <a@example.com", "FCGI_AUTH_SENDMAIL=/bin/true");
-	LOAD_FAILS(2, "not an executable", "BETTER_AUTH_SECRET=" SECRET, "FCGI_AUTH_MAIL_FROM=a@example.com",
+	LOAD_FAILS(2, "not an executable", "BETTER_AUTH_SECRET=" SECRET,
+	           "FCGI_AUTH_MAIL_FROM=a@example.com",
 	           "FCGI_AUTH_SENDMAIL=/nonexistent/sendmail -t -i");
-	LOAD_FAILS(2, "unknown option", "BETTER_AUTH_SECRET=" SECRET, "FCGI_AUTH_MAIL_FROM=a@example.com",
+	LOAD_FAILS(2, "unknown option", "BETTER_AUTH_SECRET=" SECRET,
+	           "FCGI_AUTH_MAIL_FROM=a@example.com",
 	           "FCGI_AUTH_SMTP_URL=smtp://127.0.0.1:25/?startls=1");
-	LOAD_FAILS(2, "TLS already", "BETTER_AUTH_SECRET=" SECRET, "FCGI_AUTH_MAIL_FROM=a@example.com",
+	LOAD_FAILS(2, "TLS already", "BETTER_AUTH_SECRET=" SECRET,
+	           "FCGI_AUTH_MAIL_FROM=a@example.com",
 	           "FCGI_AUTH_SMTP_URL=smtps://127.0.0.1:465?starttls=1");
 	LOAD_FAILS(2, "no host", "BETTER_AUTH_SECRET=" SECRET, "FCGI_AUTH_MAIL_FROM=a@example.com",
 	           "FCGI_AUTH_SMTP_URL=smtp://user:pw@/");
 	LOAD_FAILS(2, "do not set FCGI_AUTH_SMTP_USER", "BETTER_AUTH_SECRET=" SECRET,
-	           "FCGI_AUTH_MAIL_FROM=a@example.com", "FCGI_AUTH_SMTP_URL=smtp://u:p@127.0.0.1:25",
-	           "FCGI_AUTH_SMTP_USER=other");
+	           "FCGI_AUTH_MAIL_FROM=a@example.com",
+	           "FCGI_AUTH_SMTP_URL=smtp://u:p@127.0.0.1:25", "FCGI_AUTH_SMTP_USER=other");
 	LOAD_FAILS(2, "without FCGI_AUTH_SMTP_USER", "BETTER_AUTH_SECRET=" SECRET,
 	           "FCGI_AUTH_MAIL_FROM=a@example.com", "FCGI_AUTH_SMTP_URL=smtp://127.0.0.1:25",
 	           "FCGI_AUTH_SMTP_PASSWORD=pw");
-	LOAD_FAILS(2, "percent-encoding", "BETTER_AUTH_SECRET=" SECRET, "FCGI_AUTH_MAIL_FROM=a@example.com",
+	LOAD_FAILS(2, "percent-encoding", "BETTER_AUTH_SECRET=" SECRET,
+	           "FCGI_AUTH_MAIL_FROM=a@example.com",
 	           "FCGI_AUTH_SMTP_URL=smtp://u:%zz@127.0.0.1:25");
 	LOAD_OK("BETTER_AUTH_SECRET=" SECRET, "FCGI_AUTH_MAIL_FROM=\"Site\" <a@example.com>",
 	        "FCGI_AUTH_SMTP_URL=smtps://us%40er:p%3Ass@127.0.0.1:465/ehlo.example.com");
@@ -389,8 +399,8 @@ test_config(void)
 	        "FCGI_AUTH_SMTP_PASSWORD=p");
 
 	snprintf(tpl, sizeof tpl, "FCGI_AUTH_MAIL_TEMPLATES=%s/none", tmpdir);
-	LOAD_FAILS(2, "is not a directory", "BETTER_AUTH_SECRET=" SECRET, "FCGI_AUTH_MAIL_FROM=a@example.com",
-	           "FCGI_AUTH_SENDMAIL=/bin/true", tpl);
+	LOAD_FAILS(2, "is not a directory", "BETTER_AUTH_SECRET=" SECRET,
+	           "FCGI_AUTH_MAIL_FROM=a@example.com", "FCGI_AUTH_SENDMAIL=/bin/true", tpl);
 }
 
 static void
@@ -400,12 +410,14 @@ test_message(void)
 		.kind = MAIL_RESET_PASSWORD,
 		.to = "ada@example.com",
 		.name = "Ada Lovelace",
-		.url = "https://app.example.com/api/auth/reset-password/qFmEISLlDmjcVRjK0zrLKy8F?callbackURL=%2Freset&x=1",
+		.url = "https://app.example.com/api/auth/reset-password/"
+		       "qFmEISLlDmjcVRjK0zrLKy8F?callbackURL=%2Freset&x=1",
 	};
 	char *msg, *h, *text, *html, *boundary;
 	bson_string_t *out = NULL;
 
-	LOAD_OK("BETTER_AUTH_SECRET=" SECRET, "FCGI_AUTH_MAIL_FROM=Example Site <noreply@mail.example.com>",
+	LOAD_OK("BETTER_AUTH_SECRET=" SECRET,
+	        "FCGI_AUTH_MAIL_FROM=Example Site <noreply@mail.example.com>",
 	        "FCGI_AUTH_SENDMAIL=/bin/true", "BETTER_AUTH_URL=https://app.example.com/base");
 	msg = compose(&m);
 	check_lines(msg, 78, "reset-password");
@@ -415,42 +427,52 @@ test_message(void)
 	CHECK_HEADER(msg, "Subject", "Reset your app.example.com password");
 	h = header(msg, "Message-ID");
 	CHECK(h && strlen(h) == 2 + 32 + 1 + strlen("mail.example.com") && h[0] == '<' &&
-	              strspn(h + 1, "0123456789abcdef") == 32 && !strcmp(h + 33, "@mail.example.com>"),
+	              strspn(h + 1, "0123456789abcdef") == 32 &&
+	              !strcmp(h + 33, "@mail.example.com>"),
 	      "Message-ID %s", h ? h : "(none)");
 	free(h);
 	CHECK_HEADER(msg, "MIME-Version", "1.0");
 	CHECK_HEADER(msg, "Auto-Submitted", "auto-generated");
 	h = header(msg, "Content-Type");
-	CHECK(h && !strncmp(h, "multipart/alternative; boundary=\"=_", 35), "Content-Type %s", h ? h : "");
+	CHECK(h && !strncmp(h, "multipart/alternative; boundary=\"=_", 35), "Content-Type %s",
+	      h ? h : "");
 	boundary = h ? strndup(h + 33, strlen(h) - 34) : strdup("");
 	free(h);
 	{
 		char closing[80];
 
 		snprintf(closing, sizeof closing, "\r\n--%s--\r\n", boundary);
-		CHECK(strlen(msg) > strlen(closing) && !strcmp(msg + strlen(msg) - strlen(closing), closing),
+		CHECK(strlen(msg) > strlen(closing) &&
+		              !strcmp(msg + strlen(msg) - strlen(closing), closing),
 		      "ends with the closing boundary");
 	}
 	free(boundary);
 
 	text = part(msg, "text/plain");
-	CHECK_STR(text, "Hello Ada Lovelace,\r\n\r\n"
-	                "Someone asked to reset the password of the app.example.com account ada@example.com.\r\n"
-	                "To choose a new password, open this link:\r\n\r\n"
-	                "https://app.example.com/api/auth/reset-password/qFmEISLlDmjcVRjK0zrLKy8F?callbackURL=%2Freset&x=1\r\n\r\n"
-	                "If it was not you, ignore this message: your password stays as it is.\r\n");
+	CHECK_STR(text,
+	          "Hello Ada Lovelace,\r\n\r\n"
+	          "Someone asked to reset the password of the app.example.com account "
+	          "ada@example.com.\r\n"
+	          "To choose a new password, open this link:\r\n\r\n"
+	          "https://app.example.com/api/auth/reset-password/"
+	          "qFmEISLlDmjcVRjK0zrLKy8F?callbackURL=%2Freset&x=1\r\n\r\n"
+	          "If it was not you, ignore this message: your password stays as it is.\r\n");
 	html = part(msg, "text/html");
-	CHECK(html && strstr(html, "<a href=\"https://app.example.com/api/auth/reset-password/qFmEISLlDmjcVRjK0zrLKy8F"
+	CHECK(html && strstr(html, "<a "
+	                           "href=\"https://app.example.com/api/auth/reset-password/"
+	                           "qFmEISLlDmjcVRjK0zrLKy8F"
 	                           "?callbackURL=%2Freset&amp;x=1\">"),
 	      "the link in the HTML part, & escaped: %s", html ? html : "");
-	CHECK(html && strstr(html, "<title>Reset your app.example.com password</title>"), "HTML title");
+	CHECK(html && strstr(html, "<title>Reset your app.example.com password</title>"),
+	      "HTML title");
 	free(text);
 	free(html);
 	free(msg);
 
 	/* Two messages differ in Message-ID and boundary. */
 	{
-		char *a = compose(&m), *b = compose(&m), *ha = header(a, "Message-ID"), *hb = header(b, "Message-ID");
+		char *a = compose(&m), *b = compose(&m), *ha = header(a, "Message-ID"),
+		     *hb = header(b, "Message-ID");
 
 		CHECK(ha && hb && strcmp(ha, hb) != 0, "Message-IDs differ");
 		free(ha);
@@ -497,26 +519,32 @@ test_injection_and_encoding(void)
 	};
 	char *msg, *h, *d, *text, *head;
 
-	write_file("change-email-confirmation.subject", "Änderung für {{name}} — bitte bestätigen {{newEmail}}\n");
+	write_file("change-email-confirmation.subject",
+	           "Änderung für {{name}} — bitte bestätigen {{newEmail}}\n");
 	{
-		LOAD_OK("BETTER_AUTH_SECRET=" SECRET, "FCGI_AUTH_MAIL_FROM=Zoë's Café <noreply@example.com>",
+		LOAD_OK("BETTER_AUTH_SECRET=" SECRET,
+		        "FCGI_AUTH_MAIL_FROM=Zoë's Café <noreply@example.com>",
 		        "FCGI_AUTH_SENDMAIL=/bin/true", "FCGI_AUTH_APP_NAME=Café", tpl_env);
 	}
 	msg = compose(&m);
 	check_lines(msg, 78, "injection");
 	head = strndup(msg, (size_t)(strstr(msg, "\r\n\r\n") - msg));
 	CHECK(fields(head, "Bcc") == 0, "no Bcc header: %s", head);
-	CHECK(fields(head, "Subject") == 1 && fields(head, "To") == 1, "one Subject, one To: %s", head);
+	CHECK(fields(head, "Subject") == 1 && fields(head, "To") == 1, "one Subject, one To: %s",
+	      head);
 	h = header(msg, "Subject");
 	d = decode_words(h);
-	CHECK_STR(d, "Änderung für Eve  Bcc: victim@example.com  Subject: pwned — bitte bestätigen new@example.com");
+	CHECK_STR(d, "Änderung für Eve  Bcc: victim@example.com  Subject: pwned — bitte bestätigen "
+	             "new@example.com");
 	CHECK(h && !strncmp(h, "=?UTF-8?B?", 10), "non-ASCII subject is encoded: %s", h ? h : "");
 	free(h);
 	free(d);
-	CHECK_WORDS(msg, "To", "\"Eve  Bcc: victim@example.com  Subject: pwned\" <ada@example.com>");
+	CHECK_WORDS(msg, "To",
+	            "\"Eve  Bcc: victim@example.com  Subject: pwned\" <ada@example.com>");
 	CHECK_WORDS(msg, "From", "Zoë's Café <noreply@example.com>");
 	text = part(msg, "text/plain");
-	CHECK(text && strstr(text, "https://x/  Bcc: url@example.com"), "the URL's CRLF became spaces");
+	CHECK(text && strstr(text, "https://x/  Bcc: url@example.com"),
+	      "the URL's CRLF became spaces");
 	CHECK(text && strstr(text, "your Café account"), "appName: %s", text ? text : "");
 	free(text);
 	free(head);
@@ -525,7 +553,8 @@ test_injection_and_encoding(void)
 	/* A long ASCII subject is folded into encoded-words within 76 columns,
 	 * and a long non-ASCII name splits only between whole characters. */
 	write_file("change-email-confirmation.subject",
-	           "A very long subject line that goes on and on well past the seventy-eight column limit of "
+	           "A very long subject line that goes on and on well past the seventy-eight "
+	           "column limit of "
 	           "RFC 5322 for {{name}}");
 	{
 		LOAD_OK("BETTER_AUTH_SECRET=" SECRET, "FCGI_AUTH_MAIL_FROM=noreply@example.com",
@@ -534,9 +563,14 @@ test_injection_and_encoding(void)
 	m.name = "ééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééé 😀😀😀";
 	msg = compose(&m);
 	check_lines(msg, 76, "long subject");
-	CHECK_WORDS(msg, "Subject", "A very long subject line that goes on and on well past the seventy-eight column limit of "
-	             "RFC 5322 for ééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééé 😀😀😀");
-	CHECK_WORDS(msg, "To", "ééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééé 😀😀😀 <ada@example.com>");
+	CHECK_WORDS(msg, "Subject",
+	            "A very long subject line that goes on and on well past the seventy-eight "
+	            "column limit of "
+	            "RFC 5322 for "
+	            "ééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééé 😀😀😀");
+	CHECK_WORDS(msg, "To",
+	            "ééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééé 😀😀😀 "
+	            "<ada@example.com>");
 	CHECK_HEADER(msg, "From", "noreply@example.com");
 	free(msg);
 	unlink(strcat(strcpy((char[128]){0}, tmpdir), "/change-email-confirmation.subject"));
@@ -555,23 +589,28 @@ test_templates(void)
 	char *msg, *text, *html;
 
 	write_file("verify-email.subject", "Welcome to {{appName}}, {{name}}\r\n");
-	write_file("verify-email.txt", "Hi {{name}}!\nVerify {{email}}: {{url}}\n{{notAPlaceholder\n{{ url }}\n");
-	write_file("verify-email.html", "<p>Hi {{name}}!</p><p><a href=\"{{url}}\">Verify {{email}}</a></p>\n");
-	write_file("delete-account.txt", "Delete?\n{{url}}\n.\nFrom here on\nline with = and trailing space \n"
-	                                 "tab\tinside and a very long line that must be broken by soft line breaks "
-	                                 "because it is longer than seventy-six characters\n");
-	LOAD_OK("BETTER_AUTH_SECRET=" SECRET, "FCGI_AUTH_MAIL_FROM=noreply@example.com", "FCGI_AUTH_SENDMAIL=/bin/true",
-	        "FCGI_AUTH_APP_NAME=Site", tpl_env);
+	write_file("verify-email.txt",
+	           "Hi {{name}}!\nVerify {{email}}: {{url}}\n{{notAPlaceholder\n{{ url }}\n");
+	write_file("verify-email.html",
+	           "<p>Hi {{name}}!</p><p><a href=\"{{url}}\">Verify {{email}}</a></p>\n");
+	write_file("delete-account.txt",
+	           "Delete?\n{{url}}\n.\nFrom here on\nline with = and trailing space \n"
+	           "tab\tinside and a very long line that must be broken by soft line breaks "
+	           "because it is longer than seventy-six characters\n");
+	LOAD_OK("BETTER_AUTH_SECRET=" SECRET, "FCGI_AUTH_MAIL_FROM=noreply@example.com",
+	        "FCGI_AUTH_SENDMAIL=/bin/true", "FCGI_AUTH_APP_NAME=Site", tpl_env);
 	msg = compose(&m);
 	CHECK_HEADER(msg, "Subject", "Welcome to Site, <b>Ada</b> & \"Co\"");
 	text = part(msg, "text/plain");
-	CHECK_STR(text, "Hi <b>Ada</b> & \"Co\"!\r\nVerify ada@example.com: "
-	                "https://app.example.com/api/auth/verify-email?token=a.b.c&callbackURL=%2F\r\n"
-	                "{{notAPlaceholder\r\n{{ url }}\r\n");
+	CHECK_STR(text,
+	          "Hi <b>Ada</b> & \"Co\"!\r\nVerify ada@example.com: "
+	          "https://app.example.com/api/auth/verify-email?token=a.b.c&callbackURL=%2F\r\n"
+	          "{{notAPlaceholder\r\n{{ url }}\r\n");
 	html = part(msg, "text/html");
-	CHECK_STR(html, "<p>Hi &lt;b&gt;Ada&lt;/b&gt; &amp; &quot;Co&quot;!</p><p><a href=\""
-	                "https://app.example.com/api/auth/verify-email?token=a.b.c&amp;callbackURL=%2F\">"
-	                "Verify ada@example.com</a></p>\r\n");
+	CHECK_STR(html,
+	          "<p>Hi &lt;b&gt;Ada&lt;/b&gt; &amp; &quot;Co&quot;!</p><p><a href=\""
+	          "https://app.example.com/api/auth/verify-email?token=a.b.c&amp;callbackURL=%2F\">"
+	          "Verify ada@example.com</a></p>\r\n");
 	free(text);
 	free(html);
 	free(msg);
@@ -586,10 +625,12 @@ test_templates(void)
 	CHECK_HEADER(msg, "Subject", "Confirm the deletion of your Site account");
 	CHECK(strstr(msg, "\r\n=2E\r\n") && strstr(msg, "\r\n=46rom here on\r\n"),
 	      "a '.' line and a \"From \" line are encoded");
-	CHECK(strstr(msg, "line with =3D and trailing space=20\r\n"), "'=' and the trailing space encoded");
+	CHECK(strstr(msg, "line with =3D and trailing space=20\r\n"),
+	      "'=' and the trailing space encoded");
 	text = part(msg, "text/plain");
 	CHECK_STR(text, "Delete?\r\nhttps://x/cb?token=t&callbackURL=%2F\r\n.\r\nFrom here on\r\n"
-	                "line with = and trailing space \r\ntab\tinside and a very long line that must be broken by "
+	                "line with = and trailing space \r\ntab\tinside and a very long line that "
+	                "must be broken by "
 	                "soft line breaks because it is longer than seventy-six characters\r\n");
 	html = part(msg, "text/html");
 	CHECK(html && strstr(html, "<a href=\"https://x/cb?token=t&amp;callbackURL=%2F\">"
@@ -605,24 +646,29 @@ test_templates(void)
 	/* Refused templates. */
 	write_file("reset-password.txt", "Hello {{user}}\n");
 	LOAD_FAILS(2, "unknown placeholder {{user}}", "BETTER_AUTH_SECRET=" SECRET,
-	           "FCGI_AUTH_MAIL_FROM=noreply@example.com", "FCGI_AUTH_SENDMAIL=/bin/true", tpl_env);
+	           "FCGI_AUTH_MAIL_FROM=noreply@example.com", "FCGI_AUTH_SENDMAIL=/bin/true",
+	           tpl_env);
 	write_file("reset-password.txt", "Hello \xff\n");
-	LOAD_FAILS(2, "not UTF-8", "BETTER_AUTH_SECRET=" SECRET, "FCGI_AUTH_MAIL_FROM=noreply@example.com",
-	           "FCGI_AUTH_SENDMAIL=/bin/true", tpl_env);
+	LOAD_FAILS(2, "not UTF-8", "BETTER_AUTH_SECRET=" SECRET,
+	           "FCGI_AUTH_MAIL_FROM=noreply@example.com", "FCGI_AUTH_SENDMAIL=/bin/true",
+	           tpl_env);
 	write_file("reset-password.txt", "Hello\n");
 	write_file("reset-password.subject", "two\nlines\n");
-	LOAD_FAILS(2, "one line", "BETTER_AUTH_SECRET=" SECRET, "FCGI_AUTH_MAIL_FROM=noreply@example.com",
-	           "FCGI_AUTH_SENDMAIL=/bin/true", tpl_env);
+	LOAD_FAILS(2, "one line", "BETTER_AUTH_SECRET=" SECRET,
+	           "FCGI_AUTH_MAIL_FROM=noreply@example.com", "FCGI_AUTH_SENDMAIL=/bin/true",
+	           tpl_env);
 	write_file("reset-password.subject", "\n");
-	LOAD_FAILS(2, "empty subject", "BETTER_AUTH_SECRET=" SECRET, "FCGI_AUTH_MAIL_FROM=noreply@example.com",
-	           "FCGI_AUTH_SENDMAIL=/bin/true", tpl_env);
+	LOAD_FAILS(2, "empty subject", "BETTER_AUTH_SECRET=" SECRET,
+	           "FCGI_AUTH_MAIL_FROM=noreply@example.com", "FCGI_AUTH_SENDMAIL=/bin/true",
+	           tpl_env);
 	{
 		char path[128];
 
 		snprintf(path, sizeof path, "%s/reset-password.subject", tmpdir);
 		unlink(path);
 		mkdir(path, 0700);
-		LOAD_FAILS(2, "cannot be read", "BETTER_AUTH_SECRET=" SECRET, "FCGI_AUTH_MAIL_FROM=noreply@example.com",
+		LOAD_FAILS(2, "cannot be read", "BETTER_AUTH_SECRET=" SECRET,
+		           "FCGI_AUTH_MAIL_FROM=noreply@example.com",
 		           "FCGI_AUTH_SENDMAIL=/bin/true", tpl_env);
 		rmdir(path);
 	}
@@ -687,7 +733,8 @@ test_sendmail(void)
 	st = send_logged(&m, &log);
 	CHECK(st == MAIL_OK, "tee: %s; log %s", mail_status_name(st), log);
 	CHECK(strstr(log, "mail: reset-password to …@example.com sent"), "logged: %s", log);
-	CHECK(!strstr(log, "SECRET-TOKEN") && !strstr(log, "ada@"), "the log holds no link, no local part: %s", log);
+	CHECK(!strstr(log, "SECRET-TOKEN") && !strstr(log, "ada@"),
+	      "the log holds no link, no local part: %s", log);
 	free(log);
 	snprintf(cmd, sizeof cmd, "%s/sent.eml", tmpdir);
 	f = fopen(cmd, "r");
@@ -699,7 +746,8 @@ test_sendmail(void)
 		content = calloc(1, (size_t)n + 1);
 		CHECK(fread(content, 1, (size_t)n, f) == (size_t)n, "read back");
 		fclose(f);
-		CHECK(!strncmp(content, "Date: ", 6) && strstr(content, "\r\nTo: \"Ada\" <ada@example.com>\r\n") &&
+		CHECK(!strncmp(content, "Date: ", 6) &&
+		              strstr(content, "\r\nTo: \"Ada\" <ada@example.com>\r\n") &&
 		              strstr(content, "SECRET-TOKEN-123"),
 		      "the whole message reached the command's stdin");
 		free(content);
@@ -710,11 +758,12 @@ test_sendmail(void)
 	        "FCGI_AUTH_SENDMAIL=/bin/ls /nonexistent-fcgi-auth-dir");
 	st = send_logged(&m, &log);
 	CHECK(st == MAIL_FAILED, "ls: %s", mail_status_name(st));
-	CHECK(strstr(log, "exited with status 2: /bin/ls: cannot access"), "status and stderr logged: %s", log);
+	CHECK(strstr(log, "exited with status 2: /bin/ls: cannot access"),
+	      "status and stderr logged: %s", log);
 	free(log);
 
-	LOAD_OK("BETTER_AUTH_SECRET=" SECRET, "FCGI_AUTH_MAIL_FROM=noreply@example.com", "FCGI_AUTH_SENDMAIL=/bin/sleep 30",
-	        "FCGI_AUTH_MAIL_TIMEOUT_MS=300");
+	LOAD_OK("BETTER_AUTH_SECRET=" SECRET, "FCGI_AUTH_MAIL_FROM=noreply@example.com",
+	        "FCGI_AUTH_SENDMAIL=/bin/sleep 30", "FCGI_AUTH_MAIL_TIMEOUT_MS=300");
 	t0 = mono_ms();
 	st = send_logged(&m, &log);
 	t0 = mono_ms() - t0;
@@ -726,9 +775,11 @@ test_sendmail(void)
 	CHECK(waitpid(-1, NULL, WNOHANG) < 0 && errno == ECHILD, "the killed command was reaped");
 
 	/* A command that reads nothing: no SIGPIPE kills us, whatever happens. */
-	LOAD_OK("BETTER_AUTH_SECRET=" SECRET, "FCGI_AUTH_MAIL_FROM=noreply@example.com", "FCGI_AUTH_SENDMAIL=/bin/false");
+	LOAD_OK("BETTER_AUTH_SECRET=" SECRET, "FCGI_AUTH_MAIL_FROM=noreply@example.com",
+	        "FCGI_AUTH_SENDMAIL=/bin/false");
 	CHECK(mail_send(&m) == MAIL_FAILED, "/bin/false fails");
-	LOAD_OK("BETTER_AUTH_SECRET=" SECRET, "FCGI_AUTH_MAIL_FROM=noreply@example.com", "FCGI_AUTH_SENDMAIL=/bin/true");
+	LOAD_OK("BETTER_AUTH_SECRET=" SECRET, "FCGI_AUTH_MAIL_FROM=noreply@example.com",
+	        "FCGI_AUTH_SENDMAIL=/bin/true");
 	{
 		char big[200000];
 

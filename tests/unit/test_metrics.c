@@ -74,15 +74,18 @@ test_render(void)
 	CHECK(metrics_init(name_a), "init");
 	CHECK(has_line("# TYPE fcgi_auth_sign_in_total counter"), "%s", render());
 	CHECK(has_line("fcgi_auth_sign_in_total{outcome=\"ok\"} 0"), "zero counters are shown");
-	CHECK(has_line("fcgi_auth_sign_in_total{outcome=\"invalid_credentials\"} 0"), "%s", render());
+	CHECK(has_line("fcgi_auth_sign_in_total{outcome=\"invalid_credentials\"} 0"), "%s",
+	      render());
 	CHECK(has_line("fcgi_auth_sign_in_total{outcome=\"rate_limited\"} 0"), "%s", render());
 	CHECK(has_line("fcgi_auth_sign_in_total{outcome=\"store_unavailable\"} 0"), "%s", render());
 	CHECK(has_line("fcgi_auth_sign_in_total{outcome=\"invalid_request\"} 0"), "%s", render());
 	CHECK(has_line("fcgi_auth_sign_up_total{outcome=\"user_exists\"} 0"), "%s", render());
-	CHECK(has_line("fcgi_auth_sessions_served_total{source=\"cookie_cache\"} 0"), "%s", render());
+	CHECK(has_line("fcgi_auth_sessions_served_total{source=\"cookie_cache\"} 0"), "%s",
+	      render());
 	CHECK(has_line("fcgi_auth_hash_slot_waits_total 0"), "%s", render());
 	CHECK(has_line("fcgi_auth_hash_slot_wait_seconds_total 0.000000"), "%s", render());
-	CHECK(strstr(render(), "fcgi_auth_requests_total{") == NULL, "no endpoint before a request");
+	CHECK(strstr(render(), "fcgi_auth_requests_total{") == NULL,
+	      "no endpoint before a request");
 
 	metrics_count(METRICS_SIGN_IN_OK);
 	metrics_count(METRICS_SIGN_IN_OK);
@@ -99,53 +102,67 @@ test_render(void)
 	CHECK(has_line("fcgi_auth_hash_slot_wait_seconds_total 0.250500"), "%s", render());
 
 	metrics_request("/sign-in/email", 200, 0.0042);
-	metrics_request("/sign-in/email", 200, 0.005);  /* on a bound: counted in le="0.005" */
+	metrics_request("/sign-in/email", 200, 0.005); /* on a bound: counted in le="0.005" */
 	metrics_request("/sign-in/email", 401, 0.12);
-	metrics_request("/sign-in/email", 429, 42.0);   /* above every bound */
+	metrics_request("/sign-in/email", 429, 42.0); /* above every bound */
 	metrics_request("/get-session", 200, 0.0008);
-	metrics_request("/a b\"c\n{}", 200, 0.001);     /* sanitised */
+	metrics_request("/a b\"c\n{}", 200, 0.001); /* sanitised */
 	metrics_request("", 404, 0);
-	metrics_request("/get-session", 7, 0.001);      /* not an HTTP status */
-	CHECK(has_line("fcgi_auth_requests_total{endpoint=\"/sign-in/email\",status=\"200\"} 2"), "%s", render());
-	CHECK(has_line("fcgi_auth_requests_total{endpoint=\"/sign-in/email\",status=\"401\"} 1"), "%s", render());
-	CHECK(has_line("fcgi_auth_requests_total{endpoint=\"/sign-in/email\",status=\"429\"} 1"), "%s", render());
-	CHECK(has_line("fcgi_auth_requests_total{endpoint=\"/get-session\",status=\"other\"} 1"), "%s", render());
-	CHECK(has_line("fcgi_auth_requests_total{endpoint=\"/a_b_c___\",status=\"200\"} 1"), "%s", render());
-	CHECK(has_line("fcgi_auth_requests_total{endpoint=\"unknown\",status=\"404\"} 1"), "%s", render());
+	metrics_request("/get-session", 7, 0.001); /* not an HTTP status */
+	CHECK(has_line("fcgi_auth_requests_total{endpoint=\"/sign-in/email\",status=\"200\"} 2"),
+	      "%s", render());
+	CHECK(has_line("fcgi_auth_requests_total{endpoint=\"/sign-in/email\",status=\"401\"} 1"),
+	      "%s", render());
+	CHECK(has_line("fcgi_auth_requests_total{endpoint=\"/sign-in/email\",status=\"429\"} 1"),
+	      "%s", render());
+	CHECK(has_line("fcgi_auth_requests_total{endpoint=\"/get-session\",status=\"other\"} 1"),
+	      "%s", render());
+	CHECK(has_line("fcgi_auth_requests_total{endpoint=\"/a_b_c___\",status=\"200\"} 1"), "%s",
+	      render());
+	CHECK(has_line("fcgi_auth_requests_total{endpoint=\"unknown\",status=\"404\"} 1"), "%s",
+	      render());
 	CHECK(has_line("# TYPE fcgi_auth_request_duration_seconds histogram"), "%s", render());
 	{
 		static const struct {
 			const char *le;
 			int n;
-		} want[] = {{"0.001", 0}, {"0.0025", 0}, {"0.005", 2}, {"0.01", 2}, {"0.025", 2}, {"0.05", 2},
-		            {"0.1", 2},   {"0.25", 3},   {"0.5", 3},   {"1", 3},    {"2.5", 3},   {"5", 3},
-		            {"10", 3},    {"+Inf", 4}};
+		} want[] = {{"0.001", 0}, {"0.0025", 0}, {"0.005", 2}, {"0.01", 2}, {"0.025", 2},
+		            {"0.05", 2},  {"0.1", 2},    {"0.25", 3},  {"0.5", 3},  {"1", 3},
+		            {"2.5", 3},   {"5", 3},      {"10", 3},    {"+Inf", 4}};
 		char line[200];
 		size_t i;
 
 		for (i = 0; i < sizeof want / sizeof want[0]; i++) {
 			snprintf(line, sizeof line,
-			         "fcgi_auth_request_duration_seconds_bucket{endpoint=\"/sign-in/email\",le=\"%s\"} %d",
+			         "fcgi_auth_request_duration_seconds_bucket{endpoint=\"/sign-in/"
+			         "email\",le=\"%s\"} %d",
 			         want[i].le, want[i].n);
 			CHECK(has_line(line), "%s in\n%s", line, render());
 		}
 	}
-	CHECK(has_line("fcgi_auth_request_duration_seconds_sum{endpoint=\"/sign-in/email\"} 42.129200"), "%s", render());
-	CHECK(has_line("fcgi_auth_request_duration_seconds_count{endpoint=\"/sign-in/email\"} 4"), "%s", render());
-	CHECK(has_line("fcgi_auth_request_duration_seconds_bucket{endpoint=\"/get-session\",le=\"0.001\"} 2"), "%s", render());
+	CHECK(has_line("fcgi_auth_request_duration_seconds_sum{endpoint=\"/sign-in/email\"} "
+	               "42.129200"),
+	      "%s", render());
+	CHECK(has_line("fcgi_auth_request_duration_seconds_count{endpoint=\"/sign-in/email\"} 4"),
+	      "%s", render());
+	CHECK(has_line("fcgi_auth_request_duration_seconds_bucket{endpoint=\"/"
+	               "get-session\",le=\"0.001\"} 2"),
+	      "%s", render());
 	/* every line is a comment or "<series> <number>" */
 	{
 		const char *p = render();
 		bool ok = true;
 
 		while (*p) {
-			const char *nl = strchr(p, '\n'), *sp = nl ? memrchr(p, ' ', (size_t)(nl - p)) : NULL;
+			const char *nl = strchr(p, '\n'),
+				   *sp = nl ? memrchr(p, ' ', (size_t)(nl - p)) : NULL;
 
 			if (!nl) {
 				ok = false;
 				break;
 			}
-			if (*p != '#' && (!sp || strspn(sp + 1, "0123456789.") != (size_t)(nl - sp - 1)))
+			if (*p != '#' &&
+			    (!sp || strspn(sp + 1, "0123456789.") != (size_t)(nl - sp - 1)))
 				ok = false;
 			p = nl + 1;
 		}
@@ -183,16 +200,20 @@ test_processes(void)
 				_exit(2);
 			if (read(go[0], &c, 1) != 0) /* start together: when the pipe closes */
 				_exit(3);
-			for (n = 0; n < NAMES; n++) { /* race for the endpoint slots, each kid in its own order */
+			for (n = 0; n < NAMES;
+			     n++) { /* race for the endpoint slots, each kid in its own order */
 				char ep[32];
 
-				snprintf(ep, sizeof ep, "/ep-%d", ((k % 2 ? NAMES - 1 - n : n) + 3 * k) % NAMES);
+				snprintf(ep, sizeof ep, "/ep-%d",
+				         ((k % 2 ? NAMES - 1 - n : n) + 3 * k) % NAMES);
 				metrics_request(ep, 200 + n % 3, 0.002);
 			}
 			for (r = 0; r < ROUNDS; r++) {
 				metrics_count(METRICS_SIGN_IN_OK);
-				metrics_count(r % 2 ? METRICS_SESSION_FROM_DATABASE : METRICS_SESSION_FROM_COOKIE_CACHE);
-				metrics_request("/get-session", r % 2 ? 200 : 401, 0.0001 * (r % 100));
+				metrics_count(r % 2 ? METRICS_SESSION_FROM_DATABASE
+				                    : METRICS_SESSION_FROM_COOKIE_CACHE);
+				metrics_request("/get-session", r % 2 ? 200 : 401,
+				                0.0001 * (r % 100));
 				metrics_hash_slot_wait(0.000001);
 			}
 			_exit(0);
@@ -201,19 +222,32 @@ test_processes(void)
 	close(go[0]);
 	close(go[1]);
 	for (k = 0; k < KIDS; k++)
-		CHECK(waitpid(pid[k], &status, 0) == pid[k] && WIFEXITED(status) && WEXITSTATUS(status) == 0,
+		CHECK(waitpid(pid[k], &status, 0) == pid[k] && WIFEXITED(status) &&
+		              WEXITSTATUS(status) == 0,
 		      "child %d: status %d", k, status);
 	CHECK(sample("fcgi_auth_sign_in_total{outcome=\"ok\"}") == KIDS * ROUNDS, "%s", render());
-	CHECK(sample("fcgi_auth_sessions_served_total{source=\"database\"}") == KIDS * ROUNDS / 2, "%s", render());
-	CHECK(sample("fcgi_auth_sessions_served_total{source=\"cookie_cache\"}") == KIDS * ROUNDS / 2, "%s", render());
-	CHECK(sample("fcgi_auth_requests_total{endpoint=\"/get-session\",status=\"200\"}") == KIDS * ROUNDS / 2, "%s", render());
-	CHECK(sample("fcgi_auth_requests_total{endpoint=\"/get-session\",status=\"401\"}") == KIDS * ROUNDS / 2, "%s", render());
-	CHECK(sample("fcgi_auth_request_duration_seconds_count{endpoint=\"/get-session\"}") == KIDS * ROUNDS, "%s", render());
+	CHECK(sample("fcgi_auth_sessions_served_total{source=\"database\"}") == KIDS * ROUNDS / 2,
+	      "%s", render());
+	CHECK(sample("fcgi_auth_sessions_served_total{source=\"cookie_cache\"}") ==
+	              KIDS * ROUNDS / 2,
+	      "%s", render());
+	CHECK(sample("fcgi_auth_requests_total{endpoint=\"/get-session\",status=\"200\"}") ==
+	              KIDS * ROUNDS / 2,
+	      "%s", render());
+	CHECK(sample("fcgi_auth_requests_total{endpoint=\"/get-session\",status=\"401\"}") ==
+	              KIDS * ROUNDS / 2,
+	      "%s", render());
+	CHECK(sample("fcgi_auth_request_duration_seconds_count{endpoint=\"/get-session\"}") ==
+	              KIDS * ROUNDS,
+	      "%s", render());
 	/* 0.0001 * (r % 100): r%100 in 0..10 fall in le 0.001 */
-	CHECK(sample("fcgi_auth_request_duration_seconds_bucket{endpoint=\"/get-session\",le=\"0.001\"}") ==
-	      KIDS * (ROUNDS / 100) * 11, "%s", render());
+	CHECK(sample("fcgi_auth_request_duration_seconds_bucket{endpoint=\"/"
+	             "get-session\",le=\"0.001\"}") == KIDS * (ROUNDS / 100) * 11,
+	      "%s", render());
 	CHECK(sample("fcgi_auth_hash_slot_wait_seconds_total") > KIDS * ROUNDS * 0.000001 - 1e-6 &&
-	      sample("fcgi_auth_hash_slot_wait_seconds_total") < KIDS * ROUNDS * 0.000001 + 1e-6, "%s", render());
+	              sample("fcgi_auth_hash_slot_wait_seconds_total") <
+	                      KIDS * ROUNDS * 0.000001 + 1e-6,
+	      "%s", render());
 	for (i = 0; i < NAMES; i++) {
 		int code;
 		double total = 0;
@@ -221,12 +255,15 @@ test_processes(void)
 		for (code = 200; code <= 202; code++) {
 			double v;
 
-			snprintf(line, sizeof line, "fcgi_auth_requests_total{endpoint=\"/ep-%zu\",status=\"%d\"}", i, code);
+			snprintf(line, sizeof line,
+			         "fcgi_auth_requests_total{endpoint=\"/ep-%zu\",status=\"%d\"}", i,
+			         code);
 			if ((v = sample(line)) > 0)
 				total += v;
 		}
 		CHECK(total == KIDS, "/ep-%zu: %g requests, want %d", i, total, KIDS);
-		snprintf(line, sizeof line, "fcgi_auth_request_duration_seconds_count{endpoint=\"/ep-%zu\"}", i);
+		snprintf(line, sizeof line,
+		         "fcgi_auth_request_duration_seconds_count{endpoint=\"/ep-%zu\"}", i);
 		{
 			const char *t = render(), *first = strstr(t, line);
 
@@ -249,15 +286,22 @@ test_overflow(void)
 		snprintf(ep, sizeof ep, "/e%d", i);
 		metrics_request(ep, 200, 0.001);
 	}
-	CHECK(sample("fcgi_auth_requests_total{endpoint=\"/e63\",status=\"200\"}") == 1, "%s", render());
-	CHECK(sample("fcgi_auth_requests_total{endpoint=\"/e64\",status=\"200\"}") == -1, "no slot for /e64");
-	CHECK(sample("fcgi_auth_requests_total{endpoint=\"other\",status=\"200\"}") == 6, "%s", render());
-	CHECK(sample("fcgi_auth_request_duration_seconds_count{endpoint=\"other\"}") == 6, "%s", render());
+	CHECK(sample("fcgi_auth_requests_total{endpoint=\"/e63\",status=\"200\"}") == 1, "%s",
+	      render());
+	CHECK(sample("fcgi_auth_requests_total{endpoint=\"/e64\",status=\"200\"}") == -1,
+	      "no slot for /e64");
+	CHECK(sample("fcgi_auth_requests_total{endpoint=\"other\",status=\"200\"}") == 6, "%s",
+	      render());
+	CHECK(sample("fcgi_auth_request_duration_seconds_count{endpoint=\"other\"}") == 6, "%s",
+	      render());
 	for (i = 0; i < 30; i++)
 		metrics_request("/e0", 500 + i, 0.001);
-	CHECK(sample("fcgi_auth_requests_total{endpoint=\"/e0\",status=\"522\"}") == 1, "%s", render());
-	CHECK(sample("fcgi_auth_requests_total{endpoint=\"/e0\",status=\"523\"}") == -1, "24 codes kept");
-	CHECK(sample("fcgi_auth_requests_total{endpoint=\"/e0\",status=\"other\"}") == 7, "%s", render());
+	CHECK(sample("fcgi_auth_requests_total{endpoint=\"/e0\",status=\"522\"}") == 1, "%s",
+	      render());
+	CHECK(sample("fcgi_auth_requests_total{endpoint=\"/e0\",status=\"523\"}") == -1,
+	      "24 codes kept");
+	CHECK(sample("fcgi_auth_requests_total{endpoint=\"/e0\",status=\"other\"}") == 7, "%s",
+	      render());
 	metrics_cleanup();
 }
 

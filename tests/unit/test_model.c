@@ -11,7 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void check_write(const bson_t *doc, const char *const *keys, const char *want)
+static void
+check_write(const bson_t *doc, const char *const *keys, const char *want)
 {
 	bson_string_t *s = bson_string_new(NULL);
 
@@ -20,7 +21,8 @@ static void check_write(const bson_t *doc, const char *const *keys, const char *
 	bson_string_free(s, true);
 }
 
-int main(void)
+int
+main(void)
 {
 	static const char *const keys[] = {"name", "email", "createdAt", "id", NULL};
 	static const char *const none[] = {NULL};
@@ -30,10 +32,11 @@ int main(void)
 	bson_oid_init_from_string(&oid, "65a1b2c3d4e5f60718293a4b");
 
 	/* Document order differs from the key order; extra fields are dropped. */
-	doc = BCON_NEW("createdAt", BCON_DATE_TIME(1735689600000LL), "secret", "x", "_id", BCON_OID(&oid),
-	               "email", "a@example.com", "name", "Ada");
+	doc = BCON_NEW("createdAt", BCON_DATE_TIME(1735689600000LL), "secret", "x", "_id",
+	               BCON_OID(&oid), "email", "a@example.com", "name", "Ada");
 	check_write(doc, keys,
-	            "{\"name\":\"Ada\",\"email\":\"a@example.com\",\"createdAt\":\"2025-01-01T00:00:00.000Z\","
+	            "{\"name\":\"Ada\",\"email\":\"a@example.com\",\"createdAt\":\"2025-01-01T00:"
+	            "00:00.000Z\","
 	            "\"id\":\"65a1b2c3d4e5f60718293a4b\"}");
 	check_write(doc, none, "{}");
 	bson_destroy(doc);
@@ -60,9 +63,11 @@ int main(void)
 	bson_destroy(doc);
 
 	/* Cookie-cache order and nested values. */
-	doc = BCON_NEW("token", "t", "id", "s1", "expiresAt", "2025-01-01T00:00:00.000Z", "userId", "u1");
+	doc = BCON_NEW("token", "t", "id", "s1", "expiresAt", "2025-01-01T00:00:00.000Z", "userId",
+	               "u1");
 	check_write(doc, model_session_cache_keys,
-	            "{\"id\":\"s1\",\"userId\":\"u1\",\"expiresAt\":\"2025-01-01T00:00:00.000Z\",\"token\":\"t\"}");
+	            "{\"id\":\"s1\",\"userId\":\"u1\",\"expiresAt\":\"2025-01-01T00:00:00.000Z\","
+	            "\"token\":\"t\"}");
 	bson_destroy(doc);
 
 	/* A stored user in Better Auth's order: null image kept, booleans, the
@@ -70,19 +75,21 @@ int main(void)
 	doc = BCON_NEW("_id", BCON_OID(&oid), "email", "a@example.com", "password", "x",
 	               "updatedAt", BCON_DATE_TIME(1735689600123LL), "createdAt", BCON_DATE_TIME(0),
 	               "image", BCON_NULL, "emailVerified", BCON_BOOL(false), "name", "Ada \"A\"");
-	check_write(doc, model_user_keys,
-	            "{\"name\":\"Ada \\\"A\\\"\",\"email\":\"a@example.com\",\"emailVerified\":false,"
-	            "\"image\":null,\"createdAt\":\"1970-01-01T00:00:00.000Z\","
-	            "\"updatedAt\":\"2025-01-01T00:00:00.123Z\",\"id\":\"65a1b2c3d4e5f60718293a4b\"}");
+	check_write(
+		doc, model_user_keys,
+		"{\"name\":\"Ada \\\"A\\\"\",\"email\":\"a@example.com\",\"emailVerified\":false,"
+		"\"image\":null,\"createdAt\":\"1970-01-01T00:00:00.000Z\","
+		"\"updatedAt\":\"2025-01-01T00:00:00.123Z\",\"id\":\"65a1b2c3d4e5f60718293a4b\"}");
 	{
 		bson_string_t *s = bson_string_new("{\"token\":null");
 
 		model_append_user(s, doc);
-		CHECK_STR(s->str, "{\"token\":null,\"user\":{\"name\":\"Ada \\\"A\\\"\","
-		                  "\"email\":\"a@example.com\",\"emailVerified\":false,\"image\":null,"
-		                  "\"createdAt\":\"1970-01-01T00:00:00.000Z\","
-		                  "\"updatedAt\":\"2025-01-01T00:00:00.123Z\","
-		                  "\"id\":\"65a1b2c3d4e5f60718293a4b\"}}");
+		CHECK_STR(s->str,
+		          "{\"token\":null,\"user\":{\"name\":\"Ada \\\"A\\\"\","
+		          "\"email\":\"a@example.com\",\"emailVerified\":false,\"image\":null,"
+		          "\"createdAt\":\"1970-01-01T00:00:00.000Z\","
+		          "\"updatedAt\":\"2025-01-01T00:00:00.123Z\","
+		          "\"id\":\"65a1b2c3d4e5f60718293a4b\"}}");
 		bson_string_free(s, true);
 	}
 	CHECK(model_date(doc, "updatedAt", -1) == 1735689600123LL, "date field");
@@ -92,15 +99,17 @@ int main(void)
 	bson_destroy(doc);
 
 	/* A stored session: ObjectIds as hex, every key in order. */
-	doc = BCON_NEW("_id", BCON_OID(&oid), "userId", BCON_OID(&oid), "token", "tok",
-	               "expiresAt", BCON_DATE_TIME(1735776000000LL), "ipAddress", "",
-	               "userAgent", "ua", "createdAt", BCON_DATE_TIME(1735689600000LL),
-	               "updatedAt", BCON_DATE_TIME(1735689600000LL));
-	check_write(doc, model_session_keys,
-	            "{\"expiresAt\":\"2025-01-02T00:00:00.000Z\",\"token\":\"tok\","
-	            "\"createdAt\":\"2025-01-01T00:00:00.000Z\",\"updatedAt\":\"2025-01-01T00:00:00.000Z\","
-	            "\"ipAddress\":\"\",\"userAgent\":\"ua\",\"userId\":\"65a1b2c3d4e5f60718293a4b\","
-	            "\"id\":\"65a1b2c3d4e5f60718293a4b\"}");
+	doc = BCON_NEW("_id", BCON_OID(&oid), "userId", BCON_OID(&oid), "token", "tok", "expiresAt",
+	               BCON_DATE_TIME(1735776000000LL), "ipAddress", "", "userAgent", "ua",
+	               "createdAt", BCON_DATE_TIME(1735689600000LL), "updatedAt",
+	               BCON_DATE_TIME(1735689600000LL));
+	check_write(
+		doc, model_session_keys,
+		"{\"expiresAt\":\"2025-01-02T00:00:00.000Z\",\"token\":\"tok\","
+		"\"createdAt\":\"2025-01-01T00:00:00.000Z\",\"updatedAt\":\"2025-01-01T00:00:00."
+		"000Z\","
+		"\"ipAddress\":\"\",\"userAgent\":\"ua\",\"userId\":\"65a1b2c3d4e5f60718293a4b\","
+		"\"id\":\"65a1b2c3d4e5f60718293a4b\"}");
 	{
 		bson_oid_t got;
 

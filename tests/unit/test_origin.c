@@ -21,22 +21,23 @@ static char trusted3[] = "http://[::1]:8080";
 
 static struct config cfg;
 
-static void check_norm(const char *in, const char *want)
+static void
+check_norm(const char *in, const char *want)
 {
 	char *got = url_origin(in, strlen(in));
 
 	if (want)
-		CHECK(got && !strcmp(got, want), "normalize(%s) = %s, want %s", in, got ? got : "NULL",
-		      want);
+		CHECK(got && !strcmp(got, want), "normalize(%s) = %s, want %s", in,
+		      got ? got : "NULL", want);
 	else
 		CHECK(!got, "normalize(%s) = %s, want NULL", in, got);
 	free(got);
 }
 
 /* A request with just the fields the checks read. */
-static struct request req_of(const char *method, const char *cookie, const char *origin,
-                             const char *referer, const char *site, const char *mode,
-                             const char *dest)
+static struct request
+req_of(const char *method, const char *cookie, const char *origin, const char *referer,
+       const char *site, const char *mode, const char *dest)
 {
 	struct request r;
 
@@ -54,7 +55,8 @@ static struct request req_of(const char *method, const char *cookie, const char 
 
 #define PASS (-1)
 
-static const char *err_name(int e)
+static const char *
+err_name(int e)
 {
 	switch (e) {
 	case PASS: return "pass";
@@ -70,34 +72,41 @@ struct row {
 	int want;
 };
 
-static void run(const struct row *rows, size_t n, bool form)
+static void
+run(const struct row *rows, size_t n, bool form)
 {
 	size_t i;
 
 	for (i = 0; i < n; i++) {
-		struct request r = req_of(rows[i].method, rows[i].cookie, rows[i].origin,
-		                          rows[i].referer, rows[i].site, rows[i].mode, rows[i].dest);
+		struct request r =
+			req_of(rows[i].method, rows[i].cookie, rows[i].origin, rows[i].referer,
+		               rows[i].site, rows[i].mode, rows[i].dest);
 		enum response_error err = ERR__COUNT;
 		bool ok = form ? origin_check_form(&r, &err) : origin_check(&r, &err);
 		int got = ok ? PASS : (int)err;
 
 		CHECK(got == rows[i].want && (ok || err != ERR__COUNT),
-		      "%s row %zu (%s cookie=%s origin=%s referer=%s site=%s mode=%s dest=%s): %s want %s",
-		      form ? "form" : "check", i, rows[i].method, rows[i].cookie ? rows[i].cookie : "-",
-		      rows[i].origin ? rows[i].origin : "-", rows[i].referer ? rows[i].referer : "-",
-		      rows[i].site ? rows[i].site : "-", rows[i].mode ? rows[i].mode : "-",
-		      rows[i].dest ? rows[i].dest : "-", err_name(got), err_name(rows[i].want));
+		      "%s row %zu (%s cookie=%s origin=%s referer=%s site=%s mode=%s dest=%s): %s "
+		      "want %s",
+		      form ? "form" : "check", i, rows[i].method,
+		      rows[i].cookie ? rows[i].cookie : "-", rows[i].origin ? rows[i].origin : "-",
+		      rows[i].referer ? rows[i].referer : "-", rows[i].site ? rows[i].site : "-",
+		      rows[i].mode ? rows[i].mode : "-", rows[i].dest ? rows[i].dest : "-",
+		      err_name(got), err_name(rows[i].want));
 	}
 }
 
-static void check_cb(const char *url, bool want)
+static void
+check_cb(const char *url, bool want)
 {
 	struct request r = req_of("POST", NULL, NULL, NULL, NULL, NULL, NULL);
 
-	CHECK(origin_callback_ok(&r, url, strlen(url)) == want, "callback_ok(%s) want %d", url, want);
+	CHECK(origin_callback_ok(&r, url, strlen(url)) == want, "callback_ok(%s) want %d", url,
+	      want);
 }
 
-int main(void)
+int
+main(void)
 {
 	static const struct row checks[] = {
 		/* safe methods are never checked */
@@ -114,35 +123,41 @@ int main(void)
 		{"POST", "a=1", "", "", NULL, NULL, NULL, ERR_MISSING_OR_NULL_ORIGIN},
 		{"POST", "a=1", "null", NULL, NULL, NULL, NULL, ERR_MISSING_OR_NULL_ORIGIN},
 		{"POST", "a=1", "null", "http://127.0.0.1:3000/", NULL, NULL, NULL,
-		 ERR_MISSING_OR_NULL_ORIGIN}, /* Origin wins over Referer */
+	         ERR_MISSING_OR_NULL_ORIGIN}, /* Origin wins over Referer */
 		{"POST", "a=1", "null", NULL, "same-origin", NULL, NULL, PASS},
 		{"POST", "a=1", "null", NULL, "same-site", NULL, NULL, ERR_MISSING_OR_NULL_ORIGIN},
 		{"POST", "a=1", "null", NULL, "cross-site", NULL, NULL, ERR_MISSING_OR_NULL_ORIGIN},
-		{"POST", "a=1", NULL, "null", "same-origin", NULL, NULL, ERR_MISSING_OR_NULL_ORIGIN},
+		{"POST", "a=1", NULL, "null", "same-origin", NULL, NULL,
+	         ERR_MISSING_OR_NULL_ORIGIN},
 		{"POST", "a=1", NULL, "null", NULL, NULL, NULL, ERR_MISSING_OR_NULL_ORIGIN},
 		{"POST", "a=1", "https://evil.example", NULL, NULL, NULL, NULL, ERR_INVALID_ORIGIN},
-		{"POST", "a=1", "http://127.0.0.1:3001", NULL, NULL, NULL, NULL, ERR_INVALID_ORIGIN},
-		{"POST", "a=1", "https://127.0.0.1:3000", NULL, NULL, NULL, NULL, ERR_INVALID_ORIGIN},
-		{"POST", "a=1", "http://localhost:3000", NULL, NULL, NULL, NULL, ERR_INVALID_ORIGIN},
+		{"POST", "a=1", "http://127.0.0.1:3001", NULL, NULL, NULL, NULL,
+	         ERR_INVALID_ORIGIN},
+		{"POST", "a=1", "https://127.0.0.1:3000", NULL, NULL, NULL, NULL,
+	         ERR_INVALID_ORIGIN},
+		{"POST", "a=1", "http://localhost:3000", NULL, NULL, NULL, NULL,
+	         ERR_INVALID_ORIGIN},
 		{"POST", "a=1", "garbage", NULL, NULL, NULL, NULL, ERR_INVALID_ORIGIN},
 		{"POST", "a=1", "http://127.0.0.1:3000.evil.example", NULL, NULL, NULL, NULL,
-		 ERR_INVALID_ORIGIN},
+	         ERR_INVALID_ORIGIN},
 		{"POST", "a=1", "http://127.0.0.1:3000@evil.example", NULL, NULL, NULL, NULL,
-		 ERR_INVALID_ORIGIN},
+	         ERR_INVALID_ORIGIN},
 		{"POST", "a=1", "https://evil.example", "http://127.0.0.1:3000/", NULL, NULL, NULL,
-		 ERR_INVALID_ORIGIN}, /* a trusted Referer does not rescue a foreign Origin */
+	         ERR_INVALID_ORIGIN}, /* a trusted Referer does not rescue a foreign Origin */
 		{"POST", "a=1", "http://127.0.0.1:3000", NULL, NULL, NULL, NULL, PASS},
-		{"POST", "a=1", "http://127.0.0.1:3000", "https://evil.example/", NULL, NULL, NULL, PASS},
+		{"POST", "a=1", "http://127.0.0.1:3000", "https://evil.example/", NULL, NULL, NULL,
+	         PASS},
 		{"POST", "a=1", "HTTP://127.0.0.1:3000/", NULL, NULL, NULL, NULL, PASS},
 		{"POST", "a=1", "https://app.example.com", NULL, NULL, NULL, NULL, PASS},
 		{"POST", "a=1", "https://APP.example.com:443", NULL, NULL, NULL, NULL, PASS},
 		{"POST", "a=1", "http://[::1]:8080", NULL, NULL, NULL, NULL, PASS},
 		{"POST", "a=1", NULL, "http://127.0.0.1:3000/login?x=1#y", NULL, NULL, NULL, PASS},
 		{"POST", "a=1", "", "http://127.0.0.1:3000/login", NULL, NULL, NULL, PASS},
-		{"POST", "a=1", NULL, "https://evil.example/http://127.0.0.1:3000", NULL, NULL, NULL,
-		 ERR_INVALID_ORIGIN},
+		{"POST", "a=1", NULL, "https://evil.example/http://127.0.0.1:3000", NULL, NULL,
+	         NULL, ERR_INVALID_ORIGIN},
 		{"PUT", "a=1", NULL, NULL, NULL, NULL, NULL, ERR_MISSING_OR_NULL_ORIGIN},
-		{"DELETE", "a=1", "https://evil.example", NULL, NULL, NULL, NULL, ERR_INVALID_ORIGIN},
+		{"DELETE", "a=1", "https://evil.example", NULL, NULL, NULL, NULL,
+	         ERR_INVALID_ORIGIN},
 	};
 	static const struct row forms[] = {
 		/* nothing at all (curl, servers): no check */
@@ -151,24 +166,27 @@ int main(void)
 		{"POST", "a=1", "https://evil.example", NULL, "cross-site", "navigate", NULL, PASS},
 		/* Fetch Metadata present */
 		{"POST", NULL, "https://evil.example", NULL, "cross-site", "navigate", "document",
-		 ERR_CROSS_SITE_NAVIGATION},
-		{"POST", NULL, NULL, NULL, "cross-site", "navigate", NULL, ERR_CROSS_SITE_NAVIGATION},
+	         ERR_CROSS_SITE_NAVIGATION},
+		{"POST", NULL, NULL, NULL, "cross-site", "navigate", NULL,
+	         ERR_CROSS_SITE_NAVIGATION},
 		{"POST", NULL, "http://127.0.0.1:3000", NULL, "cross-site", "navigate", NULL,
-		 ERR_CROSS_SITE_NAVIGATION},
+	         ERR_CROSS_SITE_NAVIGATION},
 		{"POST", NULL, "https://evil.example", NULL, "cross-site", "cors", NULL,
-		 ERR_INVALID_ORIGIN},
+	         ERR_INVALID_ORIGIN},
 		{"POST", NULL, NULL, NULL, "cross-site", "cors", NULL, ERR_MISSING_OR_NULL_ORIGIN},
 		{"POST", NULL, NULL, NULL, "same-origin", NULL, NULL, ERR_MISSING_OR_NULL_ORIGIN},
-		{"POST", NULL, NULL, NULL, "same-origin", "cors", "empty", ERR_MISSING_OR_NULL_ORIGIN},
+		{"POST", NULL, NULL, NULL, "same-origin", "cors", "empty",
+	         ERR_MISSING_OR_NULL_ORIGIN},
 		{"POST", NULL, NULL, NULL, NULL, "navigate", NULL, ERR_MISSING_OR_NULL_ORIGIN},
 		{"POST", NULL, NULL, NULL, NULL, NULL, "document", ERR_MISSING_OR_NULL_ORIGIN},
 		{"POST", NULL, "http://127.0.0.1:3000", NULL, "same-origin", "cors", "empty", PASS},
-		{"POST", NULL, NULL, "http://127.0.0.1:3000/sign-in", "same-origin", "navigate", NULL,
-		 PASS},
+		{"POST", NULL, NULL, "http://127.0.0.1:3000/sign-in", "same-origin", "navigate",
+	         NULL, PASS},
 		{"POST", NULL, "https://evil.example", NULL, "same-site", "cors", NULL,
-		 ERR_INVALID_ORIGIN},
+	         ERR_INVALID_ORIGIN},
 		{"POST", NULL, "null", NULL, "same-origin", "cors", NULL, PASS},
-		{"POST", NULL, "null", NULL, "cross-site", "cors", NULL, ERR_MISSING_OR_NULL_ORIGIN},
+		{"POST", NULL, "null", NULL, "cross-site", "cors", NULL,
+	         ERR_MISSING_OR_NULL_ORIGIN},
 		{"POST", NULL, "null", NULL, "none", NULL, NULL, ERR_MISSING_OR_NULL_ORIGIN},
 		/* blank Fetch Metadata does not count (site.trim()) */
 		{"POST", NULL, NULL, NULL, "", "", "", PASS},
@@ -176,7 +194,8 @@ int main(void)
 		{"POST", NULL, "https://evil.example", NULL, "", NULL, NULL, ERR_INVALID_ORIGIN},
 		/* no Fetch Metadata, but an Origin or Referer: must be trusted */
 		{"POST", NULL, "https://evil.example", NULL, NULL, NULL, NULL, ERR_INVALID_ORIGIN},
-		{"POST", NULL, NULL, "https://evil.example/page", NULL, NULL, NULL, ERR_INVALID_ORIGIN},
+		{"POST", NULL, NULL, "https://evil.example/page", NULL, NULL, NULL,
+	         ERR_INVALID_ORIGIN},
 		{"POST", NULL, "null", NULL, NULL, NULL, NULL, ERR_MISSING_OR_NULL_ORIGIN},
 		{"POST", NULL, "http://127.0.0.1:3000", NULL, NULL, NULL, NULL, PASS},
 		{"POST", NULL, NULL, "http://127.0.0.1:3000/x", NULL, NULL, NULL, PASS},
@@ -227,7 +246,9 @@ int main(void)
 	check_norm("http://a.b:-1", NULL);
 	check_norm("http://a b", NULL);
 	check_norm("http://a<b", NULL);
-	check_norm("http://a\x01" "b", NULL);
+	check_norm("http://a\x01"
+	           "b",
+	           NULL);
 	check_norm("", NULL);
 	check_norm("null", NULL);
 	{
@@ -245,7 +266,7 @@ int main(void)
 	check_cb("/dashboard", true);
 	check_cb("/", true);
 	check_cb("/a/b-c_d.e+f@g", true);
-	check_cb("/dashboard?x=1&y=%2F", true);   /* encoded slashes only matter in the path */
+	check_cb("/dashboard?x=1&y=%2F", true); /* encoded slashes only matter in the path */
 	check_cb("/dashboard#%5c", true);
 	check_cb("/a?b=%5C", true);
 	check_cb("/caf\xc3\xa9", true);
@@ -265,9 +286,9 @@ int main(void)
 	check_cb("/a\tb", false);
 	check_cb("/a\x7f", false);
 	check_cb("/a?x=\n", false);
-	check_cb("/a\xc2\x85", false);           /* C1 control U+0085 */
+	check_cb("/a\xc2\x85", false); /* C1 control U+0085 */
 	check_cb("/a\xc2\x9f", false);
-	check_cb("/a\xc2\xa0", true);            /* U+00A0 is not a control */
+	check_cb("/a\xc2\xa0", true); /* U+00A0 is not a control */
 	check_cb("", false);
 	check_cb("dashboard", false);
 	check_cb("./x", false);

@@ -15,31 +15,33 @@
 
 #define PW "correct horse battery staple"
 #define SALT "00112233445566778899aabbccddeeff"
-#define STORED                                                                  \
-	SALT ":f5b22309b28fe412c82a4b2cab57498b8f8a42c849af16cb908974048f61c139"  \
+#define STORED                                                                   \
+	SALT ":f5b22309b28fe412c82a4b2cab57498b8f8a42c849af16cb908974048f61c139" \
 	     "33421858db3a8f111430bdc493c7cef90f61f904061c77206e3820a2e8b11bc2"
-#define STORED_ZERO                                                             \
-	"00000000000000000000000000000000:38f31288c9e34fa3ef0749d7c5f674947ad1e1" \
+#define STORED_ZERO                                                                \
+	"00000000000000000000000000000000:38f31288c9e34fa3ef0749d7c5f674947ad1e1"  \
 	"29a80120039712f189b6a75172c8a266980ec585fc2b3fadb0c360828083862191615491" \
 	"f685da054ce21c7aba"
-#define FULLWIDTH                                                               \
+#define FULLWIDTH                                                                  \
 	"\xef\xbc\xb0\xef\xbd\x81\xef\xbd\x93\xef\xbd\x93\xef\xbd\x97\xef\xbd\x8f" \
 	"\xef\xbd\x92\xef\xbd\x84\xef\xbc\x91\xef\xbc\x92\xef\xbc\x93"
-#define STORED_FULLWIDTH                                                        \
-	SALT ":503d058ffa344ded3ade56ae37c931eeefdf127685942056bd9f50687f4fc3ce"  \
+#define STORED_FULLWIDTH                                                         \
+	SALT ":503d058ffa344ded3ade56ae37c931eeefdf127685942056bd9f50687f4fc3ce" \
 	     "d01bc958abc4957631dbc6774e6ff941d25010d5b60c8ae0b261cb36ada8b5bb"
 #define CAFE_NFC "caf\xc3\xa9-pass"
 #define CAFE_NFD "cafe\xcc\x81-pass"
-#define STORED_CAFE                                                             \
-	SALT ":97beefda7c42bd9fdfab1226f198d98a9b739ea9018f41c5b27458a34fc20d76"  \
+#define STORED_CAFE                                                              \
+	SALT ":97beefda7c42bd9fdfab1226f198d98a9b739ea9018f41c5b27458a34fc20d76" \
 	     "a2a260cb1ded262cf13fe68276303767cf708f3ad3d734be2daa1e18d22dc26c"
 
-static enum password_status verify(const char *pw, const char *stored)
+static enum password_status
+verify(const char *pw, const char *stored)
 {
 	return password_verify(pw, strlen(pw), stored);
 }
 
-static bool is_lower_hex(const char *s, size_t n)
+static bool
+is_lower_hex(const char *s, size_t n)
 {
 	size_t i;
 
@@ -49,7 +51,8 @@ static bool is_lower_hex(const char *s, size_t n)
 	return true;
 }
 
-static void test_utf16_len(void)
+static void
+test_utf16_len(void)
 {
 	static const char emoji[] = "\xf0\x9f\x98\x80"; /* U+1F600 */
 	static const struct {
@@ -94,7 +97,8 @@ static void test_utf16_len(void)
 	CHECK(password_utf16_len(buf, strlen(buf)) == 130, "65 emoji");
 }
 
-static void test_nfkc(void)
+static void
+test_nfkc(void)
 {
 	char *a, *b;
 	size_t la = 0, lb = 0;
@@ -131,7 +135,8 @@ static void test_nfkc(void)
 	CHECK(password_nfkc("\xed\xa0\x80", 3, &la) == NULL, "surrogate → NULL");
 }
 
-static void test_known_answers(void)
+static void
+test_known_answers(void)
 {
 	char out[PASSWORD_HASH_LEN + 1];
 
@@ -139,7 +144,7 @@ static void test_known_answers(void)
 	CHECK_STR(out, STORED);
 
 	CHECK(password_hash_with_salt(PW, strlen(PW), "00000000000000000000000000000000", out) ==
-	          PASSWORD_OK,
+	              PASSWORD_OK,
 	      "hash KAT zero salt");
 	CHECK_STR(out, STORED_ZERO);
 
@@ -164,7 +169,8 @@ static void test_known_answers(void)
 	      "short salt");
 }
 
-static void test_verify(void)
+static void
+test_verify(void)
 {
 	char upper[] = STORED;
 	size_t i;
@@ -190,7 +196,8 @@ static void test_verify(void)
 	CHECK(verify("\xc0\xaf", STORED) == PASSWORD_BAD_INPUT, "invalid UTF-8 password");
 }
 
-static void test_random_hash(void)
+static void
+test_random_hash(void)
 {
 	char a[PASSWORD_HASH_LEN + 1], b[PASSWORD_HASH_LEN + 1];
 
@@ -207,7 +214,8 @@ static void test_random_hash(void)
 	CHECK(password_hash("\xff", 1, b) == PASSWORD_BAD_INPUT, "hash invalid UTF-8");
 }
 
-int main(void)
+int
+main(void)
 {
 	test_utf16_len();
 	test_nfkc();

@@ -18,28 +18,28 @@ static const struct {
 	const char *want;
 } cases[] = {
 	{"192.0.2.1", NULL, false, "192.0.2.1"},
-	{"192.0.2.1", "5.6.7.8", false, "192.0.2.1"},          /* untrusted peer: XFF ignored */
-	{"127.0.0.1", "5.6.7.8", false, "5.6.7.8"},            /* trusted proxy */
-	{"127.0.0.1", "9.9.9.9, 5.6.7.8", false, "5.6.7.8"},   /* the left-most hop is the client's */
-	{"127.0.0.1", "5.6.7.8, 10.0.0.2", false, "5.6.7.8"},  /* our second proxy skipped */
+	{"192.0.2.1", "5.6.7.8", false, "192.0.2.1"},        /* untrusted peer: XFF ignored */
+	{"127.0.0.1", "5.6.7.8", false, "5.6.7.8"},          /* trusted proxy */
+	{"127.0.0.1", "9.9.9.9, 5.6.7.8", false, "5.6.7.8"}, /* the left-most hop is the client's */
+	{"127.0.0.1", "5.6.7.8, 10.0.0.2", false, "5.6.7.8"}, /* our second proxy skipped */
 	{"127.0.0.1", " 5.6.7.8 ", false, "5.6.7.8"},
 	{"127.0.0.1", "::ffff:5.6.7.8", false, "5.6.7.8"},
 	{"127.0.0.1", "2001:db8:1:2:3:4:5:6", false, "2001:db8:1:2::"},
 	{"127.0.0.1", "not-an-ip", false, "127.0.0.1"},
 	{"127.0.0.1", "5.6.7.8, junk", false, "127.0.0.1"},
-	{"127.0.0.1", "5.6.7.8", true, "127.0.0.1"},           /* two headers: neither */
-	{"127.0.0.1", "10.0.0.2", false, "127.0.0.1"},         /* only proxies: the peer */
+	{"127.0.0.1", "5.6.7.8", true, "127.0.0.1"},   /* two headers: neither */
+	{"127.0.0.1", "10.0.0.2", false, "127.0.0.1"}, /* only proxies: the peer */
 	{"127.0.0.1", "1.1.1.1,5.6.7.8,10.0.0.2,10.0.0.2", false, "5.6.7.8"}, /* two proxy hops */
-	{"127.0.0.1", "5.6.7.8,", false, "127.0.0.1"},         /* an empty right-most hop */
-	{"127.0.0.1", "5.6.7.8:4711", false, "127.0.0.1"},     /* a port is not an address */
+	{"127.0.0.1", "5.6.7.8,", false, "127.0.0.1"},     /* an empty right-most hop */
+	{"127.0.0.1", "5.6.7.8:4711", false, "127.0.0.1"}, /* a port is not an address */
 	{"127.0.0.1", "[2001:db8::1]", false, "127.0.0.1"},
 	{"127.0.0.1", "2001:db8:1:2:ffff::1, ::1", false, "2001:db8:1:2::"}, /* IPv6 proxy */
-	{"::1", "5.6.7.8", false, "5.6.7.8"},                  /* IPv6 trusted peer */
+	{"::1", "5.6.7.8", false, "5.6.7.8"},                                /* IPv6 trusted peer */
 	/* a mapped peer is not the configured "127.0.0.1": XFF ignored */
 	{"::ffff:127.0.0.1", "5.6.7.8", false, "127.0.0.1"},
 	{"2001:db8:1:2:a:b:c:d", NULL, false, "2001:db8:1:2::"}, /* peer per /64 too */
 	{"::ffff:192.0.2.9", NULL, false, "192.0.2.9"},
-	{"127.0.0.1", "5.6.7.8", true, "127.0.0.1"},           /* repeated: the peer */
+	{"127.0.0.1", "5.6.7.8", true, "127.0.0.1"}, /* repeated: the peer */
 	{NULL, NULL, false, "no-trusted-ip"},
 	{"garbage", NULL, false, "no-trusted-ip"},
 };

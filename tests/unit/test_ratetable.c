@@ -104,11 +104,14 @@ test_rule(void)
 	CHECK(hit(t, "ip|/a", 10400, 1000, 3, &end) == RATETABLE_ALLOW, "second");
 	CHECK(hit(t, "ip|/a", 10800, 1000, 3, &end) == RATETABLE_ALLOW, "third");
 	CHECK(hit(t, "ip|/a", 11500, 1000, 3, &end) == RATETABLE_REJECT && end == 11800,
-	      "fourth refused: the window runs from the last allowed request (%lld)", (long long)end);
+	      "fourth refused: the window runs from the last allowed request (%lld)",
+	      (long long)end);
 	CHECK(hit(t, "ip|/a", 11799, 1000, 3, &end) == RATETABLE_REJECT && end == 11800,
 	      "a refusal changes nothing");
-	CHECK(hit(t, "ip|/b", 11799, 1000, 3, &end) == RATETABLE_ALLOW, "another key, its own bucket");
-	CHECK(hit(t, "ip|/a", 11800, 1000, 3, &end) == RATETABLE_ALLOW, "the window is over: count 1");
+	CHECK(hit(t, "ip|/b", 11799, 1000, 3, &end) == RATETABLE_ALLOW,
+	      "another key, its own bucket");
+	CHECK(hit(t, "ip|/a", 11800, 1000, 3, &end) == RATETABLE_ALLOW,
+	      "the window is over: count 1");
 	CHECK(hit(t, "ip|/a", 11801, 1000, 3, &end) == RATETABLE_ALLOW, "2");
 	CHECK(hit(t, "ip|/a", 11802, 1000, 3, &end) == RATETABLE_ALLOW, "3");
 	CHECK(hit(t, "ip|/a", 11803, 1000, 3, &end) == RATETABLE_REJECT, "4 refused again");
@@ -206,7 +209,8 @@ on_churn(struct ratetable *t, int i, const void *arg)
 		snprintf(k, sizeof k, "churn%d", (j * 7919 + i * 104729) % 10000);
 		hit(t, k, now_ms(), 1, 5, &end);
 		if (j % 4 == 0)
-			allowed += hit(t, "steady", now_ms(), 3600000, 20000, &end) == RATETABLE_ALLOW;
+			allowed +=
+				hit(t, "steady", now_ms(), 3600000, 20000, &end) == RATETABLE_ALLOW;
 	}
 	return allowed;
 }
@@ -226,7 +230,8 @@ test_parallel(void)
 	n = in_children(dir, 4, on_new_keys, NULL);
 	CHECK(n == 3000, "4 processes x the same 3000 new keys, max 1: %ld allowed", n);
 	n = in_children(dir, 4, on_churn, NULL);
-	CHECK(n == 20000, "4 x 10000 hits on a key amid expiring neighbours, max 20000: %ld allowed", n);
+	CHECK(n == 20000,
+	      "4 x 10000 hits on a key amid expiring neighbours, max 20000: %ld allowed", n);
 	rm_table(dir);
 }
 
@@ -261,12 +266,15 @@ test_killed_holder(void)
 	kill(pid, SIGKILL);
 	waitpid(pid, NULL, 0);
 	t0 = now_ms();
-	CHECK(hit(t, "new", now_ms(), 3600000, 2, &end) == RATETABLE_ALLOW, "a new key after the kill");
+	CHECK(hit(t, "new", now_ms(), 3600000, 2, &end) == RATETABLE_ALLOW,
+	      "a new key after the kill");
 	CHECK(now_ms() - t0 < 100, "without waiting (%lld ms)", (long long)(now_ms() - t0));
-	CHECK(hit(t, "before", now_ms(), 3600000, 2, &end) == RATETABLE_ALLOW, "the old count kept: 2");
+	CHECK(hit(t, "before", now_ms(), 3600000, 2, &end) == RATETABLE_ALLOW,
+	      "the old count kept: 2");
 	CHECK(hit(t, "before", now_ms(), 3600000, 2, &end) == RATETABLE_REJECT, "3 refused");
 	for (i = 0; i < 3; i++)
-		CHECK(hit(t, "new", now_ms(), 3600000, 2, &end) == (i == 0 ? RATETABLE_ALLOW : RATETABLE_REJECT),
+		CHECK(hit(t, "new", now_ms(), 3600000, 2, &end) ==
+		              (i == 0 ? RATETABLE_ALLOW : RATETABLE_REJECT),
 		      "new key counts on: %d", i + 2);
 	close(ready[0]), close(ready[1]);
 	ratetable_close(t);
@@ -313,7 +321,8 @@ test_killed_midcount(void)
 	if ((t = ratetable_open(dir))) {
 		for (i = 0; i < 4; i++)
 			CHECK(hit(t, "fresh", now_ms(), 3600000, 3, &end) ==
-			      (i < 3 ? RATETABLE_ALLOW : RATETABLE_REJECT), "fresh key %d", i + 1);
+			              (i < 3 ? RATETABLE_ALLOW : RATETABLE_REJECT),
+			      "fresh key %d", i + 1);
 		ratetable_close(t);
 	}
 	rm_table(dir);
@@ -345,10 +354,12 @@ test_reuse_evict(void)
 		snprintf(k, sizeof k, "live%u", i);
 		allowed += hit(t, k, 2000, 3600000, 1, &end) == RATETABLE_ALLOW;
 	}
-	CHECK(allowed == 2 * RATETABLE_SLOTS, "expired slots reused, then live ones evicted: %u", allowed);
+	CHECK(allowed == 2 * RATETABLE_SLOTS, "expired slots reused, then live ones evicted: %u",
+	      allowed);
 	CHECK(hit(t, "old5", 2001, 10, 1, &end) == RATETABLE_ALLOW, "an old key counts from 1");
 	snprintf(k, sizeof k, "live%u", 2 * RATETABLE_SLOTS - 1);
-	CHECK(hit(t, k, 2002, 3600000, 1, &end) == RATETABLE_REJECT, "the newest key kept its count");
+	CHECK(hit(t, k, 2002, 3600000, 1, &end) == RATETABLE_REJECT,
+	      "the newest key kept its count");
 	ratetable_close(t);
 	rm_table(dir);
 }
@@ -372,9 +383,11 @@ test_cache(void)
 	ratetable_put(t, "s", 1, 100, 2, 1100);
 	CHECK(ratetable_get(t, "s", 1, 100, 50, &c, &end) && c == 2 && end == 1100, "put");
 	ratetable_put(t, "s", 1, 100, 1, 1090);
-	CHECK(ratetable_get(t, "s", 1, 100, 50, &c, &end) && c == 2 && end == 1100, "an older pair is ignored");
+	CHECK(ratetable_get(t, "s", 1, 100, 50, &c, &end) && c == 2 && end == 1100,
+	      "an older pair is ignored");
 	ratetable_put(t, "s", 1, 100, 3, 1100);
-	CHECK(ratetable_get(t, "s", 1, 100, 50, &c, &end) && c == 3 && end == 1100, "same end, higher count");
+	CHECK(ratetable_get(t, "s", 1, 100, 50, &c, &end) && c == 3 && end == 1100,
+	      "same end, higher count");
 	ratetable_put(t, "s", 1, 100, 1, 1200);
 	CHECK(ratetable_get(t, "s", 1, 1250, 50, &c, &end) && c == 1 && end == 1200, "later end");
 	CHECK(!ratetable_get(t, "s", 1, 1251, 50, &c, &end), "ended more than keep_ms ago");
@@ -449,7 +462,8 @@ test_refused(void)
 	unlink(dir);
 	if (geteuid() == 0) {
 		/* root can play the other user */
-		CHECK(mkdir(dir, 0700) == 0 && chown(dir, 65534, 65534) == 0 && !ratetable_open(dir),
+		CHECK(mkdir(dir, 0700) == 0 && chown(dir, 65534, 65534) == 0 &&
+		              !ratetable_open(dir),
 		      "a directory of another user");
 		CHECK(chown(dir, 0, 0) == 0, "chown back");
 		{
@@ -458,9 +472,11 @@ test_refused(void)
 			CHECK(t, "ours again");
 			ratetable_close(t);
 		}
-		CHECK(chown(file, 65534, 65534) == 0 && !ratetable_open(dir), "a file of another user");
+		CHECK(chown(file, 65534, 65534) == 0 && !ratetable_open(dir),
+		      "a file of another user");
 	} else {
-		printf("test_ratetable: not root: the other-owner cases are covered by mode 0700 only\n");
+		printf("test_ratetable: not root: the other-owner cases are covered by mode 0700 "
+		       "only\n");
 	}
 	rm_table(dir);
 	rmdir(other);
@@ -471,19 +487,23 @@ test_refused(void)
 static void
 test_default_dir(void)
 {
-	static const char s1[] = "0123456789abcdef0123456789abcdef", s2[] = "fedcba9876543210fedcba9876543210";
+	static const char s1[] = "0123456789abcdef0123456789abcdef",
+			  s2[] = "fedcba9876543210fedcba9876543210";
 	char a[256], b[256], c[256], want[64];
 
-	CHECK(ratetable_default_dir(a, sizeof a, "/run/user/1000", "/tmp", s1, 32), "with a runtime dir");
+	CHECK(ratetable_default_dir(a, sizeof a, "/run/user/1000", "/tmp", s1, 32),
+	      "with a runtime dir");
 	CHECK_STR(a, "/run/user/1000/fcgi-auth");
 	CHECK(ratetable_default_dir(a, sizeof a, NULL, "/tmp", s1, 32) &&
-	      ratetable_default_dir(b, sizeof b, "relative", "/tmp", s1, 32) &&
-	      ratetable_default_dir(c, sizeof c, NULL, "/tmp", s2, 32), "without");
+	              ratetable_default_dir(b, sizeof b, "relative", "/tmp", s1, 32) &&
+	              ratetable_default_dir(c, sizeof c, NULL, "/tmp", s2, 32),
+	      "without");
 	snprintf(want, sizeof want, "/tmp/fcgi-auth-%lu-", (unsigned long)geteuid());
 	CHECK(!strncmp(a, want, strlen(want)) && strlen(a) == strlen(want) + 16, "%s", a);
 	CHECK(!strcmp(a, b), "the same for the same secret (a relative runtime dir is ignored)");
 	CHECK(strcmp(a, c) != 0, "another secret, another name");
-	CHECK(!ratetable_default_dir(a, 20, NULL, "/tmp", s1, 32) && a[0] == '\0', "too long for buf");
+	CHECK(!ratetable_default_dir(a, 20, NULL, "/tmp", s1, 32) && a[0] == '\0',
+	      "too long for buf");
 }
 
 int

@@ -20,12 +20,15 @@ static const int64_t now = 1735689600000;
 static const char token[] = "abcdefghijklmnopqrstuvwxyz012345";
 
 static const char session_json[] =
-	"{\"id\":\"sessionid0000000000000000000000A\",\"token\":\"abcdefghijklmnopqrstuvwxyz012345\","
-	"\"userId\":\"userid00000000000000000000000000\",\"expiresAt\":\"2025-01-08T00:00:00.000Z\","
+	"{\"id\":\"sessionid0000000000000000000000A\",\"token\":"
+	"\"abcdefghijklmnopqrstuvwxyz012345\","
+	"\"userId\":\"userid00000000000000000000000000\",\"expiresAt\":\"2025-01-08T00:00:00."
+	"000Z\","
 	"\"createdAt\":\"2025-01-01T00:00:00.000Z\",\"updatedAt\":\"2025-01-01T00:00:00.000Z\","
 	"\"ipAddress\":\"\",\"userAgent\":\"curl/7.88.1\"}";
 static const char user_json[] =
-	"{\"id\":\"userid00000000000000000000000000\",\"name\":\"Alice\",\"email\":\"alice@example.com\","
+	"{\"id\":\"userid00000000000000000000000000\",\"name\":\"Alice\",\"email\":\"alice@example."
+	"com\","
 	"\"emailVerified\":false,\"createdAt\":\"2025-01-01T00:00:00.000Z\","
 	"\"updatedAt\":\"2025-01-01T00:00:00.000Z\"}";
 
@@ -40,13 +43,13 @@ static const char vector[] =
 	"bFZlcmlmaWVkIjpmYWxzZSwiY3JlYXRlZEF0IjoiMjAyNS0wMS0wMVQwMDowMDowMC4wMDBaIiwidXBkYXRlZEF0Ij"
 	"oiMjAyNS0wMS0wMVQwMDowMDowMC4wMDBaIn0sInVwZGF0ZWRBdCI6MTczNTY4OTYwMDAwMCwidmVyc2lvbiI6IjEi"
 	"fSwiZXhwaXJlc0F0IjoxNzM1Njg5OTAwMDAwLCJzaWduYXR1cmUiOiJCODh4MGNxNHVHWWJ5NnZtUXctelNQaXFhVy"
-	"1OY1IweGgtek5LU3N4SXkwIn0"
-	;
+	"1OY1IweGgtek5LU3N4SXkwIn0";
 
 /* Builds a value by hand from the payload text P (with its braces) and E,
  * signed with the current secret: an independent implementation of the
  * spec for forging payloads the encoder would never write. */
-static char *forge(const char *payload, const char *expires)
+static char *
+forge(const char *payload, const char *expires)
 {
 	bson_string_t *msg = bson_string_new(NULL), *doc = bson_string_new(NULL);
 	unsigned char mac[CRYPTO_MAC_LEN];
@@ -66,7 +69,8 @@ static char *forge(const char *payload, const char *expires)
 }
 
 /* Base64url of any text (for unsigned or malformed documents). */
-static char *b64(const char *text)
+static char *
+b64(const char *text)
 {
 	char *out = malloc(crypto_base64_len(strlen(text), true) + 1);
 
@@ -75,7 +79,8 @@ static char *b64(const char *text)
 }
 
 /* The standard payload text with its session and user objects swapped in. */
-static char *payload_with(const char *sess, const char *usr, const char *tail)
+static char *
+payload_with(const char *sess, const char *usr, const char *tail)
 {
 	bson_string_t *p = bson_string_new(NULL);
 
@@ -83,7 +88,8 @@ static char *payload_with(const char *sess, const char *usr, const char *tail)
 	return bson_string_free(p, false);
 }
 
-static const char *get_utf8(const bson_t *doc, const char *key)
+static const char *
+get_utf8(const bson_t *doc, const char *key)
 {
 	bson_iter_t it;
 
@@ -94,7 +100,8 @@ static const char *get_utf8(const bson_t *doc, const char *key)
 
 /* Decodes value; true when accepted. Checks that a refusal leaves both
  * outputs empty, even when they held something before. */
-static bool decode(const char *value, const char *tok, int64_t at, bson_t *s, bson_t *u)
+static bool
+decode(const char *value, const char *tok, int64_t at, bson_t *s, bson_t *u)
 {
 	bool ok;
 
@@ -104,11 +111,13 @@ static bool decode(const char *value, const char *tok, int64_t at, bson_t *s, bs
 	BSON_APPEND_UTF8(u, "stale", "x");
 	ok = session_cache_decode(value, tok, at, s, u);
 	if (!ok)
-		CHECK(bson_count_keys(s) == 0 && bson_count_keys(u) == 0, "outputs emptied on refusal");
+		CHECK(bson_count_keys(s) == 0 && bson_count_keys(u) == 0,
+		      "outputs emptied on refusal");
 	return ok;
 }
 
-static bool try_forged(const char *payload, const char *expires, int64_t at)
+static bool
+try_forged(const char *payload, const char *expires, int64_t at)
 {
 	bson_t s = BSON_INITIALIZER, u = BSON_INITIALIZER;
 	char *v = forge(payload, expires);
@@ -120,7 +129,8 @@ static bool try_forged(const char *payload, const char *expires, int64_t at)
 	return ok;
 }
 
-static bool try_text(const char *text)
+static bool
+try_text(const char *text)
 {
 	bson_t s = BSON_INITIALIZER, u = BSON_INITIALIZER;
 	char *v = b64(text);
@@ -132,7 +142,8 @@ static bool try_text(const char *text)
 	return ok;
 }
 
-int main(void)
+int
+main(void)
 {
 	bson_t s = BSON_INITIALIZER, u = BSON_INITIALIZER;
 	bson_iter_t it;
@@ -159,7 +170,8 @@ int main(void)
 	CHECK_STR(get_utf8(&u, "email"), "alice@example.com");
 	CHECK_STR(get_utf8(&u, "name"), "Alice");
 	CHECK(bson_iter_init_find(&it, &u, "emailVerified") && BSON_ITER_HOLDS_BOOL(&it) &&
-	          !bson_iter_bool(&it), "emailVerified false");
+	              !bson_iter_bool(&it),
+	      "emailVerified false");
 	CHECK(bson_count_keys(&u) == 6, "user has %u keys", bson_count_keys(&u));
 	CHECK(decode(vector, token, now, &s, &u), "accepted at issue time");
 	CHECK(decode(vector, token, now + 300000, &s, &u), "accepted at exactly expiresAt");
@@ -167,8 +179,10 @@ int main(void)
 	/* Stale, foreign. */
 	CHECK(!decode(vector, token, now + 301000, &s, &u), "expired at +301 s");
 	CHECK(!decode(vector, token, now + 300001, &s, &u), "expired 1 ms after expiresAt");
-	CHECK(!decode(vector, "abcdefghijklmnopqrstuvwxyz012346", now + 60000, &s, &u), "wrong token");
-	CHECK(!decode(vector, "abcdefghijklmnopqrstuvwxyz01234", now + 60000, &s, &u), "token prefix");
+	CHECK(!decode(vector, "abcdefghijklmnopqrstuvwxyz012346", now + 60000, &s, &u),
+	      "wrong token");
+	CHECK(!decode(vector, "abcdefghijklmnopqrstuvwxyz01234", now + 60000, &s, &u),
+	      "token prefix");
 	CHECK(!decode(vector, "", now + 60000, &s, &u), "empty token");
 	CHECK(!decode(vector, NULL, now + 60000, &s, &u), "NULL token");
 
@@ -216,7 +230,8 @@ int main(void)
 	p = payload_with(session_json, user_json, ",\"updatedAt\":1735689600000");
 	CHECK(try_forged(p, "1735689900000", now), "version absent counts as \"1\"");
 	free(p);
-	p = payload_with(session_json, user_json, ",\"updatedAt\":\"1735689600000\",\"version\":\"1\"");
+	p = payload_with(session_json, user_json,
+	                 ",\"updatedAt\":\"1735689600000\",\"version\":\"1\"");
 	CHECK(!try_forged(p, "1735689900000", now), "updatedAt a string");
 	free(p);
 	p = payload_with(session_json, user_json, ",\"version\":\"1\"");
@@ -256,26 +271,27 @@ int main(void)
 		for (i = 0; i < sizeof iso / sizeof iso[0]; i++) {
 			bson_string_t *sess = bson_string_new(NULL);
 
-			bson_string_append_printf(sess,
-			                          "{\"token\":\"%s\",\"expiresAt\":\"%s\"}",
+			bson_string_append_printf(sess, "{\"token\":\"%s\",\"expiresAt\":\"%s\"}",
 			                          token, iso[i].expires_at);
 			p = payload_with(sess->str, user_json, tail);
-			CHECK(try_forged(p, "1735689900000", now) == iso[i].ok, "session.expiresAt %s",
-			      iso[i].expires_at);
+			CHECK(try_forged(p, "1735689900000", now) == iso[i].ok,
+			      "session.expiresAt %s", iso[i].expires_at);
 			free(p);
 			bson_string_free(sess, true);
 		}
 	}
-	p = payload_with("{\"token\":\"abcdefghijklmnopqrstuvwxyz012345\",\"expiresAt\":1736294400000}",
-	                 user_json, tail);
+	p = payload_with(
+		"{\"token\":\"abcdefghijklmnopqrstuvwxyz012345\",\"expiresAt\":1736294400000}",
+		user_json, tail);
 	CHECK(!try_forged(p, "1735689900000", now), "session.expiresAt a number");
 	free(p);
 	p = payload_with("{\"expiresAt\":\"2025-01-08T00:00:00.000Z\"}", user_json, tail);
 	CHECK(!try_forged(p, "1735689900000", now), "session.token missing");
 	free(p);
 	/* Key order is the payload's own; numbers print as JavaScript does. */
-	p = payload_with(session_json, user_json,
-	                 ",\"version\":\"1\",\"updatedAt\":1735689600000,\"x\":[1.5,-0.25,1000,null,{}]");
+	p = payload_with(
+		session_json, user_json,
+		",\"version\":\"1\",\"updatedAt\":1735689600000,\"x\":[1.5,-0.25,1000,null,{}]");
 	CHECK(try_forged(p, "1735689900000", now), "other key order, extra members");
 	free(p);
 	/* Signed over "1e3" where JSON.stringify prints 1000: refused. */
@@ -287,18 +303,20 @@ int main(void)
 		bson_string_t *doc = bson_string_new(NULL);
 		unsigned char mac[CRYPTO_MAC_LEN];
 		char sig[CRYPTO_MAC_LEN * 2];
-		const char *signed_text = "{\"expiresAt\":1735689900000,\"session\":{\"token\":"
-		                          "\"abcdefghijklmnopqrstuvwxyz012345\",\"expiresAt\":"
-		                          "\"2025-01-08T00:00:00.000Z\"},\"user\":{},\"updatedAt\":0}";
+		const char *signed_text =
+			"{\"expiresAt\":1735689900000,\"session\":{\"token\":"
+			"\"abcdefghijklmnopqrstuvwxyz012345\",\"expiresAt\":"
+			"\"2025-01-08T00:00:00.000Z\"},\"user\":{},\"updatedAt\":0}";
 
 		crypto_hmac(signed_text, strlen(signed_text), mac);
 		crypto_base64_encode(mac, sizeof mac, sig, true);
-		bson_string_append_printf(doc,
-		                          "{\"session\":{\"expiresAt\":7,\"session\":{\"token\":"
-		                          "\"abcdefghijklmnopqrstuvwxyz012345\",\"expiresAt\":"
-		                          "\"2025-01-08T00:00:00.000Z\"},\"user\":{},\"updatedAt\":0},"
-		                          "\"expiresAt\":1735689900000,\"signature\":\"%s\"}",
-		                          sig);
+		bson_string_append_printf(
+			doc,
+			"{\"session\":{\"expiresAt\":7,\"session\":{\"token\":"
+			"\"abcdefghijklmnopqrstuvwxyz012345\",\"expiresAt\":"
+			"\"2025-01-08T00:00:00.000Z\"},\"user\":{},\"updatedAt\":0},"
+			"\"expiresAt\":1735689900000,\"signature\":\"%s\"}",
+			sig);
 		CHECK(try_text(doc->str), "expiresAt inside P replaced in place");
 		bson_string_free(doc, true);
 	}
@@ -321,7 +339,8 @@ int main(void)
 	CHECK(!try_text("null"), "null");
 	CHECK(!try_text("{\"session\":{},\"expiresAt\":1,\"signature\":\"x\"}"), "bad signature");
 	CHECK(!try_text("{\"session\":{},\"expiresAt\":1}"), "no signature");
-	CHECK(!try_text("{\"session\":{},\"expiresAt\":1,\"signature\":\"B88x0cq4uGYby6vmQw-zSPiqaW-NcR0xh-zNKSsxIy0\",}"),
+	CHECK(!try_text("{\"session\":{},\"expiresAt\":1,\"signature\":\"B88x0cq4uGYby6vmQw-"
+	                "zSPiqaW-NcR0xh-zNKSsxIy0\",}"),
 	      "trailing comma");
 	{
 		/* The vector's document with whitespace: the same members, the
@@ -335,7 +354,8 @@ int main(void)
 		CHECK(try_text(spaced->str), "surrounding whitespace");
 		/* A duplicate key (JSON.parse would keep the last; we refuse). */
 		spaced->str[spaced->len - 2] = ',';
-		bson_string_append(spaced, "\"signature\":\"B88x0cq4uGYby6vmQw-zSPiqaW-NcR0xh-zNKSsxIy0\"}");
+		bson_string_append(
+			spaced, "\"signature\":\"B88x0cq4uGYby6vmQw-zSPiqaW-NcR0xh-zNKSsxIy0\"}");
 		CHECK(!try_text(spaced->str), "duplicate signature key");
 		bson_string_free(spaced, true);
 	}
@@ -368,7 +388,8 @@ int main(void)
 	CHECK(decode(v, token, now + 1000, &s, &u), "non-ASCII round trip");
 	CHECK_STR(get_utf8(&u, "name"), name);
 	CHECK(bson_iter_init_find(&it, &u, "emailVerified") && BSON_ITER_HOLDS_BOOL(&it) &&
-	          bson_iter_bool(&it), "emailVerified true");
+	              bson_iter_bool(&it),
+	      "emailVerified true");
 	CHECK_STR(get_utf8(&s, "token"), token);
 	free(v);
 	bson_string_free(user2, true);

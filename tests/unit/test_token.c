@@ -10,12 +10,14 @@
 
 static const char alphabet[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
 
-static bool in_alphabet(const char *s)
+static bool
+in_alphabet(const char *s)
 {
 	return strspn(s, alphabet) == strlen(s);
 }
 
-int main(void)
+int
+main(void)
 {
 	char a[TOKEN_LEN + 1], b[TOKEN_LEN + 1], big[1001], guard[8];
 	bool seen[256] = {false};

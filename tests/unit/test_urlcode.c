@@ -13,22 +13,22 @@ static const struct {
 } rows[] = {
 	{"abc", URLCODE_COMPONENT, "abc"},
 	{"a%2Bb%2Fc%3D", URLCODE_COMPONENT, "a+b/c="},
-	{"a%2bb", URLCODE_COMPONENT, "a+b"},               /* lower-case hex */
-	{"a+b", URLCODE_COMPONENT, "a+b"},                 /* '+' is not a space here */
+	{"a%2bb", URLCODE_COMPONENT, "a+b"}, /* lower-case hex */
+	{"a+b", URLCODE_COMPONENT, "a+b"},   /* '+' is not a space here */
 	{"%C3%A9", URLCODE_COMPONENT, "\xc3\xa9"},
-	{"%zz", URLCODE_COMPONENT, NULL},                  /* URIError */
+	{"%zz", URLCODE_COMPONENT, NULL}, /* URIError */
 	{"%2", URLCODE_COMPONENT, NULL},
 	{"%", URLCODE_COMPONENT, NULL},
-	{"%E0%A4", URLCODE_COMPONENT, NULL},               /* truncated UTF-8 */
-	{"%C0%AF", URLCODE_COMPONENT, NULL},               /* overlong */
-	{"%00", URLCODE_COMPONENT, NULL},                  /* NUL */
-	{"%252B", URLCODE_COMPONENT, "%2B"},               /* decoded once only */
+	{"%E0%A4", URLCODE_COMPONENT, NULL}, /* truncated UTF-8 */
+	{"%C0%AF", URLCODE_COMPONENT, NULL}, /* overlong */
+	{"%00", URLCODE_COMPONENT, NULL},    /* NUL */
+	{"%252B", URLCODE_COMPONENT, "%2B"}, /* decoded once only */
 	{"a+b", URLCODE_FORM, "a b"},
 	{"a%2Bb", URLCODE_FORM, "a+b"},
-	{"%zz", URLCODE_FORM, "%zz"},                      /* kept literally */
+	{"%zz", URLCODE_FORM, "%zz"}, /* kept literally */
 	{"100%", URLCODE_FORM, "100%"},
 	{"email%5B%24ne%5D", URLCODE_FORM, "email[$ne]"},
-	{"%ff", URLCODE_FORM, NULL},                       /* not UTF-8 */
+	{"%ff", URLCODE_FORM, NULL}, /* not UTF-8 */
 	{"%00", URLCODE_FORM, NULL},
 	{"", URLCODE_FORM, ""},
 };
@@ -42,7 +42,8 @@ main(void)
 		char *got = urlcode_decode(rows[i].in, strlen(rows[i].in), rows[i].mode, &n);
 
 		if (!rows[i].want)
-			CHECK(got == NULL, "row %zu (%s) should be refused, got \"%s\"", i, rows[i].in, got);
+			CHECK(got == NULL, "row %zu (%s) should be refused, got \"%s\"", i,
+			      rows[i].in, got);
 		else {
 			CHECK_STR(got, rows[i].want);
 			CHECK(got && n == strlen(rows[i].want), "row %zu length", i);

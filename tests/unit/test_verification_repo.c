@@ -53,15 +53,17 @@ value_of(const bson_t *doc)
 static void
 test_document(void)
 {
-	static const char *const keys[] = {"identifier", "value", "expiresAt", "createdAt", "updatedAt", "_id"};
-	static const bson_type_t types[] = {BSON_TYPE_UTF8,      BSON_TYPE_UTF8,      BSON_TYPE_DATE_TIME,
-	                                    BSON_TYPE_DATE_TIME, BSON_TYPE_DATE_TIME, BSON_TYPE_OID};
+	static const char *const keys[] = {"identifier", "value",     "expiresAt",
+	                                   "createdAt",  "updatedAt", "_id"};
+	static const bson_type_t types[] = {BSON_TYPE_UTF8,      BSON_TYPE_UTF8,
+	                                    BSON_TYPE_DATE_TIME, BSON_TYPE_DATE_TIME,
+	                                    BSON_TYPE_DATE_TIME, BSON_TYPE_OID};
 	bson_t *doc = NULL, *stored = NULL, filter = BSON_INITIALIZER, sort = BSON_INITIALIZER;
 	bson_iter_t it;
 	size_t i = 0;
 
-	CHECK(verification_repo_insert("reset-password:doc", "6b0000000000000000000001", NOW + HOUR - 1, NOW,
-	                               &doc) == DB_OK,
+	CHECK(verification_repo_insert("reset-password:doc", "6b0000000000000000000001",
+	                               NOW + HOUR - 1, NOW, &doc) == DB_OK,
 	      "insert");
 	if (!doc)
 		return;
@@ -69,7 +71,8 @@ test_document(void)
 	bson_iter_init(&it, doc);
 	while (bson_iter_next(&it) && i < 6) {
 		CHECK_STR(bson_iter_key(&it), keys[i]);
-		CHECK(bson_iter_type(&it) == types[i], "%s has type %d", keys[i], bson_iter_type(&it));
+		CHECK(bson_iter_type(&it) == types[i], "%s has type %d", keys[i],
+		      bson_iter_type(&it));
 		i++;
 	}
 	CHECK(i == 6 && !bson_iter_next(&it), "six fields");
@@ -78,10 +81,11 @@ test_document(void)
 	BSON_APPEND_INT32(&sort, "_id", 1);
 	CHECK(db_find_first(DB_VERIFICATION, &filter, &sort, &stored) == DB_OK, "stored");
 	CHECK_STR(value_of(stored), "6b0000000000000000000001");
-	CHECK(stored && bson_iter_init_find(&it, stored, "expiresAt") && BSON_ITER_HOLDS_DATE_TIME(&it) &&
-	              bson_iter_date_time(&it) == NOW + HOUR - 1,
+	CHECK(stored && bson_iter_init_find(&it, stored, "expiresAt") &&
+	              BSON_ITER_HOLDS_DATE_TIME(&it) && bson_iter_date_time(&it) == NOW + HOUR - 1,
 	      "expiresAt stored as a date");
-	CHECK(stored && bson_iter_init_find(&it, stored, "updatedAt") && bson_iter_date_time(&it) == NOW,
+	CHECK(stored && bson_iter_init_find(&it, stored, "updatedAt") &&
+	              bson_iter_date_time(&it) == NOW,
 	      "updatedAt = createdAt");
 
 	/* Strict expiry: valid at expiresAt, expired 1 ms later. */
@@ -119,7 +123,8 @@ test_latest_and_cleanup(void)
 	CHECK(verification_repo_find_latest("latest", NOW + 30000, &doc) == DB_OK, "read at +30 s");
 	bson_destroy(doc);
 	CHECK(exists("old:second"), "no cleanup 30 s after the last");
-	CHECK(verification_repo_find_latest("nothing-here", NOW + 59999, &doc) == DB_NOT_FOUND && !doc,
+	CHECK(verification_repo_find_latest("nothing-here", NOW + 59999, &doc) == DB_NOT_FOUND &&
+	              !doc,
 	      "unknown identifier: DB_NOT_FOUND");
 	CHECK(exists("old:second"), "no cleanup 59.999 s after the last");
 	CHECK(verification_repo_find_latest("nothing-here", NOW + 60000, &doc) == DB_NOT_FOUND,
@@ -129,7 +134,8 @@ test_latest_and_cleanup(void)
 	/* The row just read may be the one the cleanup deletes: it is still
 	 * returned, and the caller's expiry check refuses it. */
 	insert("just-read", "x", NOW + 100000, NOW);
-	CHECK(verification_repo_find_latest("just-read", NOW + 120000, &doc) == DB_OK, "read an expired row");
+	CHECK(verification_repo_find_latest("just-read", NOW + 120000, &doc) == DB_OK,
+	      "read an expired row");
 	CHECK(doc && verification_repo_is_expired(doc, NOW + 120000), "and it is expired");
 	bson_destroy(doc);
 	CHECK(!exists("just-read"), "the cleanup removed it");
@@ -172,7 +178,8 @@ test_consume(void)
 	      "an expired row is refused");
 	CHECK(!exists("delete-account-exp"), "and deleted");
 	insert("delete-account-edge", "u", t + 5, t);
-	CHECK(verification_repo_consume("delete-account-edge", t + 5, &doc) == DB_OK, "valid at expiresAt");
+	CHECK(verification_repo_consume("delete-account-edge", t + 5, &doc) == DB_OK,
+	      "valid at expiresAt");
 	bson_destroy(doc);
 }
 

@@ -105,7 +105,8 @@ unit_store_start_ferretdb(void)
 		usleep(100000);
 	}
 	if (unit_store_pid <= 0 || i == 200) {
-		fprintf(stderr, "unit_store: FerretDB did not start (.deps/bin/ferretdb, log %s)\n", log);
+		fprintf(stderr, "unit_store: FerretDB did not start (.deps/bin/ferretdb, log %s)\n",
+		        log);
 		return false;
 	}
 	snprintf(unit_store_uri, sizeof unit_store_uri, "mongodb://127.0.0.1:%d/", port);

@@ -22,6 +22,10 @@ void crypto_cleanup(void);
 /* mac = HMAC-SHA256(secret, msg). Aborts if crypto_init was not called. */
 void crypto_hmac(const void *msg, size_t len, unsigned char mac[CRYPTO_MAC_LEN]);
 
+/* mac = HMAC-SHA256(secret, a followed by b): one message in two pieces. */
+void crypto_hmac2(const void *a, size_t a_len, const void *b, size_t b_len,
+                  unsigned char mac[CRYPTO_MAC_LEN]);
+
 /* Base64 of src into dst (NUL-terminated). url=false: standard alphabet with
  * '=' padding; url=true: '-' '_' alphabet, no padding. dst must hold
  * crypto_base64_len(n, url) + 1 bytes. Returns the length written. */

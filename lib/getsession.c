@@ -38,7 +38,7 @@ getsession_get(struct call *c)
 	response_header(c->res, "Cache-Control", "no-store");
 	response_header(c->res, "Pragma", "no-cache");
 	if (!getsession_query_flag(c->req, "disableCookieCache"))
-		flags |= SESSION_ALLOW_CACHE;
+		flags |= SESSION_ALLOW_CACHE | SESSION_ANSWER;
 	if (getsession_query_flag(c->req, "disableRefresh"))
 		flags |= SESSION_NO_REFRESH;
 	st = session_lookup(c->req, c->res, flags, &c->session);
@@ -50,7 +50,12 @@ getsession_get(struct call *c)
 		return c->session.refresh_lost ? ERR_FAILED_TO_GET_SESSION : app_db_error(st);
 	metrics_count(c->session.from_cache ? METRICS_SESSION_FROM_COOKIE_CACHE
 	                                    : METRICS_SESSION_FROM_DATABASE);
-	getsession_body(c->res, c->session.session, c->session.user, c->session.from_cache);
+	if (c->session.answer) {
+		response_json(c->res, 200, c->session.answer);
+		c->session.answer = NULL;
+	} else {
+		getsession_body(c->res, c->session.session, c->session.user, c->session.from_cache);
+	}
 	return ERR_OK;
 }
 

@@ -10,7 +10,7 @@
 
 /* Room for n more bytes and the NUL, grown as bson_string_append grows it
  * (to a power of two). */
-static void
+void
 json_write_reserve(bson_string_t *out, size_t n)
 {
 	size_t want;

@@ -15,6 +15,10 @@
 /* Appends s[0..n) unchanged. */
 void json_write_raw(bson_string_t *out, const char *s, size_t n);
 
+/* Makes room for n more bytes in out at once (writes of a known total
+ * length then never grow it). */
+void json_write_reserve(bson_string_t *out, size_t n);
+
 /* 256 flags: non-zero for the bytes a JSON string cannot hold as they are
  * (", \, control characters). */
 const unsigned char *json_write_escapes(void);

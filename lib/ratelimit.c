@@ -92,6 +92,29 @@ ratelimit_cleanup(void)
 
 /* Writes the normalised form of the address s[0..n) into buf; false if it is
  * not an IP address. */
+/* Dotted quad of v4 into buf (inet_ntop's text, without its sprintf). */
+static bool
+ratelimit_v4(const struct in_addr *v4, char *buf, size_t cap)
+{
+	const unsigned char *b = (const unsigned char *)&v4->s_addr;
+	char *o = buf;
+	int i;
+
+	if (cap < INET_ADDRSTRLEN)
+		return false;
+	for (i = 0; i < 4; i++) {
+		if (i)
+			*o++ = '.';
+		if (b[i] >= 100)
+			*o++ = (char)('0' + b[i] / 100);
+		if (b[i] >= 10)
+			*o++ = (char)('0' + b[i] / 10 % 10);
+		*o++ = (char)('0' + b[i] % 10);
+	}
+	*o = '\0';
+	return true;
+}
+
 static bool
 ratelimit_normalize(const char *s, size_t n, char *buf, size_t cap)
 {
@@ -108,12 +131,12 @@ ratelimit_normalize(const char *s, size_t n, char *buf, size_t cap)
 	memcpy(tmp, s, n);
 	tmp[n] = '\0';
 	if (inet_pton(AF_INET, tmp, &v4) == 1)
-		return inet_ntop(AF_INET, &v4, buf, (socklen_t)cap) != NULL;
+		return ratelimit_v4(&v4, buf, cap);
 	if (inet_pton(AF_INET6, tmp, a) != 1)
 		return false;
 	if (!memcmp(a, "\0\0\0\0\0\0\0\0\0\0\xff\xff", 12)) {
 		memcpy(&v4, a + 12, 4);
-		return inet_ntop(AF_INET, &v4, buf, (socklen_t)cap) != NULL;
+		return ratelimit_v4(&v4, buf, cap);
 	}
 	memset(a + 8, 0, 8); /* one bucket per /64 */
 	return inet_ntop(AF_INET6, a, buf, (socklen_t)cap) != NULL;
@@ -438,9 +461,22 @@ ratelimit_check(const struct request *req, enum ratelimit_rule rule, long *retry
 	if (!strncmp(path, "/api/auth", 9))
 		path += 9;
 	ratelimit_client_ip(req, ip, sizeof(ip));
-	snprintf(key, sizeof(key), "%s|%.400s", ip, path);
-	tn = snprintf(tkey, sizeof tkey, "%c|%s|%s", rule == RATELIMIT_DEFAULT ? 'd' : 's',
-	              ratelimit_store_id, key);
+	/* key = ip|path (at most 400 characters of it); tkey = d|store|key or
+	 * s|store|key (by hand: two snprintf cost as much as the table hit) */
+	{
+		size_t ipn = strlen(ip), pn = strnlen(path, 400), sn = strlen(ratelimit_store_id);
+
+		memcpy(key, ip, ipn);
+		key[ipn] = '|';
+		memcpy(key + ipn + 1, path, pn);
+		key[ipn + 1 + pn] = '\0';
+		tkey[0] = rule == RATELIMIT_DEFAULT ? 'd' : 's';
+		tkey[1] = '|';
+		memcpy(tkey + 2, ratelimit_store_id, sn);
+		tkey[2 + sn] = '|';
+		memcpy(tkey + 3 + sn, key, ipn + 1 + pn + 1);
+		tn = (int)(3 + sn + ipn + 1 + pn);
+	}
 	if (rule == RATELIMIT_DEFAULT && ratelimit_table) {
 		switch (ratetable_hit(ratelimit_table, tkey, (size_t)tn, now, window, (uint32_t)max,
 		                      &end)) {

@@ -10,26 +10,83 @@
 #include <string.h>
 #include <time.h>
 
-static const char *
-param(char **envp, const char *name)
-{
-	size_t n = strlen(name);
+/* The FastCGI parameters request_init reads. */
+enum request_param {
+	P_METHOD,
+	P_URI,
+	P_SCRIPT_NAME,
+	P_CONTENT_TYPE,
+	P_COOKIE,
+	P_ORIGIN,
+	P_REFERER,
+	P_FETCH_SITE,
+	P_FETCH_MODE,
+	P_FETCH_DEST,
+	P_USER_AGENT,
+	P_REMOTE_ADDR,
+	P_FORWARDED_FOR,
+	P_ROLE,
+	P_UNIQUE_ID,
+	P_REQUIRE_ROLE,
+	P_CONTENT_LENGTH,
+	P_COUNT
+};
 
-	for (; envp && *envp; envp++)
-		if (!strncmp(*envp, name, n) && (*envp)[n] == '=')
-			return *envp + n + 1;
-	return NULL;
-}
+#define REQUEST_PARAM(name)            \
+	{                              \
+		name, sizeof(name) - 1 \
+	}
+static const struct {
+	const char *name;
+	size_t len;
+} request_params[P_COUNT] = {
+	REQUEST_PARAM("REQUEST_METHOD"),
+	REQUEST_PARAM("REQUEST_URI"),
+	REQUEST_PARAM("SCRIPT_NAME"),
+	REQUEST_PARAM("CONTENT_TYPE"),
+	REQUEST_PARAM("HTTP_COOKIE"),
+	REQUEST_PARAM("HTTP_ORIGIN"),
+	REQUEST_PARAM("HTTP_REFERER"),
+	REQUEST_PARAM("HTTP_SEC_FETCH_SITE"),
+	REQUEST_PARAM("HTTP_SEC_FETCH_MODE"),
+	REQUEST_PARAM("HTTP_SEC_FETCH_DEST"),
+	REQUEST_PARAM("HTTP_USER_AGENT"),
+	REQUEST_PARAM("REMOTE_ADDR"),
+	REQUEST_PARAM("HTTP_X_FORWARDED_FOR"),
+	REQUEST_PARAM("FCGI_ROLE"),
+	REQUEST_PARAM("UNIQUE_ID"),
+	REQUEST_PARAM("FCGI_AUTH_REQUIRE_ROLE"),
+	REQUEST_PARAM("CONTENT_LENGTH"),
+};
 
+/* One pass over envp: v[i] = the first value of request_params[i] (NULL
+ * when absent); returns how many times HTTP_X_FORWARDED_FOR appeared.
+ * (A lookup per name walked the whole environment seventeen times.) */
 static int
-param_count(char **envp, const char *name)
+request_scan(char **envp, const char *v[P_COUNT])
 {
-	size_t n = strlen(name);
-	int count = 0;
+	int forwarded = 0;
+	size_t i;
 
-	for (; envp && *envp; envp++)
-		count += !strncmp(*envp, name, n) && (*envp)[n] == '=';
-	return count;
+	memset(v, 0, P_COUNT * sizeof(*v));
+	for (; envp && *envp; envp++) {
+		const char *e = *envp, *eq = strchr(e, '=');
+		size_t n;
+
+		if (!eq)
+			continue;
+		n = (size_t)(eq - e);
+		for (i = 0; i < P_COUNT; i++)
+			if (request_params[i].len == n && !memcmp(e, request_params[i].name, n))
+				break;
+		if (i == P_COUNT)
+			continue;
+		if (i == P_FORWARDED_FOR)
+			forwarded++;
+		if (!v[i])
+			v[i] = eq + 1;
+	}
+	return forwarded;
 }
 
 int64_t
@@ -41,11 +98,10 @@ request_now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* A request header's value, NULL (and the request marked) when too large. */
 static const char *
-header(struct request *req, char **envp, const char *name)
+header(struct request *req, const char *v)
 {
-	const char *v = param(envp, name);
-
 	if (v && strlen(v) > REQUEST_HEADER_MAX) {
 		req->header_too_large = true;
 		return NULL;
@@ -57,20 +113,20 @@ void
 request_init(struct request *req, const struct config *cfg, char **envp, request_read_fn read,
              void *ctx)
 {
-	const char *uri, *q, *cl;
+	const char *v[P_COUNT], *uri, *q, *cl;
 	char *end;
+	int forwarded;
 	unsigned long long len;
 	size_t got = 0, n;
 
 	memset(req, 0, sizeof(*req));
 	req->cfg = cfg;
 	req->now_ms = request_now_ms();
-	req->method = param(envp, "REQUEST_METHOD");
-	if (!req->method)
-		req->method = "";
-	uri = header(req, envp, "REQUEST_URI");
+	forwarded = request_scan(envp, v);
+	req->method = v[P_METHOD] ? v[P_METHOD] : "";
+	uri = header(req, v[P_URI]);
 	if (!uri) /* plain CGI under servers that do not set it */
-		uri = param(envp, "SCRIPT_NAME");
+		uri = v[P_SCRIPT_NAME];
 	if (!uri)
 		uri = "";
 	/* An absolute-form target (RFC 9112 3.2.2), which Apache passes on as
@@ -80,22 +136,22 @@ request_init(struct request *req, const struct config *cfg, char **envp, request
 	q = strchr(uri, '?');
 	req->path = q ? xstrndup(uri, (size_t)(q - uri)) : xstrdup(uri);
 	req->query = q ? q + 1 : NULL;
-	req->content_type = header(req, envp, "CONTENT_TYPE");
-	req->cookie = header(req, envp, "HTTP_COOKIE");
-	req->origin = header(req, envp, "HTTP_ORIGIN");
-	req->referer = header(req, envp, "HTTP_REFERER");
-	req->sec_fetch_site = header(req, envp, "HTTP_SEC_FETCH_SITE");
-	req->sec_fetch_mode = header(req, envp, "HTTP_SEC_FETCH_MODE");
-	req->sec_fetch_dest = header(req, envp, "HTTP_SEC_FETCH_DEST");
-	req->user_agent = header(req, envp, "HTTP_USER_AGENT");
-	req->remote_addr = param(envp, "REMOTE_ADDR");
-	req->forwarded_for = header(req, envp, "HTTP_X_FORWARDED_FOR");
-	req->forwarded_for_repeated = param_count(envp, "HTTP_X_FORWARDED_FOR") > 1;
-	req->role = param(envp, "FCGI_ROLE");
-	req->request_id = header(req, envp, "UNIQUE_ID");
-	req->require_role = param(envp, "FCGI_AUTH_REQUIRE_ROLE");
+	req->content_type = header(req, v[P_CONTENT_TYPE]);
+	req->cookie = header(req, v[P_COOKIE]);
+	req->origin = header(req, v[P_ORIGIN]);
+	req->referer = header(req, v[P_REFERER]);
+	req->sec_fetch_site = header(req, v[P_FETCH_SITE]);
+	req->sec_fetch_mode = header(req, v[P_FETCH_MODE]);
+	req->sec_fetch_dest = header(req, v[P_FETCH_DEST]);
+	req->user_agent = header(req, v[P_USER_AGENT]);
+	req->remote_addr = v[P_REMOTE_ADDR];
+	req->forwarded_for = header(req, v[P_FORWARDED_FOR]);
+	req->forwarded_for_repeated = forwarded > 1;
+	req->role = v[P_ROLE];
+	req->request_id = header(req, v[P_UNIQUE_ID]);
+	req->require_role = v[P_REQUIRE_ROLE];
 
-	cl = param(envp, "CONTENT_LENGTH");
+	cl = v[P_CONTENT_LENGTH];
 	if (!cl || !*cl)
 		return;
 	len = strtoull(cl, &end, 10);

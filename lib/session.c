@@ -214,28 +214,45 @@ session_state_cleanup(struct session_state *st)
 {
 	bson_destroy(st->session);
 	bson_destroy(st->user);
+	if (st->answer)
+		bson_string_free(st->answer, true);
 	free(st->token);
 	memset(st, 0, sizeof(*st));
 }
 
-/* Fills st from a valid session_data cookie; true when it did. */
+/* Fills st from a valid session_data cookie; true when it did. With
+ * SESSION_ANSWER, a cookie in JSON.stringify's form gives the answer
+ * without building documents; any other goes through the generic reader. */
 static bool
-session_from_cache(const struct request *req, struct session_state *st)
+session_from_cache(const struct request *req, unsigned flags, struct session_state *st)
 {
 	char *value = cookie_get(req->cookie, req->cfg->name_data);
-	bson_t *session = bson_new(), *user = bson_new();
-	bool hit = value && session_cache_decode(value, st->token, req->now_ms, session, user);
+	bson_t *session = NULL, *user = NULL;
+	bool hit = false;
 
-	free(value);
-	if (!hit) {
-		bson_destroy(session);
-		bson_destroy(user);
-		return false;
+	if (!value)
+		goto done;
+	if ((flags & SESSION_ANSWER) &&
+	    session_cache_answer(value, st->token, req->now_ms, &st->answer)) {
+		hit = true;
+		goto done;
 	}
-	st->session = session;
-	st->user = user;
-	st->from_cache = true;
-	return true;
+	session = bson_new();
+	user = bson_new();
+	hit = session_cache_decode(value, st->token, req->now_ms, session, user);
+	if (hit) {
+		st->session = session;
+		st->user = user;
+		session = user = NULL;
+	}
+done:
+	if (session)
+		bson_destroy(session);
+	if (user)
+		bson_destroy(user);
+	free(value);
+	st->from_cache = hit;
+	return hit;
 }
 
 /* The sliding refresh (spec §6.3): once updateAge has passed since the last
@@ -285,7 +302,7 @@ session_lookup(const struct request *req, struct response *res, unsigned flags,
 		return DB_NOT_FOUND;
 	}
 	if (carried_data && cfg->cookie_cache && (flags & SESSION_ALLOW_CACHE)) {
-		if (session_from_cache(req, st))
+		if (session_from_cache(req, flags, st))
 			return DB_OK;
 		stale_data = true; /* tampered, expired or another session's */
 	}

@@ -85,8 +85,11 @@ const char *session_client_ip(const struct request *req);
 struct session_state {
 	bson_t *session; /* the row (or the cookie cache's copy) */
 	bson_t *user;
-	char *token;       /* the verified cookie token */
-	bool from_cache;   /* served from session_data: cache key order */
+	char *token;     /* the verified cookie token */
+	bool from_cache; /* served from session_data: cache key order */
+	/* SESSION_ANSWER and a cookie-cache hit: get-session's body, and then
+	 * session and user are NULL. The caller may take it (and NULL it). */
+	bson_string_t *answer;
 	bool remember;     /* no valid dont_remember cookie */
 	bool refresh_lost; /* DB_FAILED because the row vanished under the refresh */
 };
@@ -94,6 +97,7 @@ struct session_state {
 enum session_flags {
 	SESSION_ALLOW_CACHE = 1 << 0, /* a valid session_data answers without the store */
 	SESSION_NO_REFRESH = 1 << 1,  /* get-session's disableRefresh */
+	SESSION_ANSWER = 1 << 2,      /* a cache hit may give st->answer instead of documents */
 };
 
 /* Better Auth's getSession with its side effects on res: cookies of a dead

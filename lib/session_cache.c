@@ -12,6 +12,8 @@
 #include "crypto.h"
 #include "json.h"
 #include "json_write.h"
+#include "model.h"
+#include "utf8.h"
 #include "xalloc.h"
 
 #include <stdlib.h>
@@ -79,9 +81,10 @@ static bool
 session_cache_parse_iso(const char *s, uint32_t len, int64_t *ms)
 {
 	static const char shape[] = "dddd-dd-ddTdd:dd:dd.dddZ";
-	int v[7] = {0}, field = 0;
-	struct tm tm, check;
-	time_t t;
+	static const int month_days[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	int v[7] = {0}, field = 0, y, era, yoe, doy, doe;
+	int64_t days;
+	bool leap;
 	uint32_t i;
 
 	if (len != SESSION_CACHE_ISO_LEN)
@@ -97,20 +100,21 @@ session_cache_parse_iso(const char *s, uint32_t len, int64_t *ms)
 			field++;
 		}
 	}
-	if (v[1] < 1 || v[1] > 12 || v[2] < 1 || v[2] > 31 || v[3] > 23 || v[4] > 59 || v[5] > 59)
+	if (v[1] < 1 || v[1] > 12 || v[2] < 1 || v[3] > 23 || v[4] > 59 || v[5] > 59)
 		return false;
-	memset(&tm, 0, sizeof(tm));
-	tm.tm_year = v[0] - 1900;
-	tm.tm_mon = v[1] - 1;
-	tm.tm_mday = v[2];
-	tm.tm_hour = v[3];
-	tm.tm_min = v[4];
-	tm.tm_sec = v[5];
-	t = timegm(&tm);
-	/* timegm normalises 2025-02-30 to March 2: refuse what moved. */
-	if (!gmtime_r(&t, &check) || check.tm_mday != v[2] || check.tm_mon != v[1] - 1)
+	/* 2025-02-30 is no date (timegm would move it to March 2). */
+	leap = (v[0] % 4 == 0 && v[0] % 100 != 0) || v[0] % 400 == 0;
+	if (v[2] > month_days[v[1] - 1] + (v[1] == 2 && leap))
 		return false;
-	*ms = (int64_t)t * 1000 + v[6];
+	/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's
+	 * days_from_civil), without timegm's time-zone machinery. */
+	y = v[0] - (v[1] <= 2);
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = y - era * 400;
+	doy = (153 * (v[1] + (v[1] > 2 ? -3 : 9)) + 2) / 5 + v[2] - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	days = (int64_t)era * 146097 + doe - 719468;
+	*ms = ((days * 24 + v[3]) * 60 + v[4]) * 60000 + (int64_t)v[5] * 1000 + v[6];
 	return true;
 }
 
@@ -153,6 +157,26 @@ session_cache_copy(const bson_iter_t *it, bson_t *dst)
 	return data && bson_init_static(&src, data, len) && bson_concat(dst, &src);
 }
 
+/* The text of a cookie value: base64url-decoded, malloc'd (NUL-free length
+ * in *len), or NULL when empty, too long or not base64url. */
+static unsigned char *
+session_cache_unwrap(const char *value, long *len)
+{
+	size_t n = strnlen(value, SESSION_CACHE_MAX_VALUE + 1);
+	unsigned char *json;
+
+	*len = 0;
+	if (n == 0 || n > SESSION_CACHE_MAX_VALUE)
+		return NULL;
+	json = xmalloc(n / 4 * 3 + 3);
+	*len = crypto_base64url_decode(value, n, json, n / 4 * 3 + 3);
+	if (*len <= 0) {
+		free(json);
+		return NULL;
+	}
+	return json;
+}
+
 bool
 session_cache_decode(const char *value, const char *token, int64_t now_ms, bson_t *session,
                      bson_t *user)
@@ -166,7 +190,6 @@ session_cache_decode(const char *value, const char *token, int64_t now_ms, bson_
 	uint32_t str_len;
 	double expires;
 	int64_t session_expires;
-	size_t n;
 	long json_len;
 	bool ok = false;
 
@@ -174,12 +197,8 @@ session_cache_decode(const char *value, const char *token, int64_t now_ms, bson_
 	bson_reinit(user);
 	if (!value || !token)
 		goto done;
-	n = strnlen(value, SESSION_CACHE_MAX_VALUE + 1);
-	if (n == 0 || n > SESSION_CACHE_MAX_VALUE)
-		goto done;
-	json = xmalloc(n / 4 * 3 + 3);
-	json_len = crypto_base64url_decode(value, n, json, n / 4 * 3 + 3);
-	if (json_len <= 0)
+	json = session_cache_unwrap(value, &json_len);
+	if (!json)
 		goto done;
 	if (json_parse((const char *)json, (size_t)json_len, &outer, &kind) != JSON_OK ||
 	    kind != JSON_OBJECT)
@@ -255,5 +274,304 @@ done:
 		bson_string_free(text, true);
 	free(json);
 	bson_destroy(&outer);
+	return ok;
+}
+
+/* ------------------------------------------------------------ fast path */
+
+#define SESSION_CACHE_KEYS 8 /* members of the session (the user has 7) */
+
+/* The decoded text, read left to right. */
+struct session_cache_text {
+	const char *p, *end;
+};
+
+/* A value in the text: where it starts and how long it is. */
+struct session_cache_span {
+	const char *p;
+	size_t n;
+};
+
+static bool
+session_cache_lit(struct session_cache_text *t, const char *lit, size_t n)
+{
+	if ((size_t)(t->end - t->p) < n || memcmp(t->p, lit, n) != 0)
+		return false;
+	t->p += n;
+	return true;
+}
+
+#define SESSION_CACHE_LIT(t, lit) session_cache_lit(t, lit, sizeof(lit) - 1)
+
+/* Bytes that end a run of plain string content: '"', '\\', control
+ * characters and the lead bytes of multi-byte UTF-8. Filled on first use. */
+static const unsigned char *
+session_cache_stops(void)
+{
+	static unsigned char table[256];
+	static bool filled;
+	int c;
+
+	if (!filled) {
+		for (c = 0; c < 256; c++)
+			table[c] = c < 0x20 || c >= 0x80 || c == '"' || c == '\\';
+		filled = true;
+	}
+	return table;
+}
+
+/* A string as JSON.stringify writes it, quotes included: no raw control
+ * character, valid UTF-8, and only the escapes it uses for '"', '\\' and
+ * \b \f \n \r \t (a \u escape is left to the generic reader). *plain
+ * says whether it has no escape at all. */
+static bool
+session_cache_string(struct session_cache_text *t, struct session_cache_span *v, bool *plain)
+{
+	const unsigned char *stops = session_cache_stops();
+	const unsigned char *q = (const unsigned char *)t->p + 1;
+	const unsigned char *end = (const unsigned char *)t->end;
+	size_t k;
+
+	if (t->p >= t->end || *t->p != '"')
+		return false;
+	*plain = true;
+	for (;;) {
+		while (q < end && !stops[*q])
+			q++;
+		if (q >= end || *q < 0x20)
+			return false;
+		if (*q == '"')
+			break;
+		if (*q == '\\') {
+			if (++q >= end || !memchr("\"\\bfnrt", *q, 7))
+				return false;
+			*plain = false;
+			q++;
+			continue;
+		}
+		k = utf8_seq_len(q, end); /* a lead byte: the whole sequence */
+		if (k == 0)
+			return false;
+		q += k;
+	}
+	*v = (struct session_cache_span){t->p, (size_t)((const char *)q + 1 - t->p)};
+	t->p = (const char *)q + 1;
+	return true;
+}
+
+/* An integer as Number.prototype.toString writes it, exactly representable
+ * (at most 15 digits): what json_write_number gives back for it. */
+static bool
+session_cache_integer(struct session_cache_text *t, struct session_cache_span *v, int64_t *out)
+{
+	const char *start = t->p;
+	bool neg = false;
+	int64_t n = 0;
+	int digits = 0;
+
+	if (t->p < t->end && *t->p == '-') {
+		neg = true;
+		t->p++;
+	}
+	if (t->p >= t->end || *t->p < '0' || *t->p > '9' || (*t->p == '0' && neg))
+		return false;
+	if (*t->p == '0') {
+		t->p++;
+	} else {
+		while (t->p < t->end && *t->p >= '0' && *t->p <= '9' && digits < 15) {
+			n = n * 10 + (*t->p++ - '0');
+			digits++;
+		}
+	}
+	*v = (struct session_cache_span){start, (size_t)(t->p - start)};
+	if (out)
+		*out = neg ? -n : n;
+	return true;
+}
+
+/* One member value of the session or user object: a string, an integer,
+ * true, false or null (an object or an array is left to the generic reader). */
+static bool
+session_cache_scalar(struct session_cache_text *t, struct session_cache_span *v, bool *plain)
+{
+	const char *start = t->p;
+
+	*plain = false;
+	if (t->p >= t->end)
+		return false;
+	if (*t->p == '"')
+		return session_cache_string(t, v, plain);
+	if (*t->p == '-' || (*t->p >= '0' && *t->p <= '9'))
+		return session_cache_integer(t, v, NULL);
+	if (!SESSION_CACHE_LIT(t, "true") && !SESSION_CACHE_LIT(t, "false") &&
+	    !SESSION_CACHE_LIT(t, "null"))
+		return false;
+	*v = (struct session_cache_span){start, (size_t)(t->p - start)};
+	return true;
+}
+
+/* An object whose members are all among keys (the answer's key order), each
+ * at most once, with scalar values: at[i] receives the value of keys[i]
+ * (p NULL when absent) and plain[i] whether it is a string without escapes. */
+static bool
+session_cache_object(struct session_cache_text *t, const char *const *keys,
+                     struct session_cache_span *at, bool *plain)
+{
+	size_t len[SESSION_CACHE_KEYS], i, n = 0;
+
+	for (n = 0; keys[n]; n++) {
+		BSON_ASSERT(n < SESSION_CACHE_KEYS);
+		len[n] = strlen(keys[n]);
+	}
+	memset(at, 0, n * sizeof(*at));
+	if (!SESSION_CACHE_LIT(t, "{"))
+		return false;
+	if (SESSION_CACHE_LIT(t, "}"))
+		return true;
+	do {
+		struct session_cache_span key;
+		bool key_plain;
+
+		if (!session_cache_string(t, &key, &key_plain) || !key_plain ||
+		    !SESSION_CACHE_LIT(t, ":"))
+			return false;
+		for (i = 0; i < n; i++)
+			if (len[i] == key.n - 2 && !memcmp(keys[i], key.p + 1, key.n - 2))
+				break;
+		if (i == n || at[i].p || !session_cache_scalar(t, &at[i], &plain[i]))
+			return false;
+	} while (SESSION_CACHE_LIT(t, ","));
+	return SESSION_CACHE_LIT(t, "}");
+}
+
+/* Appends {"k":v,...} in the order of keys, the members present. */
+static void
+session_cache_write(bson_string_t *out, const char *const *keys,
+                    const struct session_cache_span *at)
+{
+	bool first = true;
+	size_t i;
+
+	bson_string_append_c(out, '{');
+	for (i = 0; keys[i]; i++) {
+		if (!at[i].p)
+			continue;
+		/* ,"key": — the keys are plain ASCII, nothing to escape */
+		json_write_raw(out, &",\""[first], first ? 1 : 2);
+		json_write_raw(out, keys[i], strlen(keys[i]));
+		json_write_raw(out, "\":", 2);
+		json_write_raw(out, at[i].p, at[i].n);
+		first = false;
+	}
+	bson_string_append_c(out, '}');
+}
+
+/* The length session_cache_write gives at most. */
+static size_t
+session_cache_length(const char *const *keys, const struct session_cache_span *at)
+{
+	size_t i, n = 2;
+
+	for (i = 0; keys[i]; i++)
+		if (at[i].p)
+			n += strlen(keys[i]) + 4 + at[i].n;
+	return n;
+}
+
+/* The index of key in keys. */
+static size_t
+session_cache_index(const char *const *keys, const char *key)
+{
+	size_t i;
+
+	for (i = 0; strcmp(keys[i], key) != 0; i++)
+		;
+	return i;
+}
+
+bool
+session_cache_answer(const char *value, const char *token, int64_t now_ms, bson_string_t **answer)
+{
+	struct session_cache_span sess[SESSION_CACHE_KEYS], usr[SESSION_CACHE_KEYS], num, sig;
+	bool sess_plain[SESSION_CACHE_KEYS], usr_plain[SESSION_CACHE_KEYS], plain;
+	struct session_cache_text t;
+	const struct session_cache_span *tok, *exp_at;
+	const char *payload, *payload_end;
+	unsigned char *json = NULL, mac[CRYPTO_MAC_LEN], want[CRYPTO_MAC_LEN];
+	char suffix[32];
+	int64_t expires, session_expires;
+	static size_t i_tok, i_exp;
+	size_t suffix_len;
+	long json_len;
+	bool ok = false;
+
+	*answer = NULL;
+	if (!value || !token)
+		goto done;
+	json = session_cache_unwrap(value, &json_len);
+	if (!json)
+		goto done;
+	t = (struct session_cache_text){(const char *)json, (const char *)json + json_len};
+
+	/* {"session":{"session":S,"user":U,"updatedAt":N,"version":"1"},
+	 *  "expiresAt":E,"signature":"..."} and nothing else. */
+	if (!SESSION_CACHE_LIT(&t, "{\"session\":"))
+		goto done;
+	payload = t.p;
+	if (!SESSION_CACHE_LIT(&t, "{\"session\":") ||
+	    !session_cache_object(&t, model_session_cache_keys, sess, sess_plain) ||
+	    !SESSION_CACHE_LIT(&t, ",\"user\":") ||
+	    !session_cache_object(&t, model_user_cache_keys, usr, usr_plain) ||
+	    !SESSION_CACHE_LIT(&t, ",\"updatedAt\":") || !session_cache_integer(&t, &num, NULL) ||
+	    !SESSION_CACHE_LIT(&t, ",\"version\":\"" SESSION_CACHE_VERSION "\"}"))
+		goto done;
+	payload_end = t.p;
+	if (!SESSION_CACHE_LIT(&t, ",\"expiresAt\":") ||
+	    !session_cache_integer(&t, &num, &expires) ||
+	    !SESSION_CACHE_LIT(&t, ",\"signature\":") || !session_cache_string(&t, &sig, &plain) ||
+	    !plain || !SESSION_CACHE_LIT(&t, "}") || t.p != t.end)
+		goto done;
+
+	/* The signature: over P without its brace, then ,"expiresAt":E}. */
+	if (num.n > sizeof suffix - sizeof(",\"expiresAt\":}") ||
+	    crypto_base64url_decode(sig.p + 1, sig.n - 2, want, sizeof want) != CRYPTO_MAC_LEN)
+		goto done;
+	memcpy(suffix, ",\"expiresAt\":", sizeof(",\"expiresAt\":") - 1);
+	suffix_len = sizeof(",\"expiresAt\":") - 1;
+	memcpy(suffix + suffix_len, num.p, num.n);
+	suffix_len += num.n;
+	suffix[suffix_len++] = '}';
+	crypto_hmac2(payload, (size_t)(payload_end - payload) - 1, suffix, suffix_len, mac);
+	if (!crypto_equal(mac, want, CRYPTO_MAC_LEN))
+		goto done;
+
+	/* Not expired, as a cache entry nor as a session; this token's. */
+	if (i_exp == i_tok) { /* first call: where the two are in the key order */
+		i_exp = session_cache_index(model_session_cache_keys, "expiresAt");
+		i_tok = session_cache_index(model_session_cache_keys, "token");
+	}
+	exp_at = &sess[i_exp];
+	tok = &sess[i_tok];
+	if (expires < now_ms || !exp_at->p || !sess_plain[i_exp] ||
+	    !session_cache_parse_iso(exp_at->p + 1, (uint32_t)(exp_at->n - 2), &session_expires) ||
+	    session_expires < now_ms)
+		goto done;
+	if (!tok->p || !sess_plain[i_tok] || tok->n - 2 != strlen(token) ||
+	    memcmp(tok->p + 1, token, tok->n - 2) != 0)
+		goto done;
+
+	/* One allocation: the answer is at most the values, the keys and
+	 * their punctuation. */
+	*answer = bson_string_new("{\"session\":");
+	json_write_reserve(*answer, session_cache_length(model_session_cache_keys, sess) +
+	                                    session_cache_length(model_user_cache_keys, usr) +
+	                                    sizeof(",\"user\":}"));
+	session_cache_write(*answer, model_session_cache_keys, sess);
+	bson_string_append(*answer, ",\"user\":");
+	session_cache_write(*answer, model_user_cache_keys, usr);
+	bson_string_append_c(*answer, '}');
+	ok = true;
+done:
+	free(json);
 	return ok;
 }

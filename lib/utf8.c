@@ -38,7 +38,13 @@ utf8_is_valid(const char *s, size_t n)
 	const unsigned char *p = (const unsigned char *)s, *end = p + n;
 
 	while (p < end) {
-		size_t k = *p ? utf8_seq_len(p, end) : 0;
+		size_t k;
+
+		if (*p && *p < 0x80) { /* ASCII, the common case, without a call */
+			p++;
+			continue;
+		}
+		k = *p ? utf8_seq_len(p, end) : 0;
 
 		if (!k)
 			return false;

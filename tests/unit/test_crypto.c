@@ -65,6 +65,33 @@ test_hmac(void)
 	hmac_hex("what do ya want for nothing?", hex);
 	CHECK_STR(hex, "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
 
+	/* A key longer than the block is hashed first: RFC 4231 test case 6
+	 * (131 bytes of 0xaa). */
+	{
+		char key[131];
+		static const char msg[] = "Test Using Larger Than Block-Size Key - Hash Key First";
+		unsigned char mac[CRYPTO_MAC_LEN];
+
+		memset(key, 0xaa, sizeof key);
+		CHECK(crypto_init(key, sizeof key), "crypto_init long key failed");
+		hmac_hex(msg, hex);
+		CHECK_STR(hex, "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54");
+		/* The same message in two pieces, split anywhere, is the same MAC. */
+		for (i = 0; i <= (int)strlen(msg); i += 9) {
+			crypto_hmac2(msg, (size_t)i, msg + i, strlen(msg) - (size_t)i, mac);
+			crypto_hex(mac, sizeof mac, hex);
+			CHECK_STR(
+				hex,
+				"60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54");
+		}
+		/* A 64-byte key is used as it is (not hashed): 0xaa × 64. */
+		CHECK(crypto_init(key, 64), "crypto_init 64-byte key failed");
+		hmac_hex(msg, hex);
+		CHECK(strcmp(hex,
+		             "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54"),
+		      "a 64-byte key was hashed");
+	}
+
 	/* An empty key and an empty message. */
 	CHECK(crypto_init("", 0), "crypto_init empty failed");
 	hmac_hex("", hex);

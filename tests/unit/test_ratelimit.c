@@ -18,8 +18,10 @@ static const struct {
 	const char *want;
 } cases[] = {
 	{"192.0.2.1", NULL, false, "192.0.2.1"},
-	{"192.0.2.1", "5.6.7.8", false, "192.0.2.1"},        /* untrusted peer: XFF ignored */
-	{"127.0.0.1", "5.6.7.8", false, "5.6.7.8"},          /* trusted proxy */
+	{"192.0.2.1", "5.6.7.8", false, "192.0.2.1"},           /* untrusted peer: XFF ignored */
+	{"127.0.0.1", "5.6.7.8", false, "5.6.7.8"},             /* trusted proxy */
+	{"127.0.0.1", "203.0.113.250", false, "203.0.113.250"}, /* every octet width */
+	{"127.0.0.1", "100.64.9.0", false, "100.64.9.0"},
 	{"127.0.0.1", "9.9.9.9, 5.6.7.8", false, "5.6.7.8"}, /* the left-most hop is the client's */
 	{"127.0.0.1", "5.6.7.8, 10.0.0.2", false, "5.6.7.8"}, /* our second proxy skipped */
 	{"127.0.0.1", " 5.6.7.8 ", false, "5.6.7.8"},

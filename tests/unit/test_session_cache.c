@@ -7,6 +7,7 @@
 #include "crypto.h"
 #include "json.h"
 #include "json_write.h"
+#include "model.h"
 #include "session_cache.h"
 #include "unit.h"
 
@@ -14,6 +15,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static const char secret[] = "test-secret-0123456789abcdefghijklmnop";
 static const int64_t now = 1735689600000;
@@ -98,11 +100,16 @@ get_utf8(const bson_t *doc, const char *key)
 	return NULL;
 }
 
+static int fast_hits; /* cases session_cache_answer decided */
+
 /* Decodes value; true when accepted. Checks that a refusal leaves both
- * outputs empty, even when they held something before. */
+ * outputs empty, even when they held something before, and that the fast
+ * reader agrees: it may decline any value, but what it accepts the generic
+ * reader accepts too, with the same get-session body. */
 static bool
 decode(const char *value, const char *tok, int64_t at, bson_t *s, bson_t *u)
 {
+	bson_string_t *fast = NULL, *want;
 	bool ok;
 
 	bson_reinit(s);
@@ -113,6 +120,22 @@ decode(const char *value, const char *tok, int64_t at, bson_t *s, bson_t *u)
 	if (!ok)
 		CHECK(bson_count_keys(s) == 0 && bson_count_keys(u) == 0,
 		      "outputs emptied on refusal");
+	if (session_cache_answer(value, tok, at, &fast)) {
+		fast_hits++;
+		CHECK(ok, "the fast reader accepted what the generic one refused");
+		want = bson_string_new("{\"session\":");
+		model_write(want, s, model_session_cache_keys);
+		bson_string_append(want, ",\"user\":");
+		model_write(want, u, model_user_cache_keys);
+		bson_string_append_c(want, '}');
+		CHECK(fast && !strcmp(fast->str, want->str), "fast answer %s, generic %s",
+		      fast ? fast->str : "(none)", want->str);
+		bson_string_free(want, true);
+	} else {
+		CHECK(!fast, "a declined value left an answer");
+	}
+	if (fast)
+		bson_string_free(fast, true);
 	return ok;
 }
 
@@ -280,6 +303,38 @@ main(void)
 			bson_string_free(sess, true);
 		}
 	}
+	/* session.expiresAt to the millisecond, against timegm: the last
+	 * instant of every month from 1969 to 2101 (leap years, 2000, 2100). */
+	{
+		int y, m, bad = 0, tried = 0;
+
+		for (y = 1969; y <= 2101; y++)
+			for (m = 0; m < 12; m++) {
+				struct tm tm = {0};
+				bson_string_t *sess = bson_string_new(NULL);
+				int64_t at;
+
+				tm.tm_year = y - 1900;
+				tm.tm_mon = m + 1; /* day 0 of the next month: this one's last */
+				tm.tm_mday = 0;
+				tm.tm_hour = 23;
+				tm.tm_min = 59;
+				tm.tm_sec = 59;
+				at = (int64_t)timegm(&tm) * 1000 + 999; /* tm normalised too */
+				bson_string_append_printf(sess,
+				                          "{\"token\":\"%s\",\"expiresAt\":\"%04d-%"
+				                          "02d-%02dT23:59:59.999Z\"}",
+				                          token, tm.tm_year + 1900, tm.tm_mon + 1,
+				                          tm.tm_mday);
+				p = payload_with(sess->str, user_json, tail);
+				bad += !try_forged(p, "99999999999999", at) ||
+				       try_forged(p, "99999999999999", at + 1);
+				tried++;
+				free(p);
+				bson_string_free(sess, true);
+			}
+		CHECK(bad == 0, "%d of %d month ends misread", bad, tried);
+	}
 	p = payload_with(
 		"{\"token\":\"abcdefghijklmnopqrstuvwxyz012345\",\"expiresAt\":1736294400000}",
 		user_json, tail);
@@ -394,6 +449,89 @@ main(void)
 	free(v);
 	bson_string_free(user2, true);
 	bson_string_free(name_json, true);
+
+	/* The fast reader (session_cache_answer) decides the common cookies
+	 * itself: the vector, the encoder's, short escapes in a string. */
+	{
+		bson_string_t *ans = NULL;
+		int before = fast_hits;
+
+		CHECK(session_cache_answer(vector, token, now + 60000, &ans), "fast: the vector");
+		CHECK_STR(
+			ans ? ans->str : "",
+			"{\"session\":{\"id\":\"sessionid0000000000000000000000A\",\"createdAt\":"
+			"\"2025-01-01T00:00:00.000Z\",\"updatedAt\":\"2025-01-01T00:00:00.000Z\","
+			"\"userId\":\"userid00000000000000000000000000\",\"expiresAt\":\"2025-01-"
+			"08T00:00:00.000Z\",\"token\":\"abcdefghijklmnopqrstuvwxyz012345\","
+			"\"ipAddress\":\"\",\"userAgent\":\"curl/7.88.1\"},\"user\":{\"id\":"
+			"\"userid00000000000000000000000000\",\"createdAt\":\"2025-01-01T00:00:00."
+			"000Z\",\"updatedAt\":\"2025-01-01T00:00:00.000Z\",\"email\":\"alice@"
+			"example.com\",\"emailVerified\":false,\"name\":\"Alice\"}}");
+		if (ans)
+			bson_string_free(ans, true);
+		ans = NULL;
+		CHECK(!session_cache_answer(vector, token, now + 300001, &ans) && !ans,
+		      "fast: expired declined");
+		CHECK(!session_cache_answer(vector, "abcdefghijklmnopqrstuvwxyz012346", now,
+		                            &ans) &&
+		              !ans,
+		      "fast: another token declined");
+
+		user2 = bson_string_new("{\"id\":\"u1\",\"name\":\"a \\\"q\\\" \\\\ \\n\\t "
+		                        "\xc3\xab\",\"email\":\"e@x\",\"emailVerified\":true,"
+		                        "\"image\":null}");
+		v = session_cache_encode(session_json, user2->str, now, 300);
+		CHECK(decode(v, token, now, &s, &u), "short escapes accepted");
+		CHECK(fast_hits == before + 1, "short escapes decided by the fast reader");
+		CHECK_STR(get_utf8(&u, "name"), "a \"q\" \\ \n\t \xc3\xab");
+		free(v);
+		bson_string_free(user2, true);
+
+		/* Signed over text JSON.stringify would not write: refused by
+		 * both readers (the generic one signs its own re-serialisation). */
+		{
+			static const char *const odd[] = {
+				"{\"name\": \"A\"}",           /* whitespace */
+				"{\"name\":\"a\\/b\"}",        /* \/ */
+				"{\"name\":\"\\u0041\"}",      /* \u escape of a plain letter */
+				"{\"name\":\"A\",\"n\":01}",   /* leading zero: not JSON */
+				"{\"name\":\"A\",\"n\":-0}",   /* prints as 0 */
+				"{\"name\":\"A\",\"n\":1E3}",  /* prints as 1000 */
+				"{\"name\":\"\xc3(\"}",        /* not UTF-8 */
+				"{\"name\":\"\xed\xa0\x80\"}", /* a surrogate in UTF-8 */
+				"{\"name\":\"\xf0\x9f\x98\"}", /* cut short */
+				"{\"name\":\"\xc0\xaf\"}",     /* overlong */
+			};
+
+			for (i = 0; i < sizeof odd / sizeof odd[0]; i++) {
+				before = fast_hits;
+				p = payload_with(session_json, odd[i], tail);
+				CHECK(!try_forged(p, "1735689900000", now), "signed over %s",
+				      odd[i]);
+				CHECK(fast_hits == before, "fast reader declined %s", odd[i]);
+				free(p);
+			}
+		}
+		/* Multi-byte UTF-8 and U+2028, unescaped as JSON.stringify leaves
+		 * them: decided by the fast reader. */
+		p = payload_with(
+			session_json,
+			"{\"id\":\"u\",\"name\":\"Zo\xc3\xab \xe2\x80\xa8 \xf0\x9f\x98\x80\"}",
+			tail);
+		before = fast_hits;
+		CHECK(try_forged(p, "1735689900000", now), "multi-byte name accepted");
+		CHECK(fast_hits == before + 1, "multi-byte name decided by the fast reader");
+		free(p);
+		/* Members the answer does not show, or _id: left to the generic
+		 * reader, which shows what it shows. */
+		p = payload_with(session_json,
+		                 "{\"id\":\"u\",\"role\":\"admin\",\"email\":\"e@x\"}", tail);
+		before = fast_hits;
+		CHECK(try_forged(p, "1735689900000", now), "an extra user field");
+		CHECK(fast_hits == before, "extra field declined by the fast reader");
+		free(p);
+	}
+	CHECK(fast_hits >= 8, "the fast reader decided %d cases", fast_hits);
 
 	free(value);
 	bson_destroy(&s);

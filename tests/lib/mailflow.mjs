@@ -90,6 +90,25 @@ export function silentServer() {
 }
 
 /**
+ * mailStacks without Mailpit or the reference, our programs sending to
+ * silentServer (FCGI_AUTH_MAIL_TIMEOUT_MS 200 unless env says otherwise):
+ * every mail times out. stop() ends the silent server too.
+ */
+export async function hungMailStacks(tag, env = {}) {
+	const silent = await silentServer();
+	try {
+		const t = await mailStacks(tag, { FCGI_AUTH_MAIL_TIMEOUT_MS: "200", ...env },
+			{ mailpit: false, reference: false, sender: { FCGI_AUTH_SMTP_URL: `smtp://127.0.0.1:${silent.port}` } });
+		const stop = t.stop.bind(t);
+		t.stop = async () => { await stop(); await silent.stop(); };
+		return t;
+	} catch (err) {
+		await silent.stop();
+		throw err;
+	}
+}
+
+/**
  * A mail server that takes delayMs to greet: a TCP proxy to 127.0.0.1:port
  * holding the server's first bytes back that long, then passing everything
  * through. Returns { port, stop() }.

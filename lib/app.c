@@ -255,10 +255,11 @@ app_run_after(struct app_after *after)
  * SIGTERM, then SIGKILL 3 s later; lighttpd: SIGTERM). So both go to
  * /dev/null (no later socket can take their numbers) and the work runs in a
  * child of its own session, which the web server does not know; we return
- * and exit at once. The child owns the job from then on: cgi_job keeps the
- * parent's copy referenced until exit (it is not ours to free). If fork
- * fails the work runs here, within the web server's grace. */
-static struct app_after cgi_job;
+ * and exit at once. The child owns the job from then on: app_cgi_job keeps
+ * the parent's copy referenced until exit (not ours to free; volatile, so
+ * the store is kept and LeakSanitizer sees it). If fork fails the work runs
+ * here, within the web server's grace. */
+static void *volatile app_cgi_job;
 
 static void
 app_cgi_after(struct app_after *after)
@@ -283,10 +284,11 @@ app_cgi_after(struct app_after *after)
 		_exit(0); /* the store client and the rest are the parent's */
 	}
 	if (pid < 0) {
-		log_warn("cannot fork for the work after the answer (%s): doing it now", strerror(errno));
+		log_warn("cannot fork for the work after the answer (%s): doing it now",
+		         strerror(errno));
 		app_run_after(after);
 	}
-	cgi_job = *after;
+	app_cgi_job = after->arg;
 	after->fn = NULL;
 	after->arg = NULL;
 }

@@ -14,7 +14,9 @@
 #include "password.h"
 #include "ratelimit.h"
 
+#include <errno.h>
 #include <fcgiapp.h>
+#include <fcntl.h>
 #include <mongoc/mongoc.h>
 #include <signal.h>
 #include <stdio.h>
@@ -246,6 +248,51 @@ app_run_after(struct app_after *after)
 	after->arg = NULL;
 }
 
+/* Plain CGI, the answer written: the work after it, without holding the
+ * answer back or being cut short. The web server completes the answer once
+ * every copy of our connection is closed — stdout and, under mod_cgid, stdin
+ * too (one socket for both) — and then ends the program it started (mod_cgid:
+ * SIGTERM, then SIGKILL 3 s later; lighttpd: SIGTERM). So both go to
+ * /dev/null (no later socket can take their numbers) and the work runs in a
+ * child of its own session, which the web server does not know; we return
+ * and exit at once. The child owns the job from then on: app_cgi_job keeps
+ * the parent's copy referenced until exit (not ours to free; volatile, so
+ * the store is kept and LeakSanitizer sees it). If fork fails the work runs
+ * here, within the web server's grace. */
+static void *volatile app_cgi_job;
+
+static void
+app_cgi_after(struct app_after *after)
+{
+	int null = open("/dev/null", O_RDWR);
+	pid_t pid;
+
+	fflush(stdout);
+	if (null >= 0) {
+		dup2(null, STDIN_FILENO);
+		dup2(null, STDOUT_FILENO);
+		if (null > STDERR_FILENO)
+			close(null);
+	} else {
+		close(STDIN_FILENO);
+		close(STDOUT_FILENO);
+	}
+	pid = fork();
+	if (pid == 0) {
+		setsid();
+		app_run_after(after);
+		_exit(0); /* the store client and the rest are the parent's */
+	}
+	if (pid < 0) {
+		log_warn("cannot fork for the work after the answer (%s): doing it now",
+		         strerror(errno));
+		app_run_after(after);
+	}
+	app_cgi_job = after->arg;
+	after->fn = NULL;
+	after->arg = NULL;
+}
+
 /* Handles one request and formats its response into out; *after gets the
  * work to run once the answer is out. */
 static void
@@ -456,12 +503,8 @@ app_run(const struct app_program *prog, int argc, char **argv)
 		app_serve(&cfg, prog, environ, app_read_cgi, stdin, out, &after);
 		fwrite(out->str, 1, out->len, stdout);
 		fflush(stdout);
-		if (after.fn) {
-			/* The web server sends the answer once our output closes. */
-			fclose(stdout);
-			close(STDOUT_FILENO);
-			app_run_after(&after);
-		}
+		if (after.fn)
+			app_cgi_after(&after);
 	} else {
 		app_loop(&cfg, prog, 0, out); /* the socket the web server gave us */
 	}

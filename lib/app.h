@@ -106,7 +106,8 @@ void app_serve_one(const struct config *cfg, const struct app_program *prog, cha
                    request_read_fn read, void *ctx, bson_string_t *out);
 
 /* Runs fn(arg) once the answer has gone to the client (FastCGI: after the
- * request is finished; CGI: after stdout is closed), so a slow mail server
+ * request is finished; CGI: once stdin and stdout are closed, in a child
+ * process the web server does not wait for or end), so a slow mail server
  * never delays or changes an answer. fn owns arg (frees it). One job per
  * request: a second call replaces nothing and frees nothing — it is a bug,
  * so it aborts. */

@@ -13,18 +13,20 @@ export const FROM = "fcgi-auth <noreply@example.com>";
 /**
  * FerretDB, Mailpit, our programs (env + the SMTP sender) and, unless
  * opts.reference is false, the reference server on the same database (env,
- * callbacks recording to refLog). Returns { ours, ref, mp, db, refMails(),
+ * callbacks recording to refLog). opts.smtpDelayMs: our mail goes through
+ * slowProxy, a mail server that greets that late. Returns { ours, ref, mp, db, refMails(),
  * mailTo(addr), stop() }.
  */
 export async function mailStacks(tag, env = {}, opts = {}) {
 	const ferret = await startFerret();
 	const name = dbName(tag);
 	const mp = opts.mailpit === false ? null : await startMailpit();
+	const slow = mp && opts.smtpDelayMs ? await slowProxy(mp.smtpPort, opts.smtpDelayMs) : null;
 	const dir = fs.mkdtempSync(path.join(os.tmpdir(), `fcgi-auth-${tag}-`));
 	const refLog = path.join(dir, "ref-mails.jsonl");
 	fs.writeFileSync(refLog, "");
 	const base = { MONGODB_URI: ferret.uri, MONGODB_DB: name, FCGI_AUTH_LOG_LEVEL: "info", ...env };
-	const sender = opts.sender ?? (mp ? { FCGI_AUTH_SMTP_URL: `smtp://127.0.0.1:${mp.smtpPort}` } : {});
+	const sender = opts.sender ?? (mp ? { FCGI_AUTH_SMTP_URL: `smtp://127.0.0.1:${slow?.port ?? mp.smtpPort}` } : {});
 	const ours = await startFcgi({ ...base, FCGI_AUTH_MAIL_FROM: FROM, ...sender });
 	const ref = opts.reference === false ? null : await startReference({ ...base, FCGI_AUTH_REF_MAIL_LOG: refLog });
 	const db = await mongo(name, ferret.uri);
@@ -59,6 +61,7 @@ export async function mailStacks(tag, env = {}, opts = {}) {
 			await db.close().catch(() => {});
 			await ours.stop();
 			await ref?.stop();
+			await slow?.stop();
 			await mp?.stop();
 			await ferret.stop();
 			fs.rmSync(dir, { recursive: true, force: true });
@@ -66,15 +69,58 @@ export async function mailStacks(tag, env = {}, opts = {}) {
 	};
 }
 
-/** A TCP server that accepts and never says a word: a hung mail server. */
-export async function silentServer() {
+/**
+ * A TCP server on a free loopback port calling onConnection(socket, track)
+ * (track(s) registers another socket to destroy at stop). Returns { port, stop() }.
+ */
+async function loopbackServer(onConnection) {
 	const socks = new Set();
-	const srv = net.createServer((s) => { socks.add(s); s.on("error", () => {}); s.on("close", () => socks.delete(s)); });
+	const track = (x) => { socks.add(x); x.on("error", () => {}); x.on("close", () => socks.delete(x)); return x; };
+	const srv = net.createServer((s) => onConnection(track(s), track));
 	await new Promise((r) => srv.listen(0, "127.0.0.1", r));
 	return {
 		port: srv.address().port,
-		stop: () => new Promise((r) => { for (const s of socks) s.destroy(); srv.close(r); }),
+		stop: () => new Promise((r) => { for (const x of socks) x.destroy(); srv.close(r); }),
 	};
+}
+
+/** A TCP server that accepts and never says a word: a hung mail server. */
+export function silentServer() {
+	return loopbackServer(() => {});
+}
+
+/**
+ * mailStacks without Mailpit or the reference, our programs sending to
+ * silentServer (FCGI_AUTH_MAIL_TIMEOUT_MS 200 unless env says otherwise):
+ * every mail times out. stop() ends the silent server too.
+ */
+export async function hungMailStacks(tag, env = {}) {
+	const silent = await silentServer();
+	try {
+		const t = await mailStacks(tag, { FCGI_AUTH_MAIL_TIMEOUT_MS: "200", ...env },
+			{ mailpit: false, reference: false, sender: { FCGI_AUTH_SMTP_URL: `smtp://127.0.0.1:${silent.port}` } });
+		const stop = t.stop.bind(t);
+		t.stop = async () => { await stop(); await silent.stop(); };
+		return t;
+	} catch (err) {
+		await silent.stop();
+		throw err;
+	}
+}
+
+/**
+ * A mail server that takes delayMs to greet: a TCP proxy to 127.0.0.1:port
+ * holding the server's first bytes back that long, then passing everything
+ * through. Returns { port, stop() }.
+ */
+export function slowProxy(port, delayMs) {
+	return loopbackServer((client, track) => {
+		const upstream = track(net.connect(port, "127.0.0.1"));
+		client.pipe(upstream);
+		setTimeout(() => upstream.pipe(client), delayMs);
+		client.on("close", () => upstream.destroy());
+		upstream.on("close", () => client.destroy());
+	});
 }
 
 /** GET of a URL (absolute) on its server, raw. */

@@ -6,6 +6,7 @@
  */
 #include "account.h"
 #include "app.h"
+#include "deleteuser.h"
 #include "hooks.h"
 #include "mail.h"
 #include "profile.h"
@@ -14,9 +15,9 @@ static const struct app_route routes[] = {
 	{"POST", "/api/auth/update-user", APP_BODY | APP_SESSION, RATELIMIT_DEFAULT, NULL,
          account_update_validate, account_update_user},
 	{"POST", "/api/auth/delete-user", APP_BODY | APP_SESSION_DB, RATELIMIT_DEFAULT,
-         account_delete_schema, NULL, account_delete_user},
+         deleteuser_schema, NULL, deleteuser_post},
 	{"GET", "/api/auth/delete-user/callback", 0, RATELIMIT_DEFAULT, NULL,
-         account_callback_validate, account_delete_callback},
+         deleteuser_callback_validate, deleteuser_callback},
 	{"GET", "/api/auth/list-accounts", APP_SESSION, RATELIMIT_DEFAULT, NULL, NULL,
          account_list},
 	{"POST", "/api/auth/unlink-account", APP_BODY | APP_SESSION | APP_FRESH, RATELIMIT_DEFAULT,

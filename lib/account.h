@@ -1,7 +1,7 @@
 /*
- * account.h — the signed-in user's own record (accounts spec §3.1, §3.16–
- * §3.19): update-user (name, image), delete-user and its mailed link, and the
- * list and unlinking of the user's accounts. Handlers for the `account`
+ * account.h — the signed-in user's own record (accounts spec §3.1, §3.18–
+ * §3.19): update-user (name, image) and the list and unlinking of the user's
+ * accounts (delete-user is deleteuser.h). Handlers for the `account`
  * program's route table; the app documents follow through hooks.h.
  */
 #ifndef ACCOUNT_H
@@ -15,15 +15,9 @@
 bool account_update_validate(struct call *c);
 enum response_error account_update_user(struct call *c);
 
-/* POST /delete-user: off unless FCGI_AUTH_DELETE_USER (an empty 404); the
- * password, token, mail and freshness rules of §3.16. */
-extern const struct body_field account_delete_schema[];
-enum response_error account_delete_user(struct call *c);
-
-/* GET /delete-user/callback?token=&callbackURL= (§3.17): the query's
- * validation and callbackURL check, then the deletion by a signed-in user. */
-bool account_callback_validate(struct call *c);
-enum response_error account_delete_callback(struct call *c);
+/* The user's id: "_id" of a stored user, "id" of the cookie cache's copy;
+ * false when it has neither. */
+bool account_user_oid(const bson_t *user, bson_oid_t *out);
 
 /* GET /list-accounts (§3.18). */
 enum response_error account_list(struct call *c);

@@ -438,6 +438,14 @@ app_run(const struct app_program *prog, int argc, char **argv)
 			printf("%s %s\n", r->method, r->path);
 		return 0;
 	}
+	if (argc > 1 && !strcmp(argv[1], "--settings")) {
+		const char *name;
+		size_t i;
+
+		for (i = 0; (name = config_setting_name(i)) != NULL; i++)
+			printf("%s\n", name);
+		return 0;
+	}
 	if (argc > 1 && !strcmp(argv[1], "--check"))
 		return check_run(program, prog->init, prog->cleanup);
 	log_init(program);

@@ -92,7 +92,8 @@ struct app_program {
 };
 
 /* Runs the program: `program --routes` prints "METHOD PATH" per route and
- * exits; `program --check` checks its settings, store and mail sender
+ * exits; `program --settings` prints the name of every setting it reads
+ * (config.h), one a line, and exits; `program --check` checks its settings, store and mail sender
  * (check.h) and exits 0 or 1; otherwise it exits 1 with one line on stderr when the configuration
  * is missing or unsafe, or serves until the web server stops it.
  * Returns the process exit status. */

@@ -8,6 +8,7 @@
 #include "db.h"
 #include "log.h"
 #include "mail.h"
+#include "settings_file.h"
 
 #include <mongoc/mongoc.h>
 #include <stdio.h>
@@ -136,10 +137,10 @@ check_run(const char *program, bool (*init)(const struct config *cfg, char *err,
 		goto done;
 	}
 	loaded = true;
-	file = config_settings_path();
+	file = settings_file_path();
 	if (file)
 		printf("settings: file %s (a non-empty environment variable overrides it)\n", file);
-	else if (config_settings_default(path, sizeof path))
+	else if (settings_file_default(path, sizeof path))
 		printf("settings: the environment only (FCGI_AUTH_SETTINGS_FILE unset, no %s)\n",
 		       path);
 	else

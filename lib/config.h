@@ -2,15 +2,12 @@
  * config.h — the settings, read once at process start (before the accept
  * loop: FCGI_Accept replaces environ), validated into one read-only struct.
  * Each comes from the environment when set there (non-empty), else from the
- * settings file, else its default. Every setting is documented in README.md.
+ * settings file, else its default. Every setting is documented in README.md
+ * and named once, in config.c's table (config_setting_name lists them).
  *
- * The settings file: FCGI_AUTH_SETTINGS_FILE (an absolute path), else
- * fcgi-auth.env in the folder two levels above the program's own (the folder
- * holding the document root, for programs in <document root>/fcgi-auth/)
- * when that exists. Lines NAME=value, '#' comments and blank lines; no shell
- * expansion. It holds the secret, so it must be a regular file of the user
- * the programs run as, not writable by its group, and neither readable nor
- * writable by others; anything else refuses to start.
+ * The settings file (settings_file.h): FCGI_AUTH_SETTINGS_FILE (an absolute
+ * path), else fcgi-auth.env two folders above the program's own when that
+ * exists; an unsafe or malformed one refuses to start.
  */
 #ifndef CONFIG_H
 #define CONFIG_H
@@ -18,12 +15,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <sys/types.h>
 
 #define CONFIG_MAX_ORIGINS 32
 #define CONFIG_NAME_MAX 128
-#define CONFIG_SETTINGS_MAX 65536            /* bytes of a settings file */
-#define CONFIG_SETTINGS_NAME "fcgi-auth.env" /* the default file's name */
 
 struct config {
 	char *secret; /* BETTER_AUTH_SECRET, >= 32 chars */
@@ -120,24 +114,19 @@ bool config_env_int(const char *name, int64_t def, int64_t min, int64_t max, int
  * before config_load (log.c) and tools (schema-apply). */
 const char *config_value(const char *name);
 
-/* Reads the settings file path as the one in use, checking it belongs to
- * uid owner with a safe mode; false with one line in err (the path, the line
- * number; never a value) on an unsafe file, an unknown or repeated name or a
- * malformed line, and then no file is in use. config_load calls it with the
- * effective uid; tests call it directly. */
-bool config_settings_read(const char *path, uid_t owner, char *err, size_t errlen);
-
 /* Reads the settings file (FCGI_AUTH_SETTINGS_FILE, else the default one
- * when it exists; neither: none, true) as config_load does; false with one
- * line in err. For tools that read a few settings with config_value. */
+ * when it exists; neither: none, true) as config_load does, allowing the
+ * names config_is_setting allows; false with one line in err. For tools that
+ * read a few settings with config_value. */
 bool config_settings_load(char *err, size_t errlen);
 
-/* The settings file in use (after config_load), or NULL. */
-const char *config_settings_path(void);
+/* The name of setting i (from 0), NULL past the last: every setting a
+ * program reads, for `<program> --settings`. */
+const char *config_setting_name(size_t i);
 
-/* The default settings file of this executable (see above) in path; false
- * when it has none (a program less than two folders below /). */
-bool config_settings_default(char *path, size_t len);
+/* True if name (n bytes) is a setting a settings file may set: every one
+ * but FCGI_AUTH_SETTINGS_FILE itself. */
+bool config_is_setting(const char *name, size_t n);
 
 /* True if ip (textual, as in REMOTE_ADDR) is a configured trusted proxy. */
 bool config_is_trusted_proxy(const struct config *cfg, const char *ip, size_t n);

@@ -53,7 +53,8 @@ export const SERVER = process.env.FCGI_AUTH_SERVER || "lighttpd";
 if (!SERVERS.includes(SERVER)) throw new Error(`FCGI_AUTH_SERVER must be one of ${SERVERS.join(", ")}, not ${SERVER}`);
 const STOP_GRACE_MS = Number(process.env.FCGI_AUTH_STOP_GRACE_MS || 1500);
 
-/** Every setting the programs read (README "Configuration"), except FCGI_AUTH_LISTEN. */
+/** Every setting the programs read (`<program> --settings`), except FCGI_AUTH_LISTEN and
+ * FCGI_AUTH_LOCATION_HEADER (tests/servers/settings.test.mjs says why and checks the rest). */
 export const APP_SETTINGS = [
 	"BETTER_AUTH_SECRET", "BETTER_AUTH_URL", "BETTER_AUTH_TRUSTED_ORIGINS", "BETTER_AUTH_RATE_LIMIT",
 	"MONGODB_URI", "MONGODB_DB", "FCGI_AUTH_COOKIE_PREFIX", "FCGI_AUTH_SECURE_COOKIES",

@@ -1,10 +1,12 @@
 /*
- * test_settings_file.c — the settings file (FCGI_AUTH_SETTINGS_FILE): which files
+ * test_settings_file.c — the settings file (FCGI_AUTH_SETTINGS_FILE,
+ * lib/settings_file.c, holding the names config_is_setting allows): which files
  * are read and which refused (mode, owner, kind, syntax, names), how values
  * are taken (quotes, blanks, no expansion), and that the environment wins
  * over the file while the file's values go through config_load's checks.
  */
 #include "config.h"
+#include "settings_file.h"
 #include "unit.h"
 
 #include <stdio.h>
@@ -126,7 +128,8 @@ main(void)
 
 		write_file(r->text, r->mode);
 		*err = '\0';
-		ok = config_settings_read(file, getuid() + (uid_t)r->owner_delta, err, sizeof err);
+		ok = settings_file_read(file, getuid() + (uid_t)r->owner_delta, config_is_setting,
+		                        err, sizeof err);
 		if (!r->error) {
 			CHECK(ok, "row %zu: refused: %s", i, err);
 			if (ok) {
@@ -139,12 +142,12 @@ main(void)
 				else
 					CHECK(!got, "row %zu: %s = \"%s\", want unset", i, r->name,
 					      got);
-				CHECK_STR(config_settings_path(), file);
+				CHECK_STR(settings_file_path(), file);
 			}
 		} else {
 			CHECK(!ok && strstr(err, r->error), "row %zu: want \"%s\", got %s \"%s\"",
 			      i, r->error, ok ? "accepted" : "refused", err);
-			CHECK(!config_settings_path(), "row %zu: a refused file stays in use", i);
+			CHECK(!settings_file_path(), "row %zu: a refused file stays in use", i);
 			CHECK(!strchr(err, '\n'), "row %zu: the error is one line", i);
 			/* The message names the file and never a value. */
 			CHECK(strstr(err, file) != NULL, "row %zu: no path in \"%s\"", i, err);
@@ -152,18 +155,20 @@ main(void)
 	}
 
 	/* Not a regular file, missing, relative. */
-	CHECK(!config_settings_read(dir, getuid(), err, sizeof err) &&
+	CHECK(!settings_file_read(dir, getuid(), config_is_setting, err, sizeof err) &&
 	              strstr(err, "not a regular file"),
 	      "directory: %s", err);
-	CHECK(!config_settings_read("/nonexistent/fcgi-auth.env", getuid(), err, sizeof err) &&
+	CHECK(!settings_file_read("/nonexistent/fcgi-auth.env", getuid(), config_is_setting, err,
+	                          sizeof err) &&
 	              strstr(err, "No such file"),
 	      "missing: %s", err);
-	CHECK(!config_settings_read("fcgi-auth.env", getuid(), err, sizeof err) &&
+	CHECK(!settings_file_read("fcgi-auth.env", getuid(), config_is_setting, err, sizeof err) &&
 	              strstr(err, "absolute path"),
 	      "relative: %s", err);
 	/* A value never appears in an error. */
 	write_file("BETTER_AUTH_SECRET=" SECRET "\nNOPE=1\n", 0600);
-	CHECK(!config_settings_read(file, getuid(), err, sizeof err) && !strstr(err, SECRET),
+	CHECK(!settings_file_read(file, getuid(), config_is_setting, err, sizeof err) &&
+	              !strstr(err, SECRET),
 	      "secret in \"%s\"", err);
 
 	/* Through config_load: the file's values are checked as the environment's. */
@@ -174,7 +179,7 @@ main(void)
 	CHECK_STR(cfg.mongodb_db, "fromfile");
 	CHECK_STR(cfg.mongodb_uri, "mongodb://127.0.0.1:27017"); /* default */
 	config_cleanup(&cfg);
-	CHECK(!config_settings_path(), "config_cleanup forgets the file");
+	CHECK(!settings_file_path(), "config_cleanup forgets the file");
 	/* The environment wins ... */
 	CHECK(load_with("BETTER_AUTH_SECRET=" SECRET "\nMONGODB_DB=fromfile\n", "MONGODB_DB",
 	                "fromenv", &cfg, err, sizeof err),
@@ -214,7 +219,7 @@ main(void)
 	unsetenv("BETTER_AUTH_SECRET");
 
 	/* The default file: two folders above the executable's. */
-	CHECK(config_settings_default(path, sizeof path), "no default path");
+	CHECK(settings_file_default(path, sizeof path), "no default path");
 	{
 		char exe[4096];
 		ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);

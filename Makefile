@@ -16,10 +16,13 @@ DEBUG        ?= -g
 # Debian's source package without ICU, SASL, compression and client-side
 # encryption, linked statically with --gc-sections: ~7 MiB RSS per process
 # instead of ~10.5 (README "The slim libmongoc"). MONGOC=system: Debian's shared libmongoc.
+# MONGOC_DIR: where the slim build lives (default the shared .deps/mongoc; another
+# directory builds its own there, e.g. to try a patch of scripts/mongoc-patches).
 MONGOC  ?= slim
+MONGOC_DIR ?= .deps/mongoc
 ifeq ($(MONGOC),slim)
-MONGOC_STAMP = .deps/mongoc/.stamp
-PKG_ENV      = PKG_CONFIG_PATH=$(CURDIR)/.deps/mongoc/lib/pkgconfig
+MONGOC_STAMP = $(MONGOC_DIR)/.stamp
+PKG_ENV      = PKG_CONFIG_PATH=$(abspath $(MONGOC_DIR))/lib/pkgconfig
 BSON_PKG     = libbson-static-1.0
 PKGS         = fcgi libmongoc-static-1.0 $(BSON_PKG) libcrypto libcurl
 SLIM_CFLAGS  = -ffunction-sections -fdata-sections
@@ -82,7 +85,9 @@ DEPS_FIRST = $(filter deps,$(MAKECMDGOALS) $(if $(filter run test valgrind soak 
 .PHONY: all deps run test unit schema clean bench valgrind soak fuzz fuzz-replay lint install
 all: $(CGI_BIN) $(UNIT_BIN) $(TOOL_BIN) $(TEST_TOOL_BIN) $(B)/demo/admin
 
-$(B)/lib/%.o: lib/%.c $(wildcard lib/*.h) | $(B)/lib $(MONGOC_STAMP) $(DEPS_FIRST)
+# The slim libmongoc's stamp as a prerequisite: a rebuilt (e.g. newly patched)
+# driver recompiles against its headers and relinks every program.
+$(B)/lib/%.o: lib/%.c $(wildcard lib/*.h) $(MONGOC_STAMP) | $(B)/lib $(DEPS_FIRST)
 	$(COMPILE) -c -o $@ $<
 $(LIB_A): $(LIB_OBJ)
 	$(call QUIET,AR)rm -f $@ && ar rcs $@ $^
@@ -112,8 +117,8 @@ $(B)/tests-tools/%: tests/tools/%.c $(LIB_A) | $(B)/tests-tools
 $(B)/lib $(B)/cgi-bin $(B)/tests $(B)/demo $(B)/bench $(B)/tests-tools:
 	$(Q)mkdir -p $@
 ifdef MONGOC_STAMP
-$(MONGOC_STAMP): scripts/mongoc.sh | $(DEPS_FIRST)
-	@./scripts/mongoc.sh
+$(MONGOC_STAMP): scripts/mongoc.sh scripts/mongoc-options.sh $(wildcard scripts/mongoc-patches/*.patch) | $(DEPS_FIRST)
+	@MONGOC_PREFIX=$(abspath $(MONGOC_DIR)) ./scripts/mongoc.sh
 endif
 
 deps:

@@ -594,7 +594,7 @@ done
 	echo "libsodium=$(pkg-config --modversion libsodium)"
 	echo "hash_slots=${FCGI_AUTH_HASH_SLOTS:-$(nproc)}"
 	if [ "${MONGOC:-slim}" = slim ]; then
-		echo "libmongoc=$(sed -n 1p .deps/mongoc/.stamp), static"
+		echo "libmongoc=$(sed -n 1p "${MONGOC_DIR:-.deps/mongoc}/.stamp"), static"
 	else
 		echo "libmongoc=$(pkg-config --modversion libmongoc-1.0) (Debian, shared)"
 	fi

@@ -13,6 +13,68 @@ static mongoc_client_t *db_client;
 static mongoc_collection_t *db_colls[DB__COUNT];
 static const struct config *db_cfg;
 
+/* One explicit session for the process's operations, instead of the implicit
+ * one libmongoc starts and ends around each (a session object with copies of
+ * the client's read and write concerns and read preference, ~4 k instructions
+ * an operation). What the store sees is the same: an implicit session takes
+ * the most recently used server session from the client's pool, so every
+ * operation already carried the same lsid; causal consistency is off, as for
+ * implicit sessions (no afterClusterTime is added); retryable writes number
+ * their transactions on it as before. The process is single-threaded and
+ * finishes each operation (and cursor) before the next, as a session needs.
+ * Started only after an operation succeeded (the client then knows that the
+ * server supports sessions: no I/O, no server selection); ended after any
+ * failed operation (libmongoc marks its server session dirty on a network
+ * error, and the pool then discards it, as it does for an implicit one) and
+ * after DB_SESSION_IDLE_US without use, so that the pool's own check (a server
+ * session within a minute of logicalSessionTimeoutMinutes is not reused)
+ * applies as it did. Until there is one, operations run with implicit
+ * sessions. */
+static mongoc_client_session_t *db_session;
+static int64_t db_session_used; /* bson_get_monotonic_time() of its last use */
+#define DB_SESSION_IDLE_US (60 * 1000 * 1000)
+
+static void
+db_session_end(void)
+{
+	mongoc_client_session_destroy(db_session); /* back to the client's pool */
+	db_session = NULL;
+}
+
+/* Adds the session (if there is one) to an operation's opts. */
+static void
+db_session_append(bson_t *opts)
+{
+	bson_error_t error;
+
+	if (db_session && bson_get_monotonic_time() - db_session_used > DB_SESSION_IDLE_US)
+		db_session_end();
+	if (db_session && !mongoc_client_session_append(db_session, opts, &error))
+		db_session_end(); /* cannot happen for a live session; run without */
+}
+
+/* After an operation: ok = libmongoc reported no error. */
+static void
+db_session_after(bool ok)
+{
+	mongoc_session_opt_t *sopts;
+	bson_error_t error;
+
+	if (!ok) {
+		if (db_session)
+			db_session_end();
+		return;
+	}
+	if (!db_session) {
+		sopts = mongoc_session_opts_new();
+		mongoc_session_opts_set_causal_consistency(sopts, false);
+		/* NULL when the server has no sessions: implicit ones are not used either */
+		db_session = mongoc_client_start_session(db_client, sopts, &error);
+		mongoc_session_opts_destroy(sopts);
+	}
+	db_session_used = bson_get_monotonic_time();
+}
+
 static const char *const db_names[DB__COUNT] = {
 	[DB_USER] = "user",
 	[DB_ACCOUNT] = "account",
@@ -59,6 +121,8 @@ db_close(void)
 {
 	size_t i;
 
+	if (db_session)
+		db_session_end();
 	for (i = 0; i < DB__COUNT; i++) {
 		mongoc_collection_destroy(db_colls[i]);
 		db_colls[i] = NULL;
@@ -155,12 +219,13 @@ db_status_of(const bson_error_t *error, const char *what)
 enum db_status
 db_find_one(enum db_collection c, const bson_t *filter, bson_t **out)
 {
-	bson_t cmd = BSON_INITIALIZER, reply;
+	bson_t cmd = BSON_INITIALIZER, opts = BSON_INITIALIZER, reply;
 	bson_error_t error;
 	bson_iter_t it, doc;
 	uint32_t len;
 	const uint8_t *data;
 	enum db_status st = DB_NOT_FOUND;
+	bool ok;
 
 	*out = NULL;
 	BSON_APPEND_UTF8(&cmd, "find", db_names[c]);
@@ -168,8 +233,11 @@ db_find_one(enum db_collection c, const bson_t *filter, bson_t **out)
 	BSON_APPEND_INT64(&cmd, "limit", 1);
 	BSON_APPEND_BOOL(&cmd, "singleBatch", true);
 	BSON_APPEND_INT64(&cmd, "maxTimeMS", db_cfg->db_timeout_ms);
-	if (!mongoc_collection_read_command_with_opts(db_collection(c), &cmd, NULL, NULL, &reply,
-	                                              &error)) {
+	db_session_append(&opts);
+	ok = mongoc_collection_read_command_with_opts(db_collection(c), &cmd, NULL, &opts, &reply,
+	                                              &error);
+	db_session_after(ok);
+	if (!ok) {
 		st = db_status_of(&error, db_names[c]);
 	} else if (bson_iter_init(&it, &reply) &&
 	           bson_iter_find_descendant(&it, "cursor.firstBatch.0", &doc) &&
@@ -179,6 +247,7 @@ db_find_one(enum db_collection c, const bson_t *filter, bson_t **out)
 		st = DB_OK;
 	}
 	bson_destroy(&reply);
+	bson_destroy(&opts);
 	bson_destroy(&cmd);
 	return st;
 }
@@ -187,25 +256,37 @@ enum db_status
 db_insert(enum db_collection c, const bson_t *doc)
 {
 	bson_error_t error;
+	bson_t opts = BSON_INITIALIZER;
+	enum db_status st = DB_OK;
+	bool ok;
 
-	if (!mongoc_collection_insert_one(db_collection(c), doc, NULL, NULL, &error))
-		return db_status_of(&error, db_names[c]);
-	return DB_OK;
+	db_session_append(&opts);
+	ok = mongoc_collection_insert_one(db_collection(c), doc, &opts, NULL, &error);
+	db_session_after(ok);
+	if (!ok)
+		st = db_status_of(&error, db_names[c]);
+	bson_destroy(&opts);
+	return st;
 }
 
 enum db_status
 db_update_one(enum db_collection c, const bson_t *filter, const bson_t *update)
 {
 	bson_error_t error;
-	bson_t reply;
+	bson_t reply, opts = BSON_INITIALIZER;
 	bson_iter_t it;
 	enum db_status st = DB_OK;
+	bool ok;
 
-	if (!mongoc_collection_update_one(db_collection(c), filter, update, NULL, &reply, &error))
+	db_session_append(&opts);
+	ok = mongoc_collection_update_one(db_collection(c), filter, update, &opts, &reply, &error);
+	db_session_after(ok);
+	if (!ok)
 		st = db_status_of(&error, db_names[c]);
 	else if (bson_iter_init_find(&it, &reply, "matchedCount") && bson_iter_as_int64(&it) == 0)
 		st = DB_NOT_FOUND;
 	bson_destroy(&reply);
+	bson_destroy(&opts);
 	return st;
 }
 
@@ -216,16 +297,21 @@ db_find_and_modify_run(enum db_collection c, const bson_t *filter,
                        mongoc_find_and_modify_opts_t *opts, bson_t **out)
 {
 	bson_error_t error;
-	bson_t reply;
+	bson_t reply, extra = BSON_INITIALIZER;
 	bson_iter_t it;
 	enum db_status st = DB_NOT_FOUND;
 	uint32_t len;
 	const uint8_t *data;
+	bool ok;
 
 	*out = NULL;
 	mongoc_find_and_modify_opts_set_max_time_ms(opts, (uint32_t)db_cfg->db_timeout_ms);
-	if (!mongoc_collection_find_and_modify_with_opts(db_collection(c), filter, opts, &reply,
-	                                                 &error)) {
+	db_session_append(&extra);
+	mongoc_find_and_modify_opts_append(opts, &extra);
+	ok = mongoc_collection_find_and_modify_with_opts(db_collection(c), filter, opts, &reply,
+	                                                 &error);
+	db_session_after(ok);
+	if (!ok) {
 		st = db_status_of(&error, db_names[c]);
 	} else if (bson_iter_init_find(&it, &reply, "value") && BSON_ITER_HOLDS_DOCUMENT(&it)) {
 		bson_iter_document(&it, &len, &data);
@@ -233,6 +319,7 @@ db_find_and_modify_run(enum db_collection c, const bson_t *filter,
 		st = DB_OK;
 	}
 	bson_destroy(&reply);
+	bson_destroy(&extra);
 	mongoc_find_and_modify_opts_destroy(opts);
 	return st;
 }
@@ -254,18 +341,21 @@ enum db_status
 db_delete(enum db_collection c, const bson_t *filter, bool many)
 {
 	bson_error_t error;
-	bson_t reply;
+	bson_t reply, opts = BSON_INITIALIZER;
 	bson_iter_t it;
 	enum db_status st = DB_OK;
 	bool ok;
 
-	ok = many ? mongoc_collection_delete_many(db_collection(c), filter, NULL, &reply, &error)
-	          : mongoc_collection_delete_one(db_collection(c), filter, NULL, &reply, &error);
+	db_session_append(&opts);
+	ok = many ? mongoc_collection_delete_many(db_collection(c), filter, &opts, &reply, &error)
+	          : mongoc_collection_delete_one(db_collection(c), filter, &opts, &reply, &error);
+	db_session_after(ok);
 	if (!ok)
 		st = db_status_of(&error, db_names[c]);
 	else if (bson_iter_init_find(&it, &reply, "deletedCount") && bson_iter_as_int64(&it) == 0)
 		st = DB_NOT_FOUND;
 	bson_destroy(&reply);
+	bson_destroy(&opts);
 	return st;
 }
 
@@ -281,6 +371,7 @@ db_find_first(enum db_collection c, const bson_t *filter, const bson_t *sort, bs
 
 	*out = NULL;
 	BSON_APPEND_DOCUMENT(opts, "sort", sort);
+	db_session_append(opts);
 	cursor = mongoc_collection_find_with_opts(db_collection(c), filter, opts, NULL);
 	if (mongoc_cursor_next(cursor, &doc)) {
 		*out = bson_copy(doc);
@@ -289,6 +380,7 @@ db_find_first(enum db_collection c, const bson_t *filter, const bson_t *sort, bs
 		st = db_status_of(&error, db_names[c]);
 	}
 	mongoc_cursor_destroy(cursor);
+	db_session_after(st == DB_OK || st == DB_NOT_FOUND);
 	bson_destroy(opts);
 	return st;
 }
@@ -319,6 +411,7 @@ db_find_many(enum db_collection c, const bson_t *filter, const bson_t *opts, siz
 	*n = 0;
 	if (opts)
 		bson_concat(all, opts);
+	db_session_append(all);
 	cursor = mongoc_collection_find_with_opts(db_collection(c), filter, all, NULL);
 	while (count < limit && mongoc_cursor_next(cursor, &doc)) {
 		list = bson_realloc(list, (count + 1) * sizeof(*list));
@@ -332,6 +425,7 @@ db_find_many(enum db_collection c, const bson_t *filter, const bson_t *opts, siz
 		*n = count;
 	}
 	mongoc_cursor_destroy(cursor);
+	db_session_after(st == DB_OK);
 	bson_destroy(all);
 	return st;
 }

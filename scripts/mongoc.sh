@@ -15,6 +15,10 @@
 # SCRAM-SHA-1/256, X.509, MONGODB-AWS and mongodb+srv:// stay. Deployments that
 # need the rest build with `make MONGOC=system` (Debian's shared libmongoc).
 #
+# fcgi-auth's own patches (scripts/mongoc-patches, each explained at its top)
+# are applied after Debian's: they make the driver cheaper per operation and
+# change nothing it sends or answers.
+#
 # The source comes from the machine's own Debian package sources, turned into
 # deb-src entries in a private apt configuration under .deps (the system's apt
 # configuration is not changed).
@@ -22,12 +26,14 @@ set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 
-prefix="$top/.deps/mongoc"
-# Changing these options rebuilds (the stamp records them).
+# MONGOC_PREFIX (make passes $(MONGOC_DIR)): another directory than the shared
+# .deps/mongoc, e.g. to try a patch in a worktree whose .deps is shared.
+prefix=${MONGOC_PREFIX:-$top/.deps/mongoc}
+# Changing these options or the patches rebuilds (the stamp records them).
 . "$top/scripts/mongoc-options.sh"
 OPTS=$MONGOC_OPTS
 CFLAGS_MONGOC="-O2 -g -fPIC -ffunction-sections -fdata-sections"
-stamp_want=$(printf '%s\n%s\n' "$OPTS" "$CFLAGS_MONGOC" | cksum | cut -d' ' -f1)
+stamp_want=$(printf '%s\n%s\n%s\n' "$OPTS" "$CFLAGS_MONGOC" "$MONGOC_PATCH_SUM" | cksum | cut -d' ' -f1)
 if [ -f "$prefix/.stamp" ] && [ "$(sed -n 2p "$prefix/.stamp")" = "$stamp_want" ]; then
 	touch "$prefix/.stamp"
 	exit 0
@@ -49,11 +55,11 @@ if [ -n "$missing" ]; then
 	exit 1
 fi
 
-work="$top/.deps/mongoc-work"
+work="$prefix-work"
 rm -rf "$work"
 mkdir -p "$work"
 log="$work/build.log"
-echo "mongoc: building the slim libmongoc into .deps/mongoc (one time, ~1 min; log $log)" >&2
+echo "mongoc: building the slim libmongoc into $prefix (one time, ~1 min; log $log)" >&2
 
 . "$top/scripts/debsrc.sh"
 if ! debsrc_fetch "$work" "$log" mongo-c-driver; then
@@ -64,6 +70,11 @@ if ! debsrc_fetch "$work" "$log" mongo-c-driver; then
 fi
 version=$(debsrc_unpack "$work" mongo-c-driver src)
 upstream=${version%%-*}
+mongoc_apply_patches "$work/src" >>"$log" 2>&1 || {
+	tail -5 "$log" >&2
+	echo "mongoc: a patch of scripts/mongoc-patches does not apply to $version" >&2
+	exit 1
+}
 mkdir -p "$work/build"
 # shellcheck disable=SC2086  # OPTS is a word list
 (cd "$work/build" && cmake ../src -DBUILD_VERSION="$upstream" -DCMAKE_INSTALL_PREFIX="$prefix" \
@@ -73,6 +84,6 @@ mkdir -p "$work/build"
 	echo "mongoc: build failed (log $log)" >&2
 	exit 1
 }
-printf '%s\n%s\n' "mongo-c-driver $version (Debian source package, slim)" "$stamp_want" >"$prefix/.stamp"
+printf '%s\n%s\n' "mongo-c-driver $version (Debian source package, slim, patched)" "$stamp_want" >"$prefix/.stamp"
 rm -rf "$work"
-echo "mongoc: built mongo-c-driver $version into .deps/mongoc" >&2
+echo "mongoc: built mongo-c-driver $version into $prefix" >&2

@@ -53,7 +53,8 @@ LIBS="openssl mongo-c-driver curl libsodium libfcgi libunistring"
 
 key() { # key NAME: the checksum its stamp must hold
 	case $1 in
-	curl | mongo-c-driver) _k_dep=$(key openssl) ;;
+	curl) _k_dep=$(key openssl) ;;
+	mongo-c-driver) _k_dep="$(key openssl) $MONGOC_PATCH_SUM" ;;
 	*) _k_dep= ;;
 	esac
 	eval "_k_opts=\$OPTS_$(echo "$1" | tr - _)"
@@ -193,6 +194,8 @@ build_one() {
 			cp libcurl.pc "$prefix/lib/pkgconfig/"
 		;;
 	mongo-c-driver)
+		# fcgi-auth's patches, as scripts/mongoc.sh applies them.
+		mongoc_apply_patches . || return 1
 		# libbson picks GNU strerror_r for any GNU compiler with _GNU_SOURCE; musl
 		# has only the XSI one (an int: the message would be a NULL pointer).
 		sed -i 's/#elif defined(__GNUC__) && defined(_GNU_SOURCE)$/#elif defined(__GLIBC__) \&\& defined(_GNU_SOURCE)/' \

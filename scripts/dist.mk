@@ -26,7 +26,7 @@ $(MUSL_B)/.libs: $(MUSL_STAMP)
 	rm -rf $(MUSL_B) && mkdir -p $(MUSL_B) && cp $(MUSL_STAMP) $@
 
 musl-bin: $(MUSL_B)/.libs
-	@$(MAKE) --no-print-directory B=$(MUSL_B) MONGOC_STAMP= SANITIZE= CC=$(CURDIR)/$(MUSL)/bin/musl-cc \
+	@$(MAKE) --no-print-directory B=$(MUSL_B) MONGOC_STAMP= CURL_STAMP= SANITIZE= CC=$(CURDIR)/$(MUSL)/bin/musl-cc \
 		PKG_CFLAGS="$$($(MUSL_PKG) --cflags $(MUSL_PKGS) | sed 's/-I/-isystem /g')" \
 		PKG_LIBS="$$($(MUSL_PKG) --static --libs $(MUSL_PKGS)) -l:libsodium.a -lunistring -lm" \
 		$(MUSL_BIN)

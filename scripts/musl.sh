@@ -39,21 +39,15 @@ no-afalgeng no-devcryptoeng"
 OPTS_libsodium="--disable-shared --enable-static --disable-dependency-tracking"
 OPTS_libunistring="--disable-shared --enable-static --disable-dependency-tracking --disable-rpath"
 OPTS_libfcgi="fcgiapp.c fcgi_stdio.c os_unix.c"
-OPTS_curl="--disable-shared --enable-static --disable-dependency-tracking --with-openssl=$prefix
---enable-smtp --disable-dict --disable-file --disable-ftp --disable-gopher --disable-http
---disable-imap --disable-ldap --disable-ldaps --disable-mqtt --disable-pop3 --disable-rtsp
---disable-smb --disable-telnet --disable-tftp --disable-proxy --disable-manual --disable-ntlm-wb
---disable-alt-svc --disable-hsts --disable-cookies --without-libpsl --without-brotli
---without-zstd --without-zlib --without-libidn2 --without-nghttp2 --without-ngtcp2
---without-nghttp3 --without-libssh2 --without-libssh --without-librtmp --without-ca-bundle
---without-ca-path --with-ca-fallback"
+. "$top/scripts/curl-options.sh"
+OPTS_curl="$CURL_OPTS --with-openssl=$prefix"
 OPTS_mongo_c_driver="$MONGOC_OPTS"
 # In build order (libunistring, the slowest, last).
 LIBS="openssl mongo-c-driver curl libsodium libfcgi libunistring"
 
 key() { # key NAME: the checksum its stamp must hold
 	case $1 in
-	curl) _k_dep=$(key openssl) ;;
+	curl) _k_dep="$(key openssl) $(cksum <"$top/scripts/curl-options.sh")" ;;
 	mongo-c-driver) _k_dep="$(key openssl) $MONGOC_PATCH_SUM" ;;
 	*) _k_dep= ;;
 	esac
@@ -174,20 +168,7 @@ build_one() {
 				>"$prefix/lib/pkgconfig/fcgi.pc"
 		;;
 	curl)
-		# Debian's backport of the CVE-2023-38039 fix calls Curl_bump_headersize()
-		# from pingpong.c (SMTP's reader too) but defines it in http.c, which
-		# --disable-http leaves out: a static copy of it for pingpong.c.
-		if grep -q Curl_bump_headersize lib/pingpong.c; then
-			{
-				echo '#ifdef CURL_DISABLE_HTTP'
-				grep '^#define MAX_HTTP_RESP_HEADER_SIZE' lib/http.h
-				printf 'static '
-				sed -n '/^CURLcode Curl_bump_headersize/,/^}/p' lib/http.c
-				echo '#endif'
-			} >lib/pingpong-bump.inc
-			sed -i '/^#include "memdebug.h"/r lib/pingpong-bump.inc' lib/pingpong.c
-			grep -q '^static CURLcode Curl_bump_headersize' lib/pingpong.c || return 1
-		fi
+		curl_fix_source . || return 1
 		# The library alone (not the curl tool, its manual or docs).
 		./configure $OPTS_curl --prefix="$prefix" CC="$CC" CFLAGS="$CFLAGS_LIB" &&
 			make -j"$jobs" -C lib && make -C lib install && make -C include install &&

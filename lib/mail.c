@@ -199,6 +199,7 @@ mail_init(const struct config *cfg, char *err, size_t errlen)
 		mail.app_name = bson_strdup(mail.from_domain ? mail.from_domain : "fcgi-auth");
 	}
 	if (cfg->smtp_url) {
+		/* libcurl itself is initialised by the first mail (mail_smtp.h). */
 		if (!mail_smtp_init(cfg, err, errlen))
 			goto done;
 		mail.sender = MAIL_SMTP;

@@ -127,15 +127,21 @@ mail_smtp_upload_read(char *buf, size_t size, size_t nitems, void *arg)
 }
 
 /* A handle for the configured SMTP server: URL, TLS, CA file, login and the
- * total timeout; errors go to curl_err. NULL with the reason in *why when
- * libcurl has none. */
+ * total timeout; errors go to curl_err. The first one initialises libcurl.
+ * NULL with the reason in *why when libcurl cannot be initialised or has no
+ * handle. */
 static CURL *
 mail_smtp_handle(char *curl_err, const char **why)
 {
-	CURL *curl = curl_easy_init();
+	CURL *curl;
 	long timeout = mail_smtp.cfg->mail_timeout_ms;
 
+	*why = "libcurl could not be initialised";
+	if (!mail_smtp.curl_ready && curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+		return NULL;
+	mail_smtp.curl_ready = true;
 	*why = "libcurl: no handle";
+	curl = curl_easy_init();
 	if (!curl)
 		return NULL;
 	curl_easy_setopt(curl, CURLOPT_URL, mail_smtp.url);
@@ -224,14 +230,7 @@ mail_smtp_init(const struct config *cfg, char *err, size_t errlen)
 {
 	mail_smtp_cleanup();
 	mail_smtp.cfg = cfg;
-	if (!mail_smtp_parse_url(cfg, err, errlen))
-		return false;
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
-		snprintf(err, errlen, "libcurl could not be initialised");
-		return false;
-	}
-	mail_smtp.curl_ready = true;
-	return true;
+	return mail_smtp_parse_url(cfg, err, errlen);
 }
 
 void

@@ -7,7 +7,9 @@
  * Credentials come from the URL's userinfo (percent-decoded) or
  * FCGI_AUTH_SMTP_USER/_PASSWORD, never both.
  *
- * One process-wide state; single-threaded.
+ * libcurl's global state (and with it OpenSSL's TLS set-up) is initialised
+ * on the first message or probe, not at start: a process that sends no
+ * mail never pays for it. One process-wide state; single-threaded.
  */
 #ifndef MAIL_SMTP_H
 #define MAIL_SMTP_H
@@ -22,8 +24,7 @@ struct config;
 /* Reads FCGI_AUTH_SMTP_URL (smtp[s]://[user[:password]@]host[:port][/path]
  * [?starttls=1]) and the credentials of cfg (kept by reference for the
  * timeout and the CA file). False with one line in err when the URL has no
- * host, an unknown option, bad percent-encoding, or credentials twice, or
- * libcurl cannot be initialised. */
+ * host, an unknown option, bad percent-encoding, or credentials twice. */
 bool mail_smtp_init(const struct config *cfg, char *err, size_t errlen);
 
 /* Frees the settings (the password wiped) and libcurl's global state. */

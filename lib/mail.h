@@ -1,25 +1,11 @@
 /*
  * mail.h — the e-mails fcgi-auth sends (password reset, e-mail verification,
  * change-of-address confirmation, account deletion): composed from
- * templates a site may replace without recompiling, and sent through an SMTP
- * server (libcurl) or a sendmail command, within a total timeout.
- *
- * A message is RFC 5322 + MIME: Date, a random Message-ID at the From
- * domain, From, To (with the user's name), Subject (RFC 2047 encoded-words
- * when not short printable ASCII), MIME-Version, Auto-Submitted, and a
- * multipart/alternative body with a text/plain and a text/html part, both
- * UTF-8 and quoted-printable; CRLF line ends, no line over 76 characters
- * (header lines over 78 only for an address that long). Nothing a user
- * controls reaches a header unencoded: addresses must be plain
- * local@domain (dot-atom, ASCII), and control characters in names and
- * values become spaces, so no CR or LF can start a header.
- *
- * Templates: built-in defaults, and for each kind optionally
- * <FCGI_AUTH_MAIL_TEMPLATES>/<kind>.subject (one line), <kind>.txt and
- * <kind>.html, with the placeholders {{url}}, {{name}}, {{email}},
- * {{newEmail}}, {{appName}} (HTML-escaped in the HTML part). A site that
- * gives <kind>.txt but no <kind>.html gets an HTML part made from its text.
- * Templates are read once, at mail_init.
+ * templates a site may replace without recompiling (mail_template.h, read
+ * from FCGI_AUTH_MAIL_TEMPLATES once, at mail_init), built as an RFC 5322 +
+ * MIME message (mail_mime.h: nothing a user controls reaches a header
+ * unencoded), and sent through an SMTP server (mail_smtp.h, libcurl) or a
+ * sendmail command (mail_sendmail.h), within a total timeout.
  *
  * One process-wide state, set up before the accept loop; single-threaded.
  */
@@ -70,7 +56,7 @@ struct mail_message {
  * sent, and mail_send answers MAIL_NOT_CONFIGURED. */
 bool mail_init(const struct config *cfg, char *err, size_t errlen);
 
-/* Frees the templates and libcurl's global state. */
+/* Frees the templates, the settings and libcurl's global state. */
 void mail_cleanup(void);
 
 /* True when a sender is configured. */
@@ -103,10 +89,5 @@ bool mail_kind_parse(const char *name, enum mail_kind *out);
 
 /* "ok", "not-configured", "bad-address", "bad-input", "failed", "timeout". */
 const char *mail_status_name(enum mail_status st);
-
-/* True when s is an address we send to: local@domain, ASCII, the local part
- * a dot-atom (RFC 5322 atext and inner dots, at most 64), the domain
- * LDH labels separated by dots, at most 254 in all. */
-bool mail_is_address(const char *s);
 
 #endif

@@ -1,6 +1,6 @@
 /*
  * test_mail.c — composing and sending one mail: the configuration rules
- * (config_load, mail_init), address syntax, the message's headers (Date,
+ * (config_load, mail_init), the message's headers (Date,
  * Message-ID, From/To, RFC 2047 Subject), its MIME structure and
  * quoted-printable parts decoded back to the expected text, CRLF and line
  * lengths, no header injection through a name, a subject or an address,
@@ -12,6 +12,7 @@
 #include "crypto.h"
 #include "mail.h"
 #include "unit.h"
+#include "unit_tmp.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -265,78 +266,7 @@ compose(const struct mail_message *m)
 	return s;
 }
 
-static void
-write_file(const char *name, const char *content)
-{
-	char path[256];
-	FILE *f;
-
-	snprintf(path, sizeof path, "%s/%s", tmpdir, name);
-	f = fopen(path, "w");
-	fputs(content, f);
-	fclose(f);
-}
-
 /* ------------------------------------------------------------------ tests */
-
-static void
-test_addresses(void)
-{
-	static const struct {
-		const char *s;
-		bool ok;
-	} rows[] = {
-		{"ada@example.com", true},
-		{"a.b+tag@sub.example.co", true},
-		{"o'brien@example.ie", true},
-		{"x!#$%&'*+-/=?^_`{|}~@example.com", true},
-		{"noreply@localhost", true},
-		{"a@b", true},
-		{"", false},
-		{"@example.com", false},
-		{"ada@", false},
-		{"ada", false},
-		{".ada@example.com", false},
-		{"ada.@example.com", false},
-		{"a..b@example.com", false},
-		{"ada@-example.com", false},
-		{"ada@example-.com", false},
-		{"ada@example..com", false},
-		{"ada@example.com.", false},
-		{"a b@example.com", false},
-		{"\"ada\"@example.com", false},
-		{"ada@example.com\r\nBcc: eve@evil.com", false},
-		{"ada@example.com\n", false},
-		{"ada@exa mple.com", false},
-		{"ada@[127.0.0.1]", false},
-		{"ada@ex_ample.com", false},
-		{"ad<a@example.com", false},
-		{"ad,a@example.com", false},
-		{"ad@a@example.com", false},
-		{"ad\xc3\xa9@example.com", false},
-		{"ada@exampl\xc3\xa9.com", false},
-	};
-	char local[80], long_addr[300];
-	size_t i;
-
-	for (i = 0; i < sizeof rows / sizeof rows[0]; i++)
-		CHECK(mail_is_address(rows[i].s) == rows[i].ok, "address \"%s\": want %d",
-		      rows[i].s, rows[i].ok);
-	memset(local, 'a', 64);
-	snprintf(long_addr, sizeof long_addr, "%.64s@example.com", local);
-	CHECK(mail_is_address(long_addr), "64-character local part");
-	snprintf(long_addr, sizeof long_addr, "%.64sa@example.com", local);
-	CHECK(!mail_is_address(long_addr), "65-character local part");
-	memset(long_addr, 'a', sizeof long_addr);
-	long_addr[0] = 'x';
-	long_addr[1] = '@';
-	for (i = 65; i < 255; i += 64)
-		long_addr[i] = '.';
-	long_addr[255] = '\0';
-	CHECK(!mail_is_address(long_addr), "255 characters");
-	long_addr[254] = '\0';
-	CHECK(mail_is_address(long_addr), "254 characters");
-}
 
 static void
 test_config(void)
@@ -519,8 +449,8 @@ test_injection_and_encoding(void)
 	};
 	char *msg, *h, *d, *text, *head;
 
-	write_file("change-email-confirmation.subject",
-	           "Änderung für {{name}} — bitte bestätigen {{newEmail}}\n");
+	unit_tmp_write(tmpdir, "change-email-confirmation.subject",
+	               "Änderung für {{name}} — bitte bestätigen {{newEmail}}\n");
 	{
 		LOAD_OK("BETTER_AUTH_SECRET=" SECRET,
 		        "FCGI_AUTH_MAIL_FROM=Zoë's Café <noreply@example.com>",
@@ -552,10 +482,10 @@ test_injection_and_encoding(void)
 
 	/* A long ASCII subject is folded into encoded-words within 76 columns,
 	 * and a long non-ASCII name splits only between whole characters. */
-	write_file("change-email-confirmation.subject",
-	           "A very long subject line that goes on and on well past the seventy-eight "
-	           "column limit of "
-	           "RFC 5322 for {{name}}");
+	unit_tmp_write(tmpdir, "change-email-confirmation.subject",
+	               "A very long subject line that goes on and on well past the seventy-eight "
+	               "column limit of "
+	               "RFC 5322 for {{name}}");
 	{
 		LOAD_OK("BETTER_AUTH_SECRET=" SECRET, "FCGI_AUTH_MAIL_FROM=noreply@example.com",
 		        "FCGI_AUTH_SENDMAIL=/bin/true", tpl_env);
@@ -588,15 +518,15 @@ test_templates(void)
 	};
 	char *msg, *text, *html;
 
-	write_file("verify-email.subject", "Welcome to {{appName}}, {{name}}\r\n");
-	write_file("verify-email.txt",
-	           "Hi {{name}}!\nVerify {{email}}: {{url}}\n{{notAPlaceholder\n{{ url }}\n");
-	write_file("verify-email.html",
-	           "<p>Hi {{name}}!</p><p><a href=\"{{url}}\">Verify {{email}}</a></p>\n");
-	write_file("delete-account.txt",
-	           "Delete?\n{{url}}\n.\nFrom here on\nline with = and trailing space \n"
-	           "tab\tinside and a very long line that must be broken by soft line breaks "
-	           "because it is longer than seventy-six characters\n");
+	unit_tmp_write(tmpdir, "verify-email.subject", "Welcome to {{appName}}, {{name}}\r\n");
+	unit_tmp_write(tmpdir, "verify-email.txt",
+	               "Hi {{name}}!\nVerify {{email}}: {{url}}\n{{notAPlaceholder\n{{ url }}\n");
+	unit_tmp_write(tmpdir, "verify-email.html",
+	               "<p>Hi {{name}}!</p><p><a href=\"{{url}}\">Verify {{email}}</a></p>\n");
+	unit_tmp_write(tmpdir, "delete-account.txt",
+	               "Delete?\n{{url}}\n.\nFrom here on\nline with = and trailing space \n"
+	               "tab\tinside and a very long line that must be broken by soft line breaks "
+	               "because it is longer than seventy-six characters\n");
 	LOAD_OK("BETTER_AUTH_SECRET=" SECRET, "FCGI_AUTH_MAIL_FROM=noreply@example.com",
 	        "FCGI_AUTH_SENDMAIL=/bin/true", "FCGI_AUTH_APP_NAME=Site", tpl_env);
 	msg = compose(&m);
@@ -644,20 +574,20 @@ test_templates(void)
 	free(msg);
 
 	/* Refused templates. */
-	write_file("reset-password.txt", "Hello {{user}}\n");
+	unit_tmp_write(tmpdir, "reset-password.txt", "Hello {{user}}\n");
 	LOAD_FAILS(2, "unknown placeholder {{user}}", "BETTER_AUTH_SECRET=" SECRET,
 	           "FCGI_AUTH_MAIL_FROM=noreply@example.com", "FCGI_AUTH_SENDMAIL=/bin/true",
 	           tpl_env);
-	write_file("reset-password.txt", "Hello \xff\n");
+	unit_tmp_write(tmpdir, "reset-password.txt", "Hello \xff\n");
 	LOAD_FAILS(2, "not UTF-8", "BETTER_AUTH_SECRET=" SECRET,
 	           "FCGI_AUTH_MAIL_FROM=noreply@example.com", "FCGI_AUTH_SENDMAIL=/bin/true",
 	           tpl_env);
-	write_file("reset-password.txt", "Hello\n");
-	write_file("reset-password.subject", "two\nlines\n");
+	unit_tmp_write(tmpdir, "reset-password.txt", "Hello\n");
+	unit_tmp_write(tmpdir, "reset-password.subject", "two\nlines\n");
 	LOAD_FAILS(2, "one line", "BETTER_AUTH_SECRET=" SECRET,
 	           "FCGI_AUTH_MAIL_FROM=noreply@example.com", "FCGI_AUTH_SENDMAIL=/bin/true",
 	           tpl_env);
-	write_file("reset-password.subject", "\n");
+	unit_tmp_write(tmpdir, "reset-password.subject", "\n");
 	LOAD_FAILS(2, "empty subject", "BETTER_AUTH_SECRET=" SECRET,
 	           "FCGI_AUTH_MAIL_FROM=noreply@example.com", "FCGI_AUTH_SENDMAIL=/bin/true",
 	           tpl_env);
@@ -851,15 +781,9 @@ test_smtp_failures(void)
 int
 main(void)
 {
-	char cmd[96];
-
-	strcpy(tmpdir, "/tmp/fcgi-auth-mail-XXXXXX");
-	if (!mkdtemp(tmpdir)) {
-		CHECK(false, "mkdtemp");
+	if (!unit_tmp_make(tmpdir, "fcgi-auth-mail"))
 		UNIT_END();
-	}
 	snprintf(tpl_env, sizeof tpl_env, "FCGI_AUTH_MAIL_TEMPLATES=%s", tmpdir);
-	test_addresses();
 	test_config();
 	test_message();
 	test_injection_and_encoding();
@@ -868,7 +792,6 @@ main(void)
 	test_smtp_failures();
 	mail_cleanup();
 	config_cleanup(&cfg);
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
-	CHECK(system(cmd) == 0, "rm %s", tmpdir);
+	unit_tmp_remove(tmpdir);
 	UNIT_END();
 }

@@ -7,17 +7,17 @@
 import { describe, it, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { ObjectId } from "mongodb";
-import { startFerret, request, fcgiBuilt, FCGI_BIN } from "../lib/stack.mjs";
+import { startFerret, request, requireFcgiBuilt } from "../lib/stack.mjs";
 import { Sides, norm, shape, cookieShape, signUp, call, same, stale } from "../lib/sides.mjs";
 
-const SKIP = fcgiBuilt() ? false : `${FCGI_BIN}/session is not built yet (run make)`;
+requireFcgiBuilt();
 let ferret, all;
 
-before(async () => { if (!SKIP) { ferret = await startFerret(); all = new Sides(ferret.uri); } });
+before(async () => { ferret = await startFerret(); all = new Sides(ferret.uri); });
 after(async () => { await all?.stop(); await ferret?.stop(); });
 const sides = (tag, env) => all.start(tag, env);
 
-describe("POST /update-user", { skip: SKIP }, () => {
+describe("POST /update-user", () => {
 	let pair;
 	before(async () => { pair = await sides("upd"); });
 
@@ -89,7 +89,7 @@ describe("POST /update-user", { skip: SKIP }, () => {
 	});
 });
 
-describe("POST /update-user with the cookie cache on (§2.4)", { skip: SKIP }, () => {
+describe("POST /update-user with the cookie cache on (§2.4)", () => {
 	let pair;
 	before(async () => { pair = await sides("updcc", { FCGI_AUTH_COOKIE_CACHE: "1" }); });
 
@@ -120,7 +120,7 @@ describe("POST /update-user with the cookie cache on (§2.4)", { skip: SKIP }, (
 	});
 });
 
-describe("GET /list-accounts and POST /unlink-account", { skip: SKIP }, () => {
+describe("GET /list-accounts and POST /unlink-account", () => {
 	let pair;
 	before(async () => { pair = await sides("acc"); });
 
@@ -192,7 +192,7 @@ describe("GET /list-accounts and POST /unlink-account", { skip: SKIP }, () => {
 	});
 });
 
-describe("GET /error (§3.21)", { skip: SKIP }, () => {
+describe("GET /error (§3.21)", () => {
 	let pair;
 	before(async () => { pair = await sides("err"); });
 

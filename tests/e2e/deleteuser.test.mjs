@@ -11,14 +11,13 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { ObjectId } from "mongodb";
-import { startFerret, startMailpit, makeClient, request, fcgiBuilt, FCGI_BIN } from "../lib/stack.mjs";
+import { startFerret, startMailpit, makeClient, request, requireFcgiBuilt } from "../lib/stack.mjs";
 import { Sides, shape, cookieShape, signUp, call, same, stale, PW } from "../lib/sides.mjs";
 
-const SKIP = fcgiBuilt() ? false : `${FCGI_BIN}/session is not built yet (run make)`;
+requireFcgiBuilt();
 let ferret, all, mp, refLog;
 
 before(async () => {
-	if (SKIP) return;
 	ferret = await startFerret();
 	all = new Sides(ferret.uri);
 	mp = await startMailpit();
@@ -46,7 +45,7 @@ async function left(s, u) {
 	return { user: await n("user", { _id: id }), account: await n("account", { userId: id }), session: await n("session", { userId: id }) };
 }
 
-describe("delete-user when it is off (the default)", { skip: SKIP }, () => {
+describe("delete-user when it is off (the default)", () => {
 	let pair;
 	before(async () => { pair = await all.start("deloff"); });
 
@@ -69,7 +68,7 @@ describe("delete-user when it is off (the default)", { skip: SKIP }, () => {
 	});
 });
 
-describe("delete-user with FCGI_AUTH_DELETE_USER=1", { skip: SKIP }, () => {
+describe("delete-user with FCGI_AUTH_DELETE_USER=1", () => {
 	let pair;
 	before(async () => { pair = await all.start("del", { FCGI_AUTH_DELETE_USER: "1" }); });
 
@@ -150,7 +149,7 @@ describe("delete-user with FCGI_AUTH_DELETE_USER=1", { skip: SKIP }, () => {
 	});
 });
 
-describe("deletion by a mailed link (FCGI_AUTH_DELETE_USER_VERIFICATION=1)", { skip: SKIP }, () => {
+describe("deletion by a mailed link (FCGI_AUTH_DELETE_USER_VERIFICATION=1)", () => {
 	let pair;
 	before(async () => {
 		pair = await all.start("delmail", {

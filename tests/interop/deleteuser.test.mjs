@@ -6,14 +6,13 @@
 // answers 401, and the documents are left for an operator to clean (README).
 import { describe, it, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { startFerret, startFcgi, startReference, mongo, dbName, makeClient, request, uniqueEmail, fcgiBuilt, FCGI_BIN } from "../lib/stack.mjs";
+import { startFerret, startFcgi, startReference, mongo, dbName, makeClient, request, uniqueEmail, requireFcgiBuilt } from "../lib/stack.mjs";
 
-const SKIP = fcgiBuilt() ? false : `${FCGI_BIN}/session is not built yet (run make)`;
+requireFcgiBuilt();
 const PW = "password123";
 let ferret, fcgi, ref, db;
 
 before(async () => {
-	if (SKIP) return;
 	ferret = await startFerret();
 	const name = dbName("interop-del");
 	const env = { MONGODB_URI: ferret.uri, MONGODB_DB: name, FCGI_AUTH_DELETE_USER: "1" };
@@ -39,7 +38,7 @@ async function user() {
 	return { email, id: r.data.user.id, onOurs, onRef, app };
 }
 
-describe("account deletion across implementations", { skip: SKIP }, () => {
+describe("account deletion across implementations", () => {
 	it("deleted on ours: Better Auth's session is dead and its sign-in fails; our app documents are gone", async () => {
 		const u = await user();
 		const r = await u.onOurs.client.deleteUser();

@@ -6,7 +6,7 @@ import { it } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
-import { ROOT, fcgiBuilt, FCGI_BIN } from "./stack.mjs";
+import { ROOT, requireFcgiBuilt } from "./stack.mjs";
 
 export const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
 export const CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
@@ -22,7 +22,7 @@ export const VIEW = { viewport: { width: 1200, height: 900 }, colorScheme: "ligh
 export function assertReady() {
 	assert.ok(fs.existsSync(CHROMIUM),
 		`${CHROMIUM} is missing: install Debian's chromium (apt-get install chromium, or make deps); this test never downloads a browser`);
-	assert.ok(fcgiBuilt(), `no FastCGI programs in ${FCGI_BIN}: run make first`);
+	requireFcgiBuilt();
 }
 
 /**

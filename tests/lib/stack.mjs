@@ -78,6 +78,11 @@ export function fcgiBuilt() {
 	return fs.existsSync(path.join(FCGI_BIN, "session"));
 }
 
+// A test file that needs our programs fails (it is not skipped) without them.
+export function requireFcgiBuilt() {
+	if (!fcgiBuilt()) throw new Error(`${FCGI_BIN}/session is not built (run make first)`);
+}
+
 // ---------------------------------------------------------------- processes
 
 const live = new Set(); // child processes still to be killed

@@ -24,12 +24,12 @@ ifeq ($(MONGOC),slim)
 MONGOC_STAMP = $(MONGOC_DIR)/.stamp
 PKG_ENV      = PKG_CONFIG_PATH=$(abspath $(MONGOC_DIR))/lib/pkgconfig
 BSON_PKG     = libbson-static-1.0
-PKGS         = fcgi libmongoc-static-1.0 $(BSON_PKG) libcrypto
+PKGS         = libmongoc-static-1.0 $(BSON_PKG) libcrypto
 SLIM_CFLAGS  = -ffunction-sections -fdata-sections
 SLIM_LDFLAGS = -Wl,--gc-sections -Wl,--as-needed
 else ifeq ($(MONGOC),system)
 BSON_PKG     = libbson-1.0
-PKGS         = fcgi libmongoc-1.0 $(BSON_PKG) libcrypto
+PKGS         = libmongoc-1.0 $(BSON_PKG) libcrypto
 else
 $(error MONGOC must be slim or system)
 endif
@@ -125,7 +125,7 @@ $(B)/demo/admin: $(B)/demo/whoami
 	$(Q)ln -sf whoami $@
 $(B)/demo/%: demo/%.c $(LIB_A) | $(B)/demo
 	$(LINK) -o $@ $< $(LIB_A) $(FINAL_LDFLAGS) $(PKG_LIBS)
-$(B)/bench/scrypt-rate: bench/scrypt-rate.c $(LIB_A) | $(B)/bench
+$(B)/bench/scrypt-rate $(B)/bench/trivial: $(B)/bench/%: bench/%.c $(LIB_A) | $(B)/bench
 	$(LINK) -o $@ $< $(LIB_A) $(FINAL_LDFLAGS) $(PKG_LIBS)
 $(B)/tests-tools/%: tests/tools/%.c $(LIB_A) | $(B)/tests-tools
 	$(LINK) -o $@ $< $(LIB_A) $(FINAL_LDFLAGS) $(PKG_LIBS)

@@ -251,7 +251,8 @@ PID_OF[$THEIRS_DB_URL]=$THEIRS_DB_PID PID_OF[$THEIRS_CACHE_URL]=$THEIRS_CACHE_PI
 PID_OF[$THEIRS_RL_URL]=$THEIRS_RL_PID
 
 # The ceiling: bench/trivial under lighttpd, and a bare node:http server.
-cc -O2 -o "$work/trivial" bench/trivial.c -lfcgi
+make -s "$BUILD/bench/trivial" >&2
+cp "$BUILD/bench/trivial" "$work/trivial"
 mkdir -p "$work/trivial-state"
 p=$(free_port)
 "${BASE_ENV[@]}" "FCGI_AUTH_PORT=$p" "FCGI_AUTH_STATE=$work/trivial-state" "BENCH_TRIVIAL_BIN=$work/trivial" \

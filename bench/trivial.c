@@ -1,10 +1,13 @@
 /*
  * trivial.c — the ceiling of the benchmark: a FastCGI responder that does
- * nothing but answer {"ok":true}, served by lighttpd exactly as the real
- * programs are (bench/lighttpd-trivial.conf). Built by bench/run.sh:
- *   cc -O2 -o trivial bench/trivial.c -lfcgi
+ * nothing but answer {"ok":true}, with the programs' own FastCGI layer
+ * (lib/fcgi.c), served by lighttpd exactly as the programs are
+ * (bench/lighttpd-trivial.conf). Built by bench/run.sh (make build/bench/trivial).
  */
-#include <fcgiapp.h>
+#include "fcgi.h"
+
+#include <signal.h>
+#include <unistd.h>
 
 int
 main(void)
@@ -14,16 +17,12 @@ main(void)
 				    "Cache-Control: no-store\r\n"
 				    "\r\n"
 				    "{\"ok\":true}";
-	FCGX_Request req;
+	static struct fcgi_request req;
 
-	if (FCGX_Init() != 0)
-		return 1;
-	FCGX_InitRequest(&req, 0, 0);
-	while (FCGX_Accept_r(&req) >= 0) {
-		FCGX_PutStr(reply, (int)sizeof(reply) - 1, req.out);
-		FCGX_Detach(&req); /* the same plain close() as our programs (lib/app.c) */
-		FCGX_Finish_r(&req);
-	}
-	FCGX_Free(&req, 1);
+	signal(SIGPIPE, SIG_IGN);
+	fcgi_init(&req, STDIN_FILENO);
+	while (fcgi_accept(&req))
+		fcgi_finish(&req, reply, sizeof(reply) - 1);
+	fcgi_cleanup(&req);
 	return 0;
 }

@@ -10,13 +10,27 @@
  * the request and of the process environment, and the value of every
  * request header (HTTP_*) except Cookie and Authorization.
  */
+#include "fcgi.h"
 #include "json_write.h"
 
-#include <fcgiapp.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 extern char **environ;
+
+/* The value of NAME in vars ("NAME=value" strings), or NULL. */
+static const char *
+whoami_param(const char *name, char **vars)
+{
+	size_t n = strlen(name);
+
+	for (char **v = vars; v && *v; v++)
+		if (!strncmp(*v, name, n) && (*v)[n] == '=')
+			return *v + n + 1;
+	return NULL;
+}
 
 static void
 whoami_field(bson_string_t *out, const char *key, const char *value, bool first)
@@ -72,15 +86,15 @@ static void
 whoami_answer(char **envp, bson_string_t *out)
 {
 	bson_string_t *body = bson_string_new("{");
-	const char *query = FCGX_GetParam("QUERY_STRING", envp);
+	const char *query = whoami_param("QUERY_STRING", envp);
 
-	whoami_field(body, "userId", FCGX_GetParam("AUTH_USER_ID", envp), true);
-	whoami_field(body, "email", FCGX_GetParam("AUTH_USER_EMAIL", envp), false);
-	whoami_field(body, "xUserIdHeader", FCGX_GetParam("HTTP_X_USER_ID", envp), false);
-	if (FCGX_GetParam("AUTH_USER_ROLE", envp))
-		whoami_field(body, "role", FCGX_GetParam("AUTH_USER_ROLE", envp), false);
+	whoami_field(body, "userId", whoami_param("AUTH_USER_ID", envp), true);
+	whoami_field(body, "email", whoami_param("AUTH_USER_EMAIL", envp), false);
+	whoami_field(body, "xUserIdHeader", whoami_param("HTTP_X_USER_ID", envp), false);
+	if (whoami_param("AUTH_USER_ROLE", envp))
+		whoami_field(body, "role", whoami_param("AUTH_USER_ROLE", envp), false);
 	if (query && !strcmp(query, "env")) {
-		whoami_field(body, "remoteUser", FCGX_GetParam("REMOTE_USER", envp), false);
+		whoami_field(body, "remoteUser", whoami_param("REMOTE_USER", envp), false);
 		whoami_names(body, "params", envp);
 		whoami_names(body, "processEnv", environ);
 		whoami_headers(body, envp);
@@ -96,22 +110,21 @@ whoami_answer(char **envp, bson_string_t *out)
 int
 main(void)
 {
-	FCGX_Request req;
+	static struct fcgi_request req;
 	bson_string_t *out = bson_string_new(NULL);
 
-	if (FCGX_Init() != 0)
-		return 1;
-	if (FCGX_IsCGI()) {
+	if (!fcgi_is_listener(STDIN_FILENO)) {
 		whoami_answer(environ, out);
 		fwrite(out->str, 1, out->len, stdout);
 	} else {
-		FCGX_InitRequest(&req, 0, 0);
-		while (FCGX_Accept_r(&req) >= 0) {
+		signal(SIGPIPE, SIG_IGN);
+		fcgi_init(&req, STDIN_FILENO);
+		while (fcgi_accept(&req)) {
 			bson_string_truncate(out, 0);
 			whoami_answer(req.envp, out);
-			FCGX_PutStr(out->str, (int)out->len, req.out);
-			FCGX_Finish_r(&req);
+			fcgi_finish(&req, out->str, out->len);
 		}
+		fcgi_cleanup(&req);
 	}
 	bson_string_free(out, true);
 	return 0;

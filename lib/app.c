@@ -7,6 +7,7 @@
 #include "config.h"
 #include "crypto.h"
 #include "db.h"
+#include "fcgi.h"
 #include "hashslot.h"
 #include "log.h"
 #include "metrics.h"
@@ -15,7 +16,6 @@
 #include "ratelimit.h"
 
 #include <errno.h>
-#include <fcgiapp.h>
 #include <fcntl.h>
 #include <mongoc/mongoc.h>
 #include <signal.h>
@@ -25,14 +25,6 @@
 #include <unistd.h>
 
 extern char **environ;
-
-static size_t
-app_read_fcgi(void *ctx, char *buf, size_t n)
-{
-	int got = FCGX_GetStr(buf, (int)(n > 65536 ? 65536 : n), ctx);
-
-	return got > 0 ? (size_t)got : 0;
-}
 
 static size_t
 app_read_cgi(void *ctx, char *buf, size_t n)
@@ -358,57 +350,28 @@ app_serve_one(const struct config *cfg, const struct app_program *prog, char **e
 	app_run_after(&after);
 }
 
-/* Reads what is left of the request's input (at most 64 KiB); true when it
- * reached the end cleanly. */
-static bool
-app_input_drained(FCGX_Stream *in)
-{
-	char buf[4096];
-	int i;
-
-	for (i = 0; i < 16; i++)
-		if (FCGX_GetStr(buf, sizeof(buf), in) < (int)sizeof(buf))
-			return FCGX_HasSeenEOF(in) == EOF && !FCGX_GetError(in);
-	return false;
-}
-
 /* Serves FastCGI requests arriving on fd until the web server stops us. */
 static void
 app_loop(const struct config *cfg, const struct app_program *prog, int fd, bson_string_t *out)
 {
-	FCGX_Request fr;
+	static struct fcgi_request fr; /* its input buffer is large for a stack */
 	struct app_after after = {NULL, NULL};
 	bool indexes_checked = false;
 
-	FCGX_InitRequest(&fr, fd, 0);
+	fcgi_init(&fr, fd);
 	log_info("ready (FastCGI%s%s), database %s", cfg->listen ? " on " : "",
 	         cfg->listen ? cfg->listen : "", cfg->mongodb_db);
-	while (FCGX_Accept_r(&fr) >= 0) {
+	while (fcgi_accept(&fr)) {
 		bson_string_truncate(out, 0);
-		app_serve(cfg, prog, fr.envp, app_read_fcgi, fr.in, out, &after);
-		FCGX_PutStr(out->str, (int)out->len, fr.out);
-		/* The web servers do not reuse the connection (no FCGI_KEEP_CONN
-		 * from lighttpd, mod_fcgid or mod_proxy_fcgi without enablereuse).
-		 * Once the request's input is read to its end nothing more comes,
-		 * so a plain close() cannot reset the connection: skip libfcgi's
-		 * shutdown() + poll() until the server hangs up, a wait per request
-		 * (bench: 8 → 5 syscalls, ~45 % more cookie-cache answers a second). */
-		{
-			/* an Authorizer request has no input stream to read to its end
-			 * (mod_authnz_fcgi sends none): leave its close to libfcgi */
-			const char *role = FCGX_GetParam("FCGI_ROLE", fr.envp);
-
-			if ((!role || !strcmp(role, "RESPONDER")) && app_input_drained(fr.in))
-				FCGX_Detach(&fr);
-		}
-		FCGX_Finish_r(&fr);
+		app_serve(cfg, prog, fr.envp, fcgi_read, &fr, out, &after);
+		fcgi_finish(&fr, out->str, out->len);
 		app_run_after(&after);
 		/* Once, after an answer has gone out, so a slow or absent store never
 		 * delays the first request. */
 		if (!indexes_checked)
 			indexes_checked = db_check_indexes(NULL, NULL);
 	}
-	FCGX_Free(&fr, 1);
+	fcgi_cleanup(&fr);
 }
 
 /* SIGTERM/SIGINT (the web server stopping us): finish the request in hand,
@@ -418,7 +381,7 @@ static void
 app_on_term(int sig)
 {
 	(void)sig;
-	FCGX_ShutdownPending();
+	fcgi_shutdown();
 }
 
 int
@@ -486,25 +449,20 @@ app_run(const struct app_program *prog, int argc, char **argv)
 		rc = 1;
 		goto done;
 	}
-	if (FCGX_Init() != 0) {
-		fprintf(stderr, "%s: FCGX_Init failed\n", program);
-		rc = 1;
-		goto done;
-	}
 	out = bson_string_new(NULL);
 	if (cfg.listen) {
 		/* Own socket mode, for servers that connect to a running FastCGI
 		 * process (Apache mod_proxy_fcgi, mod_authnz_fcgi). */
-		int fd = FCGX_OpenSocket(cfg.listen, 128);
+		int fd = fcgi_listen(cfg.listen, 128);
 
 		if (fd < 0) {
-			fprintf(stderr, "%s: cannot listen on FCGI_AUTH_LISTEN=%s\n", program,
-			        cfg.listen);
+			fprintf(stderr, "%s: cannot listen on FCGI_AUTH_LISTEN=%s: %s\n", program,
+			        cfg.listen, strerror(errno));
 			rc = 1;
 		} else {
 			app_loop(&cfg, prog, fd, out);
 		}
-	} else if (FCGX_IsCGI()) {
+	} else if (!fcgi_is_listener(STDIN_FILENO)) {
 		/* Plain CGI: one request from the environment and stdin. */
 		struct app_after after = {NULL, NULL};
 

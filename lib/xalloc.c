@@ -39,6 +39,16 @@ xcalloc(size_t count, size_t size)
 	return p;
 }
 
+void *
+xrealloc(void *p, size_t n)
+{
+	void *q = realloc(p, n ? n : 1);
+
+	if (!q)
+		xalloc_die();
+	return q;
+}
+
 char *
 xstrdup(const char *s)
 {

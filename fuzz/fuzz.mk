@@ -9,9 +9,9 @@
 #                      $(B)/fuzz/corpus-<t>; fails on any crash (reproducer:
 #                      $(B)/fuzz/<t>-crash-*). FUZZ_SAVE=1 merges new
 #                      coverage back into fuzz/corpus/<t>.
-#   make fuzz-<t>      one target only (json cookie_header signed_cookie form)
+#   make fuzz-<t>      one target only (json cookie_header signed_cookie form fcgi)
 
-FUZZ_TARGETS  = json cookie_header signed_cookie form
+FUZZ_TARGETS  = json cookie_header signed_cookie form fcgi
 FUZZ_SECONDS ?= 60
 FUZZ_SAVE    ?=
 FUZZ_CLANG   ?= clang
@@ -23,6 +23,7 @@ FUZZ_SRC_cookie_header = lib/cookie.c lib/crypto.c lib/urlcode.c lib/utf8.c lib/
 FUZZ_SRC_signed_cookie = lib/cookie.c lib/crypto.c lib/session_cache.c lib/json.c lib/json_write.c lib/urlcode.c \
                          lib/utf8.c lib/xalloc.c
 FUZZ_SRC_form          = lib/form.c lib/urlcode.c lib/utf8.c lib/xalloc.c
+FUZZ_SRC_fcgi          = lib/fcgi.c lib/xalloc.c
 
 # The product's libbson (the slim static one unless MONGOC=system), looked up
 # on first use, once $(MONGOC_STAMP) is built.

@@ -388,7 +388,8 @@ fcgi_pairs_each(const unsigned char *p, size_t n, fcgi_pair_fn fn, void *arg)
 }
 
 /* r->envp from the PARAMS stream in r->params, after FCGI_ROLE; false when
- * it is malformed. One pass: a pair takes at least two bytes of the stream
+ * it is malformed. A pair whose name is empty or holds '=' or NUL, or whose
+ * value holds NUL, is left out (no web server sends one). One pass: a pair takes at least two bytes of the stream
  * (its two lengths) and its text ("NAME=value" and a NUL) is no longer than
  * the pair, so the stream's length bounds both arrays. */
 static bool
@@ -415,6 +416,13 @@ fcgi_env_build(struct fcgi_request *r)
 		if (!fcgi_pair_len(p, n, &at, &name_len) || !fcgi_pair_len(p, n, &at, &value_len) ||
 		    name_len > n - at || value_len > n - at - name_len)
 			return false;
+		if (!name_len || memchr(p + at, '=', name_len) || memchr(p + at, '\0', name_len) ||
+		    memchr(p + at + name_len, '\0', value_len)) {
+			/* not one environment string: "NAME=value" would read as
+			 * another name or be cut short */
+			at += name_len + value_len;
+			continue;
+		}
 		r->env[vars++] = t;
 		memcpy(t, p + at, name_len);
 		t[name_len] = '=';

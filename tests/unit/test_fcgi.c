@@ -375,6 +375,36 @@ test_abort(void)
 	close(fd);
 }
 
+/* Pairs that are not environment strings are left out. */
+static void
+test_odd_pairs(void)
+{
+	unsigned char p[128];
+	size_t n = 0;
+	int fd;
+
+	n += pair(p + n, "", "empty name", 10, false);
+	n += pair(p + n, "A=B", "c", 1, false);
+	n += pair(p + n, "SHORT", "cut\0here", 8, false);
+	n += pair(p + n, "OK", "1", 1, false);
+	memcpy(p + n + 2, "N\0UL", 4);
+	p[n] = 4;
+	p[n + 1] = 1;
+	p[n + 6] = 'v';
+	n += 7;
+	begin(&in, 1, FCGI_ROLE_RESPONDER, 0);
+	rec(&in, PARAMS, 1, p, n, 0);
+	rec(&in, PARAMS, 1, NULL, 0, 0);
+	rec(&in, STDIN_T, 1, NULL, 0, 0);
+	fd = start(false);
+	CHECK(fcgi_accept(&req), "served");
+	CHECK(req.envp[1] && !strcmp(req.envp[1], "OK=1") && !req.envp[2],
+	      "only OK=1 after the role: %s", req.envp[1] ? req.envp[1] : "(none)");
+	fcgi_finish(&req, "X", 1);
+	fcgi_cleanup(&req);
+	close(fd);
+}
+
 /* Broken streams: the connection is dropped, nothing answered. */
 static void
 test_malformed(void)
@@ -625,6 +655,7 @@ main(void)
 	test_management();
 	test_keep_conn();
 	test_abort();
+	test_odd_pairs();
 	test_malformed();
 	test_large_answer();
 	test_authorizer();

@@ -7,7 +7,7 @@ set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 
-PKGS="build-essential pkg-config libfcgi-dev libmongoc-dev libbson-dev libssl-dev
+PKGS="build-essential pkg-config libmongoc-dev libbson-dev libssl-dev
 libunistring-dev libsodium-dev libcurl4-openssl-dev cmake dpkg-dev lighttpd lighttpd-modules-lua apache2 libapache2-mod-fcgid spawn-fcgi curl chromium wrk gnuplot-nox
 clang libclang-rt-14-dev valgrind clang-format cppcheck musl-tools openssl"
 

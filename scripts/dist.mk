@@ -11,7 +11,7 @@ MUSL_STAMP   = $(MUSL)/.stamp
 MUSL_B       = build-musl
 # libcurl costs nothing while lib/ does not call it (a static archive adds only
 # what is referenced), and is there the day it does.
-MUSL_PKGS    = fcgi libmongoc-static-1.0 libbson-static-1.0 libcurl libssl libcrypto
+MUSL_PKGS    = libmongoc-static-1.0 libbson-static-1.0 libcurl libssl libcrypto
 MUSL_PKG     = PKG_CONFIG_LIBDIR=$(CURDIR)/$(MUSL)/lib/pkgconfig PKG_CONFIG_PATH= pkg-config
 MUSL_BIN     = $(patsubst $(B)/%,$(MUSL_B)/%,$(CGI_BIN) $(TOOL_BIN))
 DIST_VERSION = $(shell cat VERSION)

@@ -43,7 +43,7 @@ fi
 # (checked here, because `make` builds this first, before anything else is
 # compiled). Never installed here: plain `make` installs nothing; `make deps`
 # (scripts/deps.sh, also run by `make run` and `make test`) does.
-PKGS="build-essential pkg-config cmake dpkg-dev libssl-dev libfcgi-dev libunistring-dev libsodium-dev"
+PKGS="build-essential pkg-config cmake dpkg-dev libssl-dev libunistring-dev libsodium-dev"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||

@@ -2,7 +2,7 @@
 # Builds, once, the static musl libraries that `make dist` links into programs
 # with no dynamic dependencies at all (static-pie: no INTERP, no NEEDED), so they
 # run on any x86_64 Linux kernel whatever its libc: OpenSSL 3, libsodium,
-# libunistring, libfcgi, libcurl (SMTP/SMTPS only) and the slim libmongoc, from
+# libunistring, libcurl (SMTP/SMTPS only) and the slim libmongoc, from
 # Debian's source packages (with Debian's patches), into .deps/musl.
 #
 # The compiler is Debian's musl-gcc (musl-tools) behind .deps/musl/bin/musl-cc, a
@@ -38,12 +38,11 @@ OPTS_openssl="linux-x86_64 --openssldir=/etc/ssl no-shared no-module no-engine n
 no-afalgeng no-devcryptoeng"
 OPTS_libsodium="--disable-shared --enable-static --disable-dependency-tracking"
 OPTS_libunistring="--disable-shared --enable-static --disable-dependency-tracking --disable-rpath"
-OPTS_libfcgi="fcgiapp.c fcgi_stdio.c os_unix.c"
 . "$top/scripts/curl-options.sh"
 OPTS_curl="$CURL_OPTS --with-openssl=$prefix"
 OPTS_mongo_c_driver="$MONGOC_OPTS"
 # In build order (libunistring, the slowest, last).
-LIBS="openssl mongo-c-driver curl libsodium libfcgi libunistring"
+LIBS="openssl mongo-c-driver curl libsodium libunistring"
 
 key() { # key NAME: the checksum its stamp must hold
 	case $1 in
@@ -145,27 +144,6 @@ build_one() {
 		{ [ -x configure ] || autoreconf -fi; } &&
 			./configure $_b_opts --prefix="$prefix" CC="$CC" CFLAGS="$CFLAGS_LIB" &&
 			make -j"$jobs" && make install
-		;;
-	libfcgi)
-		# No configure script in the source package (autogen.sh only), and the
-		# C++ half is not wanted: the three C files, with the settings Debian's
-		# configure finds on Linux.
-		printf '#define %s 1\n' HAVE_ARPA_INET_H HAVE_FILENO_PROTO HAVE_FPOS HAVE_INTTYPES_H \
-			HAVE_LIMITS_H HAVE_NETDB_H HAVE_NETINET_IN_H HAVE_SOCKLEN HAVE_STDINT_H HAVE_STDLIB_H \
-			HAVE_STRERROR HAVE_STRINGS_H HAVE_STRING_H HAVE_SYS_PARAM_H HAVE_SYS_SOCKET_H \
-			HAVE_SYS_STAT_H HAVE_SYS_TIME_H HAVE_SYS_TYPES_H HAVE_UNISTD_H STDC_HEADERS \
-			>include/fcgi_config.h
-		for c in $OPTS_libfcgi; do
-			"$CC" $CFLAGS_LIB -Iinclude -c -o "${c%.c}.o" "libfcgi/$c" || return 1
-		done
-		rm -f libfcgi.a && ar rcs libfcgi.a ./*.o &&
-			cp libfcgi.a "$prefix/lib/" &&
-			cp include/fastcgi.h include/fcgiapp.h include/fcgimisc.h include/fcgi_stdio.h \
-				include/fcgios.h include/fcgi_config.h "$prefix/include/" &&
-			printf '%s\n' "prefix=$prefix" 'libdir=${prefix}/lib' 'includedir=${prefix}/include' '' \
-				'Name: fcgi' "Description: FastCGI Developer's Kit (musl, static)" \
-				"Version: ${version%%-*}" 'Libs: -L${libdir} -lfcgi' 'Cflags: -I${includedir}' \
-				>"$prefix/lib/pkgconfig/fcgi.pc"
 		;;
 	curl)
 		curl_fix_source . || return 1

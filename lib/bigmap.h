@@ -7,8 +7,9 @@
  * mmap(NULL, 32 MiB + 6208 bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE |
  * MAP_ANONYMOUS | MAP_POPULATE, -1, 0), and unmaps it after the hash.
  * MAP_POPULATE fills it with 8194 small pages: ~8200 page faults and
- * ~105-110 ms a hash on the benchmark VM. In 2 MiB pages the same region
- * costs 16 + 2 faults and ~90 ms (figures: the commit that added this file).
+ * ~110 ms of CPU a hash on the benchmark VM (~20 ms of it in the kernel). In
+ * 2 MiB pages the same region costs 16 + 2 faults and ~91 ms (~3 ms in the
+ * kernel; bench/scrypt-rate prints the faults).
  * Nothing in libsodium's API lets us hand it memory, so every link that
  * contains libsodium passes BIGMAP_LDFLAGS (Makefile): -Wl,--wrap=mmap makes
  * the static objects' mmap calls (libsodium's among them) come here, and

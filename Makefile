@@ -69,7 +69,10 @@ SAN_LDFLAGS = -fsanitize=$(SANITIZE)
 endif
 FINAL_CFLAGS  = $(STD) $(WARN) $(OPTIMIZATION) $(DEBUG) $(HARDEN) $(SLIM_CFLAGS) $(SAN_CFLAGS) \
                 -Ilib $(PKG_CFLAGS) $(CFLAGS)
-FINAL_LDFLAGS = $(SLIM_LDFLAGS) $(SAN_LDFLAGS) $(LDFLAGS)
+# Every link contains libsodium: its scrypt region goes through lib/bigmap.c
+# (huge pages; bigmap.h says why). --undefined pulls bigmap.o out of the archive.
+BIGMAP_LDFLAGS = -Wl,--wrap=mmap -Wl,--undefined=__wrap_mmap
+FINAL_LDFLAGS = $(SLIM_LDFLAGS) $(SAN_LDFLAGS) $(BIGMAP_LDFLAGS) $(LDFLAGS)
 
 # Quiet rules ("  CC  build/lib/json.o"); V=1 prints every command in full.
 ifneq ($(V),1)
@@ -109,7 +112,7 @@ $(LIB_A): $(LIB_OBJ)
 $(B)/cgi-bin/%: cgi-bin/%.c $(LIB_A) | $(B)/cgi-bin
 	$(LINK) -o $@ $< $(LIB_A) $(FINAL_LDFLAGS) $(PKG_LIBS)
 $(B)/tests/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(LIB_A) | $(B)/tests
-	$(LINK) -Itests/unit -o $@ $< $(FAKE_DB) $(LIB_A) $(FINAL_LDFLAGS) $(PKG_LIBS)
+	$(LINK) -Itests/unit -o $@ $< $(FAKE_DB) $(LIB_A) $(FINAL_LDFLAGS) $(TEST_LDFLAGS) $(PKG_LIBS)
 # The handlers' tests run on the in-memory store of tests/unit/fake_db.c,
 # linked before the archive so that lib/db.o is never pulled in.
 FAKE_DB_TESTS = $(addprefix $(B)/tests/,test_app test_handlers test_signup)
@@ -117,6 +120,8 @@ $(FAKE_DB_TESTS): FAKE_DB = $(B)/tests/fake_db.o
 $(FAKE_DB_TESTS): $(B)/tests/fake_db.o
 $(B)/tests/fake_db.o: tests/unit/fake_db.c tests/unit/fake_db.h lib/db.h | $(B)/tests
 	$(COMPILE) -c -o $@ $<
+# test_bigmap.c fails madvise(2) on demand (its own __wrap_madvise).
+$(B)/tests/test_bigmap: TEST_LDFLAGS = -Wl,--wrap=madvise
 SCHEMA_SRC = $(wildcard schema/*.c)
 $(B)/schema-apply: $(SCHEMA_SRC) $(wildcard schema/*.h) $(LIB_A)
 	$(LINK) -Ischema -o $@ $(SCHEMA_SRC) $(LIB_A) $(FINAL_LDFLAGS) $(PKG_LIBS)

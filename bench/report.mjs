@@ -171,7 +171,7 @@ const out = [
 	...targets,
 	"",
 	`Scrypt limit = cores ÷ seconds per hash (N=16384, r=16, p=1, 64-byte key), measured single-threaded just before the sign-in cells: ` +
-		`C \`password_hash\` (libsodium ${meta.libsodium}, \`bench/scrypt-rate.c\`) ${(cS * 1000).toFixed(0)} ms/hash → **${limitC.toFixed(2)} hashes/s**; ` +
+		`C \`password_hash\` (libsodium ${meta.libsodium}, \`bench/scrypt-rate.c\`) ${(cS * 1000).toFixed(0)} ms/hash, ${meta.scrypt_c_faults} page faults/hash (huge pages: \`lib/bigmap.h\`) → **${limitC.toFixed(2)} hashes/s**; ` +
 		`Node \`crypto.scryptSync\` (OpenSSL bundled with Node) ${(nS * 1000).toFixed(0)} ms/hash → ${limitNode.toFixed(2)} hashes/s. nproc = ${nproc}. ` +
 		`With ${nproc} C hashers running at once (they share the memory bus: 32 MiB per hash) the machine did ${(+meta.scrypt_c_parallel_rate).toFixed(2)} hashes/s.`,
 	"",
@@ -194,7 +194,7 @@ const out = [
 
 // stdout: the table and the targets
 console.log(["", ...table, "", ...cgTable, "", "| target | measured | |", "|---|---|---|", ...targets, "",
-	(Number.isNaN(cS) ? "scrypt limit: not measured (no sign-in or sign-up cell)" : `scrypt limit: C ${limitC.toFixed(2)}/s (${(cS * 1000).toFixed(0)} ms/hash; ${nproc} at once ${(+meta.scrypt_c_parallel_rate).toFixed(2)}/s), Node ${limitNode.toFixed(2)}/s (${(nS * 1000).toFixed(0)} ms/hash)`) + `; load now ${meta.load_end}`,
+	(Number.isNaN(cS) ? "scrypt limit: not measured (no sign-in or sign-up cell)" : `scrypt limit: C ${limitC.toFixed(2)}/s (${(cS * 1000).toFixed(0)} ms/hash, ${meta.scrypt_c_faults} faults/hash; ${nproc} at once ${(+meta.scrypt_c_parallel_rate).toFixed(2)}/s), Node ${limitNode.toFixed(2)}/s (${(nS * 1000).toFixed(0)} ms/hash)`) + `; load now ${meta.load_end}`,
 	"", ...cpuTable, "", ...memTable, ""].join("\n"));
 
 // docs/benchmarks.md: replace between markers

@@ -487,7 +487,9 @@ if want signin || want signup; then
 	NPROC=$(nproc)
 	log "scrypt: timing password_hash (C, libsodium) and crypto.scryptSync (Node), load $(load)"
 	[ -x "$BUILD/bench/scrypt-rate" ] || make -s "$BUILD/bench/scrypt-rate" >&2
-	C_SPH=$("$BUILD/bench/scrypt-rate" 8 | awk '{print $3}')
+	C_RATE=$("$BUILD/bench/scrypt-rate" 8) || die "scrypt-rate failed"
+	C_SPH=$(echo "$C_RATE" | awk '{print $3}')
+	C_FPH=$(echo "$C_RATE" | awk '{print $4}') # page faults per hash (lib/bigmap.h)
 	NODE_SPH=$(node -e '
 	const c = require("node:crypto"), n = 8, o = { N: 16384, r: 16, p: 1, maxmem: 64 * 1024 * 1024 };
 	c.scryptSync("bench-password-123", "0123456789abcdef0123456789abcdef", 64, o);
@@ -507,10 +509,11 @@ if want signin || want signup; then
 		echo "scrypt_c_parallel_rate=$C_PAR"
 		echo "nproc=$NPROC"
 		echo "scrypt_c_s=$C_SPH"
+		echo "scrypt_c_faults=$C_FPH"
 		echo "scrypt_node_s=$NODE_SPH"
 		echo "load_scrypt=$(load)"
 	} >>"$meta"
-	log "scrypt: C $C_SPH s/hash, Node $NODE_SPH s/hash -> limit $(awk -v n="$NPROC" -v s="$C_SPH" 'BEGIN{printf "%.2f", n/s}') req/s (C); $NPROC at once: $C_PAR hashes/s"
+	log "scrypt: C $C_SPH s/hash ($C_FPH page faults), Node $NODE_SPH s/hash -> limit $(awk -v n="$NPROC" -v s="$C_SPH" 'BEGIN{printf "%.2f", n/s}') req/s (C); $NPROC at once: $C_PAR hashes/s"
 fi
 if want signin; then
 	# Peak RSS during the sign-in cells: sample VmRSS of the sign-in processes and

@@ -7,7 +7,8 @@
  * scrypt itself is libsodium's crypto_pwhash_scryptsalsa208sha256_ll (plain
  * scrypt with explicit N, r, p), whose SSE2 Salsa20/8 core does a hash in
  * ~70 % of the time of OpenSSL 3's portable EVP_KDF "SCRYPT" (same bytes:
- * the known-answer vectors of test_password.c pass through either).
+ * the known-answer vectors of test_password.c pass through either). Its
+ * 32 MiB region is mapped in huge pages by lib/bigmap.c (--wrap=mmap).
  *
  * Normalised passwords and derived keys are wiped with OPENSSL_cleanse.
  * Failures are logged to stderr without any secret.

@@ -19,6 +19,11 @@ void json_write_raw(bson_string_t *out, const char *s, size_t n);
  * length then never grow it). */
 void json_write_reserve(bson_string_t *out, size_t n);
 
+/* Lengthens out by n bytes (NUL-terminated after them) and returns where
+ * they start, for the caller to fill: a text of known length written in
+ * place, without a copy. The pointer is valid until out next grows. */
+char *json_write_extend(bson_string_t *out, size_t n);
+
 /* 256 flags: non-zero for the bytes a JSON string cannot hold as they are
  * (", \, control characters). */
 const unsigned char *json_write_escapes(void);

@@ -26,6 +26,21 @@ json_write_reserve(bson_string_t *out, size_t n)
 	out->str = bson_realloc(out->str, out->alloc);
 }
 
+bson_string_t *
+json_write_new(size_t n)
+{
+	bson_string_t *out = bson_malloc0(sizeof(*out));
+
+	if (n >= ((size_t)1 << 31)) {
+		fprintf(stderr, "json_write: string too long\n");
+		abort();
+	}
+	out->alloc = (uint32_t)bson_next_power_of_two(n + 1);
+	out->str = bson_malloc(out->alloc);
+	out->str[0] = '\0';
+	return out;
+}
+
 char *
 json_write_extend(bson_string_t *out, size_t n)
 {

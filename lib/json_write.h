@@ -12,6 +12,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* A new empty string with room for n bytes: two allocations (bson_string_new
+ * then a reserve is three). Free it with bson_string_free. */
+bson_string_t *json_write_new(size_t n);
+
 /* Appends s[0..n) unchanged. */
 void json_write_raw(bson_string_t *out, const char *s, size_t n);
 

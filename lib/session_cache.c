@@ -457,21 +457,23 @@ session_cache_object(struct session_cache_text *t, const struct session_cache_ke
 	if (SESSION_CACHE_LIT(t, "}"))
 		return true;
 	do {
-		struct session_cache_span key;
-		const char *name;
-		size_t name_len;
-		bool key_plain;
+		/* "key": with a key of k, matched in place: any other key (one
+		 * with an escape included) is not ours, so scanning it as a
+		 * string first would decide nothing more. */
+		const char *name = t->p + 1;
+		size_t left = (size_t)(t->end - t->p);
 
-		if (!session_cache_string(t, &key, &key_plain) || !key_plain ||
-		    !SESSION_CACHE_LIT(t, ":"))
+		if (*t->p != '"') /* *end is a NUL: safe to read */
 			return false;
-		name = key.p + 1;
-		name_len = key.n - 2;
 		for (i = 0; i < k->n; i++)
-			if (k->len[i] == name_len && k->name[i][0] == name[0] &&
-			    !memcmp(k->name[i], name, name_len))
+			if (left >= k->len[i] + 3 && k->name[i][0] == name[0] &&
+			    name[k->len[i]] == '"' && name[k->len[i] + 1] == ':' &&
+			    !memcmp(k->name[i], name, k->len[i]))
 				break;
-		if (i == k->n || at[i].p || !session_cache_scalar(t, &at[i], &plain[i]))
+		if (i == k->n || at[i].p)
+			return false;
+		t->p = name + k->len[i] + 2;
+		if (!session_cache_scalar(t, &at[i], &plain[i]))
 			return false;
 	} while (SESSION_CACHE_LIT(t, ","));
 	return SESSION_CACHE_LIT(t, "}");
@@ -600,7 +602,7 @@ session_cache_answer(const char *value, const char *token, int64_t now_ms, bson_
 	sess_len = session_cache_length(&sess_keys, sess);
 	usr_len = session_cache_length(&usr_keys, usr);
 	total = sizeof("{\"session\":,\"user\":}") - 1 + sess_len + usr_len;
-	*answer = bson_string_new(NULL);
+	*answer = json_write_new(total);
 	p = json_write_extend(*answer, total);
 	p = SESSION_CACHE_PUT_LIT(p, "{\"session\":");
 	p = session_cache_put(p, &sess_keys, sess);

@@ -531,6 +531,44 @@ main(void)
 		CHECK(fast_hits == before, "extra field declined by the fast reader");
 		free(p);
 	}
+	/* Keys the fast reader matches in place: near misses of ours are
+	 * declined by it, and what the generic reader makes of them stands. */
+	{
+		static const struct {
+			const char *user;
+			bool fast; /* decided by the fast reader */
+		} keys[] = {
+			{"{\"id\":\"u\",\"nam\":\"A\"}", false},         /* a prefix of a key */
+			{"{\"id\":\"u\",\"names\":\"A\"}", false},       /* a key plus a byte */
+			{"{\"id\":\"u\",\"nbme\":\"A\"}", false},        /* its length, first byte */
+			{"{\"id\":\"u\",\"n\\u0061me\":\"A\"}", false}, /* escaped: not ours */
+			{"{\"id\":\"u\",\"name\" :\"A\"}", false},       /* space before ':' */
+			{"{\"id\":\"u\",\"name\"}", false},               /* no ':' */
+			{"{\"id\":\"u\",\"name\":\"A\",\"name\":\"B\"}", false}, /* twice */
+			{"{\"id\":\"u\",\"\":\"A\"}", false},            /* empty key */
+			{"{\"id\":\"u\",name:\"A\"}", false},             /* unquoted */
+			{"{}", true},                                     /* no member */
+			{"{\"image\":null,\"id\":\"u\"}", true},           /* any order */
+		};
+
+		for (i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+			bool accepted;
+			int before = fast_hits;
+
+			p = payload_with(session_json, keys[i].user, tail);
+			accepted = try_forged(p, "1735689900000", now);
+			CHECK(fast_hits == before + keys[i].fast, "%s: fast reader %s", keys[i].user,
+			      keys[i].fast ? "should decide" : "should decline");
+			if (keys[i].fast)
+				CHECK(accepted, "%s accepted", keys[i].user);
+			free(p);
+		}
+		/* A session object cut right after a key's opening quote or
+		 * inside it: the text ends there (the NUL after it is no key). */
+		CHECK(!try_text("{\"session\":{\"session\":{\""), "cut after a quote");
+		CHECK(!try_text("{\"session\":{\"session\":{\"tok"), "cut inside a key");
+		CHECK(!try_text("{\"session\":{\"session\":{\"token\""), "cut after a key");
+	}
 	CHECK(fast_hits >= 8, "the fast reader decided %d cases", fast_hits);
 
 	free(value);

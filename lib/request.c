@@ -61,7 +61,7 @@ static const struct {
 };
 
 #define REQUEST_NAME_MAX 24 /* longer than every name in request_params */
-#define REQUEST_SAME_LEN 6   /* more than the names of any one length */
+#define REQUEST_SAME_LEN 6  /* more than the names of any one length */
 
 /* request_params by name length: by_len[n] lists the indices of the names
  * of n bytes, then P_COUNT. Filled on first use. */

@@ -10,6 +10,7 @@
 #include "session_cache.h"
 #include "session_repo.h"
 #include "user_repo.h"
+#include "xalloc.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -227,17 +228,22 @@ session_state_cleanup(struct session_state *st)
 static bool
 session_from_cache(const struct request *req, unsigned flags, struct session_state *st)
 {
-	char *value = cookie_get(req->cookie, req->cfg->name_data);
+	const char *raw;
+	char *value = NULL, *decoded;
+	size_t raw_len;
 	bson_t *session = NULL, *user = NULL;
 	bool hit = false;
 
-	if (!value)
+	/* The fast reader reads the value where it is in the header. */
+	if (!cookie_find(req->cookie, req->cfg->name_data, &raw, &raw_len, &decoded))
 		goto done;
 	if ((flags & SESSION_ANSWER) &&
-	    session_cache_answer(value, st->token, req->now_ms, &st->answer)) {
+	    session_cache_answer(raw, raw_len, st->token, req->now_ms, &st->answer)) {
 		hit = true;
 		goto done;
 	}
+	value = decoded ? decoded : xstrndup(raw, raw_len);
+	decoded = NULL;
 	session = bson_new();
 	user = bson_new();
 	hit = session_cache_decode(value, st->token, req->now_ms, session, user);
@@ -252,6 +258,7 @@ done:
 	if (user)
 		bson_destroy(user);
 	free(value);
+	free(decoded);
 	st->from_cache = hit;
 	return hit;
 }

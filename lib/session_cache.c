@@ -157,13 +157,12 @@ session_cache_copy(const bson_iter_t *it, bson_t *dst)
 	return data && bson_init_static(&src, data, len) && bson_concat(dst, &src);
 }
 
-/* The text of a cookie value: base64url-decoded, malloc'd, its length in
- * *len and a NUL after it (the fast reader's scans stop there), or NULL when
- * empty, too long or not base64url. */
+/* The text of a cookie value of n bytes: base64url-decoded, malloc'd, its
+ * length in *len and a NUL after it (the fast reader's scans stop there), or
+ * NULL when empty, too long or not base64url. */
 static unsigned char *
-session_cache_unwrap(const char *value, long *len)
+session_cache_unwrap(const char *value, size_t n, long *len)
 {
-	size_t n = strnlen(value, SESSION_CACHE_MAX_VALUE + 1);
 	unsigned char *json;
 
 	*len = 0;
@@ -200,7 +199,7 @@ session_cache_decode(const char *value, const char *token, int64_t now_ms, bson_
 	bson_reinit(user);
 	if (!value || !token)
 		goto done;
-	json = session_cache_unwrap(value, &json_len);
+	json = session_cache_unwrap(value, strnlen(value, SESSION_CACHE_MAX_VALUE + 1), &json_len);
 	if (!json)
 		goto done;
 	if (json_parse((const char *)json, (size_t)json_len, &outer, &kind) != JSON_OK ||
@@ -497,8 +496,7 @@ session_cache_length(const struct session_cache_keys *k, const struct session_ca
  * session_cache_length bytes); returns the end. The keys are plain ASCII:
  * nothing to escape. */
 static char *
-session_cache_put(char *p, const struct session_cache_keys *k,
-                  const struct session_cache_span *at)
+session_cache_put(char *p, const struct session_cache_keys *k, const struct session_cache_span *at)
 {
 	bool first = true;
 	size_t i;
@@ -525,7 +523,8 @@ session_cache_put(char *p, const struct session_cache_keys *k,
 #define SESSION_CACHE_PUT_LIT(p, lit) (memcpy(p, lit, sizeof(lit) - 1), (p) + sizeof(lit) - 1)
 
 bool
-session_cache_answer(const char *value, const char *token, int64_t now_ms, bson_string_t **answer)
+session_cache_answer(const char *value, size_t value_len, const char *token, int64_t now_ms,
+                     bson_string_t **answer)
 {
 	struct session_cache_span sess[SESSION_CACHE_KEYS], usr[SESSION_CACHE_KEYS], num, sig;
 	bool sess_plain[SESSION_CACHE_KEYS], usr_plain[SESSION_CACHE_KEYS], plain;
@@ -550,7 +549,7 @@ session_cache_answer(const char *value, const char *token, int64_t now_ms, bson_
 		i_exp = session_cache_keys_index(&sess_keys, "expiresAt");
 		i_tok = session_cache_keys_index(&sess_keys, "token");
 	}
-	json = session_cache_unwrap(value, &json_len);
+	json = session_cache_unwrap(value, value_len, &json_len);
 	if (!json)
 		goto done;
 	t = (struct session_cache_text){(const char *)json, (const char *)json + json_len};

@@ -120,7 +120,7 @@ response_cleanup(struct response *res)
 	if (res->body)
 		bson_string_free(res->body, true);
 	for (i = 0; i < res->n_headers; i++)
-		free(res->headers[i]);
+		free(res->owned[i]);
 	memset(res, 0, sizeof(*res));
 }
 
@@ -137,6 +137,16 @@ response_header(struct response *res, const char *name, const char *value)
 	memcpy(line, name, n);
 	memcpy(line + n, ": ", 2);
 	memcpy(line + n + 2, value, v + 1);
+	res->owned[res->n_headers] = line;
+	res->headers[res->n_headers++] = line;
+}
+
+void
+response_header_literal(struct response *res, const char *line)
+{
+	if (res->n_headers == RESPONSE_MAX_HEADERS)
+		return;
+	res->owned[res->n_headers] = NULL;
 	res->headers[res->n_headers++] = line;
 }
 
@@ -261,10 +271,12 @@ response_remove_cookie(struct response *res, const char *name)
 		             !strncmp(h + sizeof(prefix) - 1, name, n) &&
 		             (h[sizeof(prefix) - 1 + n] == '=' || h[sizeof(prefix) - 1 + n] == '.');
 
-		if (match)
-			free(res->headers[i]);
-		else
+		if (match) {
+			free(res->owned[i]);
+		} else {
+			res->owned[kept] = res->owned[i];
 			res->headers[kept++] = res->headers[i];
+		}
 	}
 	res->n_headers = kept;
 }

@@ -45,7 +45,7 @@ cookie_each(const char *header, bool (*fn)(void *, const char *, size_t, const c
 	return false;
 }
 
-struct cookie_find {
+struct cookie_wanted {
 	const char *name;
 	size_t name_len;
 	const char *value;
@@ -71,7 +71,7 @@ cookie_chunk_index(const char *s, size_t n)
 static bool
 cookie_match(void *arg, const char *n, size_t nl, const char *v, size_t vl)
 {
-	struct cookie_find *f = arg;
+	struct cookie_wanted *f = arg;
 
 	if (nl == f->name_len && !memcmp(n, f->name, nl)) {
 		f->value = v;
@@ -84,16 +84,18 @@ cookie_match(void *arg, const char *n, size_t nl, const char *v, size_t vl)
 	return false;
 }
 
-char *
-cookie_get(const char *header, const char *name)
+bool
+cookie_find(const char *header, const char *name, const char **value, size_t *len, char **decoded)
 {
-	struct cookie_find f = {name, strlen(name), NULL, 0, false};
+	struct cookie_wanted f = {name, strlen(name), NULL, 0, false};
 	const char *v;
 	size_t n;
-	char *out;
 
+	*value = NULL;
+	*len = 0;
+	*decoded = NULL;
 	if (!header || !cookie_each(header, cookie_match, &f))
-		return NULL;
+		return false;
 	v = f.value;
 	n = f.value_len;
 	/* val.slice(1, -1) whenever it starts with '"', closed or not. */
@@ -101,16 +103,31 @@ cookie_get(const char *header, const char *name)
 		v++;
 		n = n >= 2 ? n - 2 : 0;
 	}
-	if (memchr(v, '%', n) && (out = urlcode_decode(v, n, URLCODE_COMPONENT, NULL)))
-		return out;
-	out = xstrndup(v, n);
-	return out;
+	if (memchr(v, '%', n) && (*decoded = urlcode_decode(v, n, URLCODE_COMPONENT, len))) {
+		*value = *decoded;
+		return true;
+	}
+	*value = v;
+	*len = n;
+	return true;
+}
+
+char *
+cookie_get(const char *header, const char *name)
+{
+	const char *v;
+	size_t n;
+	char *decoded;
+
+	if (!cookie_find(header, name, &v, &n, &decoded))
+		return NULL;
+	return decoded ? decoded : xstrndup(v, n);
 }
 
 bool
 cookie_has_chunks(const char *header, const char *name)
 {
-	struct cookie_find f = {name, strlen(name), NULL, 0, true};
+	struct cookie_wanted f = {name, strlen(name), NULL, 0, true};
 
 	return header && cookie_each(header, cookie_match, &f);
 }

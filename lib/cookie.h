@@ -18,6 +18,14 @@
  * NULL when absent. */
 char *cookie_get(const char *header, const char *name);
 
+/* cookie_get without a copy when there is nothing to percent-decode: true
+ * when the cookie is present, and then *value (*len bytes, not
+ * NUL-terminated) points into header, or, when the value was decoded, is
+ * *decoded, which the caller frees. *decoded is NULL otherwise (and
+ * *value NULL when absent). */
+bool cookie_find(const char *header, const char *name, const char **value, size_t *len,
+                 char **decoded);
+
 /* True when the header carries cookie `name` or its chunks "<name>.<n>". */
 bool cookie_has_chunks(const char *header, const char *name);
 

@@ -172,34 +172,49 @@ crypto_base64_encode(const void *src, size_t n, char *dst, bool url)
 	return o;
 }
 
-/* The 6-bit value of each character, -1 outside the alphabet: one table
- * per alphabet, filled on first use. */
-static const signed char *
+/* Decoding tables, per alphabet and per position in a group of four
+ * characters: the character's 6-bit value already shifted to its place in
+ * the group's 24 bits (18, 12, 6, 0), or CRYPTO_B64_BAD outside the
+ * alphabet. A group is then four lookups ORed together, checked once.
+ * Filled on first use. */
+#define CRYPTO_B64_BAD 0x80000000u /* a bit no valid group sets */
+
+struct crypto_b64_table {
+	uint32_t at[4][256]; /* [position in the group][character] */
+};
+
+static const struct crypto_b64_table *
 crypto_b64_table(bool url)
 {
-	static signed char table[2][256];
+	static struct crypto_b64_table table[2];
 	static bool filled;
-	int a, i;
+	int a, pos, c, i;
 
 	if (!filled) {
-		memset(table, -1, sizeof(table));
 		for (a = 0; a < 2; a++)
-			for (i = 0; i < 64; i++)
-				table[a][(unsigned char)(a ? crypto_b64_url : crypto_b64_std)[i]] =
-					(signed char)i;
+			for (pos = 0; pos < 4; pos++)
+				for (c = 0; c < 256; c++)
+					table[a].at[pos][c] = CRYPTO_B64_BAD;
+		for (a = 0; a < 2; a++)
+			for (i = 0; i < 64; i++) {
+				c = (unsigned char)(a ? crypto_b64_url : crypto_b64_std)[i];
+				for (pos = 0; pos < 4; pos++)
+					table[a].at[pos][c] = (uint32_t)i << (18 - 6 * pos);
+			}
 		filled = true;
 	}
-	return table[url];
+	return &table[url];
 }
 
 static long
 crypto_b64_decode(const char *src, size_t n, unsigned char *dst, size_t cap, bool url)
 {
-	const signed char *val = crypto_b64_table(url);
-	const unsigned char *s = (const unsigned char *)src;
-	size_t digits = n, out_len, i, o = 0;
-	unsigned long acc = 0;
-	int bits = 0, v;
+	const struct crypto_b64_table *tab = crypto_b64_table(url);
+	const uint32_t *t0 = tab->at[0], *t1 = tab->at[1], *t2 = tab->at[2], *t3 = tab->at[3];
+	const unsigned char *s = (const unsigned char *)src, *groups_end;
+	unsigned char *d = dst;
+	size_t digits = n, out_len, tail;
+	uint32_t v;
 
 	if (!url) {
 		if (n % 4 != 0)
@@ -211,35 +226,32 @@ crypto_b64_decode(const char *src, size_t n, unsigned char *dst, size_t cap, boo
 				digits--;
 		}
 	}
-	if (digits % 4 == 1)
+	tail = digits % 4;
+	if (tail == 1)
 		return -1;
-	out_len = digits / 4 * 3 + (digits % 4 ? digits % 4 - 1 : 0);
+	out_len = digits / 4 * 3 + (tail ? tail - 1 : 0);
 	if (out_len > cap || out_len > LONG_MAX)
 		return -1;
-	/* Four characters to three bytes at a time, then the tail. */
-	for (i = 0; i + 4 <= digits; i += 4) {
-		int a = val[s[i]], b = val[s[i + 1]], c = val[s[i + 2]], d = val[s[i + 3]];
-
-		if ((a | b | c | d) < 0)
+	/* Four characters to three bytes at a time, then the two or three
+	 * characters of a last, short group (as if padded with 'A'). */
+	groups_end = s + (digits - tail);
+	for (; s < groups_end; s += 4, d += 3) {
+		v = t0[s[0]] | t1[s[1]] | t2[s[2]] | t3[s[3]];
+		if (v & CRYPTO_B64_BAD)
 			return -1;
-		acc = (unsigned long)a << 18 | (unsigned long)b << 12 | (unsigned long)c << 6 |
-		      (unsigned long)d;
-		dst[o++] = (unsigned char)(acc >> 16);
-		dst[o++] = (unsigned char)(acc >> 8 & 0xff);
-		dst[o++] = (unsigned char)(acc & 0xff);
+		d[0] = (unsigned char)(v >> 16);
+		d[1] = (unsigned char)(v >> 8);
+		d[2] = (unsigned char)v;
 	}
-	for (acc = 0; i < digits; i++) {
-		v = val[s[i]];
-		if (v < 0)
+	if (tail) {
+		v = t0[s[0]] | t1[s[1]] | (tail == 3 ? t2[s[2]] : 0);
+		if (v & CRYPTO_B64_BAD)
 			return -1;
-		acc = (acc << 6 | (unsigned long)v) & 0xffffff;
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			dst[o++] = (unsigned char)(acc >> bits & 0xff);
-		}
+		*d++ = (unsigned char)(v >> 16);
+		if (tail == 3)
+			*d++ = (unsigned char)(v >> 8);
 	}
-	return (long)o;
+	return (long)out_len;
 }
 
 long

@@ -35,8 +35,8 @@ getsession_get(struct call *c)
 	unsigned flags = 0;
 	enum db_status st;
 
-	response_header(c->res, "Cache-Control", "no-store");
-	response_header(c->res, "Pragma", "no-cache");
+	response_header_literal(c->res, "Cache-Control: no-store");
+	response_header_literal(c->res, "Pragma: no-cache");
 	if (!getsession_query_flag(c->req, "disableCookieCache"))
 		flags |= SESSION_ALLOW_CACHE | SESSION_ANSWER;
 	if (getsession_query_flag(c->req, "disableRefresh"))
@@ -62,8 +62,8 @@ getsession_get(struct call *c)
 enum response_error
 getsession_post(struct call *c)
 {
-	response_header(c->res, "Cache-Control", "no-store");
-	response_header(c->res, "Pragma", "no-cache");
+	response_header_literal(c->res, "Cache-Control: no-store");
+	response_header_literal(c->res, "Pragma: no-cache");
 	return ERR_METHOD_NOT_ALLOWED_DEFER;
 }
 

@@ -26,15 +26,40 @@ json_write_reserve(bson_string_t *out, size_t n)
 	out->str = bson_realloc(out->str, out->alloc);
 }
 
+bson_string_t *
+json_write_new(size_t n)
+{
+	bson_string_t *out = bson_malloc0(sizeof(*out));
+
+	if (n >= ((size_t)1 << 31)) {
+		fprintf(stderr, "json_write: string too long\n");
+		abort();
+	}
+	out->alloc = (uint32_t)bson_next_power_of_two(n + 1);
+	out->str = bson_malloc(out->alloc);
+	out->str[0] = '\0';
+	return out;
+}
+
+char *
+json_write_extend(bson_string_t *out, size_t n)
+{
+	char *at;
+
+	json_write_reserve(out, n);
+	at = out->str + out->len;
+	out->len += (uint32_t)n;
+	out->str[out->len] = '\0';
+	return at;
+}
+
 void
 json_write_raw(bson_string_t *out, const char *s, size_t n)
 {
 	/* one copy: bson_string_append_printf("%.*s") per run, then a byte-wise
 	 * loop, cost most of a cookie-cache get-session */
-	json_write_reserve(out, n);
-	memcpy(out->str + out->len, s, n);
-	out->len += (uint32_t)n;
-	out->str[out->len] = '\0';
+	if (n > 0)
+		memcpy(json_write_extend(out, n), s, n);
 }
 
 const unsigned char *

@@ -12,12 +12,21 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* A new empty string with room for n bytes: two allocations (bson_string_new
+ * then a reserve is three). Free it with bson_string_free. */
+bson_string_t *json_write_new(size_t n);
+
 /* Appends s[0..n) unchanged. */
 void json_write_raw(bson_string_t *out, const char *s, size_t n);
 
 /* Makes room for n more bytes in out at once (writes of a known total
  * length then never grow it). */
 void json_write_reserve(bson_string_t *out, size_t n);
+
+/* Lengthens out by n bytes (NUL-terminated after them) and returns where
+ * they start, for the caller to fill: a text of known length written in
+ * place, without a copy. The pointer is valid until out next grows. */
+char *json_write_extend(bson_string_t *out, size_t n);
 
 /* 256 flags: non-zero for the bytes a JSON string cannot hold as they are
  * (", \, control characters). */

@@ -6,6 +6,7 @@
 #include "config.h"
 #include "xalloc.h"
 
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -59,25 +60,54 @@ static const struct {
 	REQUEST_PARAM("CONTENT_LENGTH"),
 };
 
+#define REQUEST_NAME_MAX 24 /* longer than every name in request_params */
+#define REQUEST_SAME_LEN 6  /* more than the names of any one length */
+
+/* request_params by name length: by_len[n] lists the indices of the names
+ * of n bytes, then P_COUNT. Filled on first use. */
+static const unsigned char (*request_by_len(void))[REQUEST_SAME_LEN]
+{
+	static unsigned char by_len[REQUEST_NAME_MAX][REQUEST_SAME_LEN];
+	static bool filled;
+	size_t i, n, k;
+
+	if (!filled) {
+		memset(by_len, P_COUNT, sizeof by_len);
+		for (i = 0; i < P_COUNT; i++) {
+			n = request_params[i].len;
+			assert(n < REQUEST_NAME_MAX);
+			for (k = 0; by_len[n][k] != P_COUNT; k++)
+				;
+			assert(k < REQUEST_SAME_LEN - 1);
+			by_len[n][k] = (unsigned char)i;
+		}
+		filled = true;
+	}
+	return by_len;
+}
+
 /* One pass over envp: v[i] = the first value of request_params[i] (NULL
  * when absent); returns how many times HTTP_X_FORWARDED_FOR appeared.
- * (A lookup per name walked the whole environment seventeen times.) */
+ * (A lookup per name walked the whole environment seventeen times; then
+ * each variable was compared with all seventeen names. Now only the names
+ * of its length are candidates, their first byte tested before memcmp.) */
 static int
 request_scan(char **envp, const char *v[P_COUNT])
 {
+	const unsigned char(*by_len)[REQUEST_SAME_LEN] = request_by_len();
 	int forwarded = 0;
-	size_t i;
+	size_t i, k;
 
 	memset(v, 0, P_COUNT * sizeof(*v));
 	for (; envp && *envp; envp++) {
 		const char *e = *envp, *eq = strchr(e, '=');
 		size_t n;
 
-		if (!eq)
+		if (!eq || (n = (size_t)(eq - e)) >= REQUEST_NAME_MAX)
 			continue;
-		n = (size_t)(eq - e);
-		for (i = 0; i < P_COUNT; i++)
-			if (request_params[i].len == n && !memcmp(e, request_params[i].name, n))
+		for (k = 0; (i = by_len[n][k]) != P_COUNT; k++)
+			if (request_params[i].name[0] == e[0] &&
+			    !memcmp(e, request_params[i].name, n))
 				break;
 		if (i == P_COUNT)
 			continue;

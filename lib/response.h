@@ -73,8 +73,9 @@ enum response_error {
 
 struct response {
 	int status;
-	bson_string_t *body;                 /* NULL: no body */
-	char *headers[RESPONSE_MAX_HEADERS]; /* "Name: value", malloc'd */
+	bson_string_t *body;                       /* NULL: no body */
+	const char *headers[RESPONSE_MAX_HEADERS]; /* "Name: value" */
+	char *owned[RESPONSE_MAX_HEADERS];         /* headers[i] when malloc'd, else NULL */
 	size_t n_headers;
 	bool is_error;
 	const char *content_type; /* NULL: application/json when there is a body */
@@ -85,6 +86,10 @@ void response_cleanup(struct response *res);
 
 /* Adds a header line "name: value" (value copied). Drops it past the cap. */
 void response_header(struct response *res, const char *name, const char *value);
+
+/* Adds a header line given whole, "Name: value", a literal (it is not
+ * copied, so it must outlive res). Drops it past the cap. */
+void response_header_literal(struct response *res, const char *line);
 
 /* Sets a JSON body (takes ownership of body) and status. */
 void response_json(struct response *res, int status, bson_string_t *body);

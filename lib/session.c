@@ -10,6 +10,7 @@
 #include "session_cache.h"
 #include "session_repo.h"
 #include "user_repo.h"
+#include "xalloc.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -220,23 +221,29 @@ session_state_cleanup(struct session_state *st)
 	memset(st, 0, sizeof(*st));
 }
 
-/* Fills st from a valid session_data cookie; true when it did. With
- * SESSION_ANSWER, a cookie in JSON.stringify's form gives the answer
- * without building documents; any other goes through the generic reader. */
+/* Fills st from a valid session_data cookie; true when it did (false when
+ * there is none). With SESSION_ANSWER, a cookie in JSON.stringify's form
+ * gives the answer without building documents; any other goes through the
+ * generic reader. */
 static bool
 session_from_cache(const struct request *req, unsigned flags, struct session_state *st)
 {
-	char *value = cookie_get(req->cookie, req->cfg->name_data);
+	const char *raw;
+	char *value = NULL, *decoded;
+	size_t raw_len;
 	bson_t *session = NULL, *user = NULL;
 	bool hit = false;
 
-	if (!value)
+	/* The fast reader reads the value where it is in the header. */
+	if (!cookie_find(req->cookie, req->cfg->name_data, &raw, &raw_len, &decoded))
 		goto done;
 	if ((flags & SESSION_ANSWER) &&
-	    session_cache_answer(value, st->token, req->now_ms, &st->answer)) {
+	    session_cache_answer(raw, raw_len, st->token, req->now_ms, &st->answer)) {
 		hit = true;
 		goto done;
 	}
+	value = decoded ? decoded : xstrndup(raw, raw_len);
+	decoded = NULL;
 	session = bson_new();
 	user = bson_new();
 	hit = session_cache_decode(value, st->token, req->now_ms, session, user);
@@ -251,6 +258,7 @@ done:
 	if (user)
 		bson_destroy(user);
 	free(value);
+	free(decoded);
 	st->from_cache = hit;
 	return hit;
 }
@@ -286,25 +294,29 @@ session_lookup(const struct request *req, struct response *res, unsigned flags,
                struct session_state *st)
 {
 	const struct config *cfg = req->cfg;
-	bool carried_data = cookie_has_chunks(req->cookie, cfg->name_data);
-	/* A session_data cookie the answer will not renew is expired — first,
-	 * and only when a session is answered (a missing session expires all
-	 * cookies, session_data among them). With the cache on, one without a
-	 * valid token is left alone (Better Auth's capture 304). */
-	bool stale_data = carried_data && !cfg->cookie_cache;
+	/* A session_data cookie (or its chunks) the answer will not renew is
+	 * expired — first, and only when a session is answered (a missing
+	 * session expires all cookies, session_data among them). With the
+	 * cache on, one without a valid token is left alone (Better Auth's
+	 * capture 304). A cache hit renews nothing and expires nothing, so the
+	 * header is searched for chunks only when it is not one. */
+	bool stale_data;
 	enum db_status rc;
 
 	memset(st, 0, sizeof(*st));
 	st->token = session_cookie_token(req);
 	if (!st->token) {
-		if (stale_data)
+		if (!cfg->cookie_cache && cookie_has_chunks(req->cookie, cfg->name_data))
 			session_cookie_set(req, res, cfg->name_data, "", 0);
 		return DB_NOT_FOUND;
 	}
-	if (carried_data && cfg->cookie_cache && (flags & SESSION_ALLOW_CACHE)) {
+	if (cfg->cookie_cache && (flags & SESSION_ALLOW_CACHE)) {
 		if (session_from_cache(req, flags, st))
 			return DB_OK;
-		stale_data = true; /* tampered, expired or another session's */
+		/* absent, or tampered, expired or another session's */
+		stale_data = cookie_has_chunks(req->cookie, cfg->name_data);
+	} else {
+		stale_data = !cfg->cookie_cache && cookie_has_chunks(req->cookie, cfg->name_data);
 	}
 	rc = session_load(req, st->token, &st->session, &st->user);
 	if (rc == DB_NOT_FOUND)

@@ -157,23 +157,25 @@ session_cache_copy(const bson_iter_t *it, bson_t *dst)
 	return data && bson_init_static(&src, data, len) && bson_concat(dst, &src);
 }
 
-/* The text of a cookie value: base64url-decoded, malloc'd (NUL-free length
- * in *len), or NULL when empty, too long or not base64url. */
+/* The text of a cookie value of n bytes: base64url-decoded, malloc'd, its
+ * length in *len and a NUL after it (the fast reader's scans stop there), or
+ * NULL when empty, too long or not base64url. */
 static unsigned char *
-session_cache_unwrap(const char *value, long *len)
+session_cache_unwrap(const char *value, size_t n, long *len)
 {
-	size_t n = strnlen(value, SESSION_CACHE_MAX_VALUE + 1);
 	unsigned char *json;
 
 	*len = 0;
 	if (n == 0 || n > SESSION_CACHE_MAX_VALUE)
 		return NULL;
 	json = xmalloc(n / 4 * 3 + 3);
-	*len = crypto_base64url_decode(value, n, json, n / 4 * 3 + 3);
+	/* n / 4 * 3 + 2 bytes at most, and the NUL */
+	*len = crypto_base64url_decode(value, n, json, n / 4 * 3 + 2);
 	if (*len <= 0) {
 		free(json);
 		return NULL;
 	}
+	json[*len] = '\0';
 	return json;
 }
 
@@ -197,7 +199,7 @@ session_cache_decode(const char *value, const char *token, int64_t now_ms, bson_
 	bson_reinit(user);
 	if (!value || !token)
 		goto done;
-	json = session_cache_unwrap(value, &json_len);
+	json = session_cache_unwrap(value, strnlen(value, SESSION_CACHE_MAX_VALUE + 1), &json_len);
 	if (!json)
 		goto done;
 	if (json_parse((const char *)json, (size_t)json_len, &outer, &kind) != JSON_OK ||
@@ -281,10 +283,39 @@ done:
 
 #define SESSION_CACHE_KEYS 8 /* members of the session (the user has 7) */
 
-/* The decoded text, read left to right. */
+/* The decoded text, read left to right; *end is a NUL (session_cache_unwrap
+ * puts it there), which ends every scan for a stop byte. */
 struct session_cache_text {
 	const char *p, *end;
 };
+
+/* A key order of the answer (model_session_cache_keys or
+ * model_user_cache_keys) with the keys' lengths, measured once. */
+struct session_cache_keys {
+	const char *const *name;
+	size_t n, len[SESSION_CACHE_KEYS];
+};
+
+static void
+session_cache_keys_init(struct session_cache_keys *k, const char *const *names)
+{
+	k->name = names;
+	for (k->n = 0; names[k->n]; k->n++) {
+		BSON_ASSERT(k->n < SESSION_CACHE_KEYS);
+		k->len[k->n] = strlen(names[k->n]);
+	}
+}
+
+/* The index of name in k (which holds it). */
+static size_t
+session_cache_keys_index(const struct session_cache_keys *k, const char *name)
+{
+	size_t i;
+
+	for (i = 0; strcmp(k->name[i], name) != 0; i++)
+		;
+	return i;
+}
 
 /* A value in the text: where it starts and how long it is. */
 struct session_cache_span {
@@ -336,7 +367,7 @@ session_cache_string(struct session_cache_text *t, struct session_cache_span *v,
 		return false;
 	*plain = true;
 	for (;;) {
-		while (q < end && !stops[*q])
+		while (!stops[*q]) /* the NUL at end stops it */
 			q++;
 		if (q >= end || *q < 0x20)
 			return false;
@@ -410,87 +441,90 @@ session_cache_scalar(struct session_cache_text *t, struct session_cache_span *v,
 	return true;
 }
 
-/* An object whose members are all among keys (the answer's key order), each
- * at most once, with scalar values: at[i] receives the value of keys[i]
- * (p NULL when absent) and plain[i] whether it is a string without escapes. */
+/* An object whose members are all among k's keys, each at most once, with
+ * scalar values: at[i] receives the value of key i (p NULL when absent) and
+ * plain[i] whether it is a string without escapes. */
 static bool
-session_cache_object(struct session_cache_text *t, const char *const *keys,
+session_cache_object(struct session_cache_text *t, const struct session_cache_keys *k,
                      struct session_cache_span *at, bool *plain)
 {
-	size_t len[SESSION_CACHE_KEYS], i, n = 0;
+	size_t i;
 
-	for (n = 0; keys[n]; n++) {
-		BSON_ASSERT(n < SESSION_CACHE_KEYS);
-		len[n] = strlen(keys[n]);
-	}
-	memset(at, 0, n * sizeof(*at));
+	memset(at, 0, k->n * sizeof(*at));
 	if (!SESSION_CACHE_LIT(t, "{"))
 		return false;
 	if (SESSION_CACHE_LIT(t, "}"))
 		return true;
 	do {
-		struct session_cache_span key;
-		bool key_plain;
+		/* "key": with a key of k, matched in place: any other key (one
+		 * with an escape included) is not ours, so scanning it as a
+		 * string first would decide nothing more. */
+		const char *name = t->p + 1;
+		size_t left = (size_t)(t->end - t->p);
 
-		if (!session_cache_string(t, &key, &key_plain) || !key_plain ||
-		    !SESSION_CACHE_LIT(t, ":"))
+		if (*t->p != '"') /* *end is a NUL: safe to read */
 			return false;
-		for (i = 0; i < n; i++)
-			if (len[i] == key.n - 2 && !memcmp(keys[i], key.p + 1, key.n - 2))
+		for (i = 0; i < k->n; i++)
+			if (left >= k->len[i] + 3 && k->name[i][0] == name[0] &&
+			    name[k->len[i]] == '"' && name[k->len[i] + 1] == ':' &&
+			    !memcmp(k->name[i], name, k->len[i]))
 				break;
-		if (i == n || at[i].p || !session_cache_scalar(t, &at[i], &plain[i]))
+		if (i == k->n || at[i].p)
+			return false;
+		t->p = name + k->len[i] + 2;
+		if (!session_cache_scalar(t, &at[i], &plain[i]))
 			return false;
 	} while (SESSION_CACHE_LIT(t, ","));
 	return SESSION_CACHE_LIT(t, "}");
 }
 
-/* Appends {"k":v,...} in the order of keys, the members present. */
-static void
-session_cache_write(bson_string_t *out, const char *const *keys,
-                    const struct session_cache_span *at)
+/* The length of {"k":v,...} for the members present. */
+static size_t
+session_cache_length(const struct session_cache_keys *k, const struct session_cache_span *at)
+{
+	size_t i, n = 2, members = 0;
+
+	for (i = 0; i < k->n; i++)
+		if (at[i].p) {
+			n += k->len[i] + 3 + at[i].n; /* "key":value */
+			members++;
+		}
+	return n + (members ? members - 1 : 0);
+}
+
+/* Writes {"k":v,...} in k's order, the members present, at p (which has
+ * session_cache_length bytes); returns the end. The keys are plain ASCII:
+ * nothing to escape. */
+static char *
+session_cache_put(char *p, const struct session_cache_keys *k, const struct session_cache_span *at)
 {
 	bool first = true;
 	size_t i;
 
-	bson_string_append_c(out, '{');
-	for (i = 0; keys[i]; i++) {
+	*p++ = '{';
+	for (i = 0; i < k->n; i++) {
 		if (!at[i].p)
 			continue;
-		/* ,"key": — the keys are plain ASCII, nothing to escape */
-		json_write_raw(out, &",\""[first], first ? 1 : 2);
-		json_write_raw(out, keys[i], strlen(keys[i]));
-		json_write_raw(out, "\":", 2);
-		json_write_raw(out, at[i].p, at[i].n);
+		if (!first)
+			*p++ = ',';
+		*p++ = '"';
+		memcpy(p, k->name[i], k->len[i]);
+		p += k->len[i];
+		*p++ = '"';
+		*p++ = ':';
+		memcpy(p, at[i].p, at[i].n);
+		p += at[i].n;
 		first = false;
 	}
-	bson_string_append_c(out, '}');
+	*p++ = '}';
+	return p;
 }
 
-/* The length session_cache_write gives at most. */
-static size_t
-session_cache_length(const char *const *keys, const struct session_cache_span *at)
-{
-	size_t i, n = 2;
-
-	for (i = 0; keys[i]; i++)
-		if (at[i].p)
-			n += strlen(keys[i]) + 4 + at[i].n;
-	return n;
-}
-
-/* The index of key in keys. */
-static size_t
-session_cache_index(const char *const *keys, const char *key)
-{
-	size_t i;
-
-	for (i = 0; strcmp(keys[i], key) != 0; i++)
-		;
-	return i;
-}
+#define SESSION_CACHE_PUT_LIT(p, lit) (memcpy(p, lit, sizeof(lit) - 1), (p) + sizeof(lit) - 1)
 
 bool
-session_cache_answer(const char *value, const char *token, int64_t now_ms, bson_string_t **answer)
+session_cache_answer(const char *value, size_t value_len, const char *token, int64_t now_ms,
+                     bson_string_t **answer)
 {
 	struct session_cache_span sess[SESSION_CACHE_KEYS], usr[SESSION_CACHE_KEYS], num, sig;
 	bool sess_plain[SESSION_CACHE_KEYS], usr_plain[SESSION_CACHE_KEYS], plain;
@@ -498,17 +532,24 @@ session_cache_answer(const char *value, const char *token, int64_t now_ms, bson_
 	const struct session_cache_span *tok, *exp_at;
 	const char *payload, *payload_end;
 	unsigned char *json = NULL, mac[CRYPTO_MAC_LEN], want[CRYPTO_MAC_LEN];
-	char suffix[32];
-	int64_t expires, session_expires;
+	static struct session_cache_keys sess_keys, usr_keys;
 	static size_t i_tok, i_exp;
-	size_t suffix_len;
+	char suffix[32], *p;
+	int64_t expires, session_expires;
+	size_t suffix_len, sess_len, usr_len, total;
 	long json_len;
 	bool ok = false;
 
 	*answer = NULL;
 	if (!value || !token)
 		goto done;
-	json = session_cache_unwrap(value, &json_len);
+	if (!sess_keys.name) { /* first call: the key orders, measured */
+		session_cache_keys_init(&sess_keys, model_session_cache_keys);
+		session_cache_keys_init(&usr_keys, model_user_cache_keys);
+		i_exp = session_cache_keys_index(&sess_keys, "expiresAt");
+		i_tok = session_cache_keys_index(&sess_keys, "token");
+	}
+	json = session_cache_unwrap(value, value_len, &json_len);
 	if (!json)
 		goto done;
 	t = (struct session_cache_text){(const char *)json, (const char *)json + json_len};
@@ -519,9 +560,9 @@ session_cache_answer(const char *value, const char *token, int64_t now_ms, bson_
 		goto done;
 	payload = t.p;
 	if (!SESSION_CACHE_LIT(&t, "{\"session\":") ||
-	    !session_cache_object(&t, model_session_cache_keys, sess, sess_plain) ||
+	    !session_cache_object(&t, &sess_keys, sess, sess_plain) ||
 	    !SESSION_CACHE_LIT(&t, ",\"user\":") ||
-	    !session_cache_object(&t, model_user_cache_keys, usr, usr_plain) ||
+	    !session_cache_object(&t, &usr_keys, usr, usr_plain) ||
 	    !SESSION_CACHE_LIT(&t, ",\"updatedAt\":") || !session_cache_integer(&t, &num, NULL) ||
 	    !SESSION_CACHE_LIT(&t, ",\"version\":\"" SESSION_CACHE_VERSION "\"}"))
 		goto done;
@@ -546,10 +587,6 @@ session_cache_answer(const char *value, const char *token, int64_t now_ms, bson_
 		goto done;
 
 	/* Not expired, as a cache entry nor as a session; this token's. */
-	if (i_exp == i_tok) { /* first call: where the two are in the key order */
-		i_exp = session_cache_index(model_session_cache_keys, "expiresAt");
-		i_tok = session_cache_index(model_session_cache_keys, "token");
-	}
 	exp_at = &sess[i_exp];
 	tok = &sess[i_tok];
 	if (expires < now_ms || !exp_at->p || !sess_plain[i_exp] ||
@@ -560,16 +597,18 @@ session_cache_answer(const char *value, const char *token, int64_t now_ms, bson_
 	    memcmp(tok->p + 1, token, tok->n - 2) != 0)
 		goto done;
 
-	/* One allocation: the answer is at most the values, the keys and
-	 * their punctuation. */
-	*answer = bson_string_new("{\"session\":");
-	json_write_reserve(*answer, session_cache_length(model_session_cache_keys, sess) +
-	                                    session_cache_length(model_user_cache_keys, usr) +
-	                                    sizeof(",\"user\":}"));
-	session_cache_write(*answer, model_session_cache_keys, sess);
-	bson_string_append(*answer, ",\"user\":");
-	session_cache_write(*answer, model_user_cache_keys, usr);
-	bson_string_append_c(*answer, '}');
+	/* {"session":S,"user":U}, written in place at its exact length. */
+	sess_len = session_cache_length(&sess_keys, sess);
+	usr_len = session_cache_length(&usr_keys, usr);
+	total = sizeof("{\"session\":,\"user\":}") - 1 + sess_len + usr_len;
+	*answer = json_write_new(total);
+	p = json_write_extend(*answer, total);
+	p = SESSION_CACHE_PUT_LIT(p, "{\"session\":");
+	p = session_cache_put(p, &sess_keys, sess);
+	p = SESSION_CACHE_PUT_LIT(p, ",\"user\":");
+	p = session_cache_put(p, &usr_keys, usr);
+	*p++ = '}';
+	BSON_ASSERT(p == (*answer)->str + total);
 	ok = true;
 done:
 	free(json);

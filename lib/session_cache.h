@@ -33,12 +33,13 @@ bool session_cache_decode(const char *value, const char *token, int64_t now_ms, 
 
 /* The same verdict without building documents, for the cookies in the form
  * JSON.stringify writes (the ones Better Auth and session_cache_encode
- * make): true when session_cache_decode would accept value, and then
+ * make): true when session_cache_decode would accept value (value_len bytes,
+ * no NUL needed after them: a span of the Cookie header), and then
  * *answer (the caller's to free) is get-session's body, byte for byte what
  * model_write gives for the decoded session and user in the cache key
  * order. false says nothing: the value is invalid or in another form, so
  * call session_cache_decode. */
-bool session_cache_answer(const char *value, const char *token, int64_t now_ms,
+bool session_cache_answer(const char *value, size_t value_len, const char *token, int64_t now_ms,
                           bson_string_t **answer);
 
 #endif

@@ -25,22 +25,36 @@ char *
 urlcode_decode(const char *s, size_t n, enum urlcode_mode mode, size_t *out_len)
 {
 	char *out = xmalloc(n + 1);
-	size_t i, o = 0;
+	size_t i = 0, o = 0, run, k;
+	int hi, lo;
 
-	for (i = 0; i < n; i++) {
-		int hi = -1, lo = -1;
+	while (i < n) {
+		/* The run up to the next '%', copied as it is ('+' a space in
+		 * form mode): a byte-wise loop cost ~13 instructions a byte. */
+		const char *pct = memchr(s + i, '%', n - i);
 
-		if (s[i] == '%' && n - i >= 3) {
-			hi = urlcode_hexval((unsigned char)s[i + 1]);
-			lo = urlcode_hexval((unsigned char)s[i + 2]);
+		run = pct ? (size_t)(pct - (s + i)) : n - i;
+		if (mode == URLCODE_FORM) {
+			for (k = 0; k < run; k++)
+				out[o + k] = s[i + k] == '+' ? ' ' : s[i + k];
+		} else {
+			memcpy(out + o, s + i, run);
 		}
+		o += run;
+		i += run;
+		if (i == n)
+			break;
+		/* s[i] is '%': an escape, or (form mode only) a literal '%'. */
+		hi = n - i >= 3 ? urlcode_hexval((unsigned char)s[i + 1]) : -1;
+		lo = n - i >= 3 ? urlcode_hexval((unsigned char)s[i + 2]) : -1;
 		if (hi >= 0 && lo >= 0) {
 			out[o++] = (char)(hi << 4 | lo);
-			i += 2;
-		} else if (s[i] == '%' && mode == URLCODE_COMPONENT) {
+			i += 3;
+		} else if (mode == URLCODE_COMPONENT) {
 			goto fail;
 		} else {
-			out[o++] = s[i] == '+' && mode == URLCODE_FORM ? ' ' : s[i];
+			out[o++] = '%';
+			i++;
 		}
 	}
 	out[o] = '\0';

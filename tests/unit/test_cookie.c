@@ -20,17 +20,32 @@
 #define WIRE TOKEN ".aXXNElWNEpWo5RBBdr04f5%2B9qMgDTCOyxaApSp2NGg0%3D"
 #define TRUE_SIGNED "true.TO3xUdjcBLjvSscD8JJxIQ76eBec5B5AVgTAtTpGCbI="
 
+/* cookie_get, and cookie_find with the same result: a span of the header
+ * when nothing was decoded, else the decoded copy. */
 static void
 check_get(const char *header, const char *name, const char *want)
 {
-	char *got = cookie_get(header, name);
+	char *got = cookie_get(header, name), *decoded = (char *)"unset";
+	const char *v = "unset";
+	size_t n = 99;
+	bool found = cookie_find(header, name, &v, &n, &decoded);
 
-	if (want)
+	if (want) {
 		CHECK(got && !strcmp(got, want), "cookie_get(%s, %s) = %s, want %s",
 		      header ? header : "NULL", name, got ? got : "NULL", want);
-	else
+		CHECK(found && n == strlen(want) && !memcmp(v, want, n),
+		      "cookie_find(%s, %s) = %.*s, want %s", header, name, (int)n, v ? v : "",
+		      want);
+		CHECK(decoded ? v == decoded : v >= header && v + n <= header + strlen(header),
+		      "cookie_find(%s, %s): a span of the header or the decoded copy", header,
+		      name);
+	} else {
 		CHECK(!got, "cookie_get(%s, %s) = %s, want NULL", header ? header : "NULL", name,
 		      got);
+		CHECK(!found && !v && n == 0 && !decoded, "cookie_find(%s, %s): absent",
+		      header ? header : "NULL", name);
+	}
+	free(decoded);
 	free(got);
 }
 

@@ -263,6 +263,105 @@ test_hex_equal_random(void)
 	crypto_random(a, 0);
 }
 
+/* An independent decoder, bit by bit as RFC 4648 describes it: the
+ * reference the table-driven one is checked against. */
+static long
+ref_base64_decode(const unsigned char *s, size_t n, unsigned char *out, bool url)
+{
+	const char *alphabet =
+		url ? "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+		    : "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	size_t digits = n, i;
+	unsigned long acc = 0;
+	int bits = 0;
+	long o = 0;
+
+	if (!url) {
+		if (n % 4 != 0)
+			return -1;
+		for (i = 0; i < 2 && digits > 0 && s[digits - 1] == '='; i++)
+			digits--;
+	}
+	if (digits % 4 == 1)
+		return -1;
+	for (i = 0; i < digits; i++) {
+		const char *p = s[i] ? strchr(alphabet, s[i]) : NULL;
+
+		if (!p)
+			return -1;
+		acc = (acc << 6 | (unsigned long)(p - alphabet)) & 0xffff;
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			out[o++] = (unsigned char)(acc >> bits);
+		}
+	}
+	return o;
+}
+
+/* Decodes e[0..n) with both decoders: 1 when they disagree (printing the
+ * first few), else 0. */
+static int
+base64_disagrees(const unsigned char *e, size_t n, bool url)
+{
+	static int printed;
+	unsigned char ref[24], dec[24];
+	long want = ref_base64_decode(e, n, ref, url), got;
+
+	got = url ? crypto_base64url_decode((const char *)e, n, dec, sizeof dec)
+	          : crypto_base64_decode((const char *)e, n, dec, sizeof dec);
+	if (got == want && (want <= 0 || !memcmp(dec, ref, (size_t)want)))
+		return 0;
+	if (printed++ < 5)
+		fprintf(stderr, "%s \"%.*s\": got %ld want %ld\n", url ? "url" : "std", (int)n,
+		        (const char *)e, got, want);
+	return 1;
+}
+
+/* Every length mod 4, with and without padding, and every byte value in
+ * every position of the encodings of random buffers (one character more at
+ * the end, one fewer): the decoder and the reference agree on the verdict
+ * and the bytes. */
+static void
+test_base64_exhaustive(void)
+{
+	unsigned char src[14], enc[24], e[24], dec[24];
+	size_t n, len, pos;
+	int c, url, disagree = 0, cases = 0;
+	long got;
+
+	for (url = 0; url < 2; url++)
+		for (n = 0; n <= sizeof src; n++) {
+			crypto_random(src, n);
+			len = crypto_base64_encode(src, n, (char *)enc, url);
+			for (pos = 0; pos < len; pos++)
+				for (c = 0; c < 256; c++) {
+					memcpy(e, enc, len);
+					e[pos] = (unsigned char)c;
+					disagree += base64_disagrees(e, len, url);
+					cases++;
+				}
+			for (c = 0; c < 256; c++) {
+				memcpy(e, enc, len);
+				e[len] = (unsigned char)c;
+				disagree += base64_disagrees(e, len + 1, url);
+				cases++;
+			}
+			if (len > 0) {
+				disagree += base64_disagrees(enc, len - 1, url);
+				cases++;
+			}
+			/* The untouched encoding decodes to the source. */
+			got = url ? crypto_base64url_decode((const char *)enc, len, dec, sizeof dec)
+			          : crypto_base64_decode((const char *)enc, len, dec, sizeof dec);
+			CHECK(got == (long)n && memcmp(dec, src, n) == 0, "%s decode of length %zu",
+			      url ? "url" : "std", n);
+		}
+	CHECK(disagree == 0, "%d of %d altered encodings decoded unlike the reference", disagree,
+	      cases);
+	CHECK(cases > 50000, "only %d cases", cases);
+}
+
 int
 main(void)
 {
@@ -270,6 +369,7 @@ main(void)
 	test_base64_vectors();
 	test_base64_reject();
 	test_base64_roundtrip();
+	test_base64_exhaustive();
 	test_hex_equal_random();
 	UNIT_END();
 }

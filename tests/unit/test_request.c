@@ -112,6 +112,30 @@ main(void)
 		request_cleanup(&req);
 	}
 	{
+		/* Near misses: a name's length with another first byte or last
+		 * byte, a prefix, a name longer than any we read, no name, no
+		 * '='. None is read; the real ones after them are. */
+		char *envp[] = {"XTTP_COOKIE=no",
+		                "HTTP_COOKIF=no",
+		                "HTTP_COOKI=no",
+		                "REMOTE_ADDRESS=no",
+		                "HTTP_X_FORWARDED_FOR_AND_MORE_THAN_24=no",
+		                "=no",
+		                "HTTP_ORIGIN",
+		                "HTTP_COOKIE=yes",
+		                "REMOTE_ADDR=192.0.2.9",
+		                "HTTP_ORIGIN=http://o",
+		                NULL};
+
+		init(&req, envp, NULL);
+		CHECK_STR(req.cookie, "yes");
+		CHECK_STR(req.remote_addr, "192.0.2.9");
+		CHECK_STR(req.origin, "http://o");
+		CHECK(!req.forwarded_for && !req.forwarded_for_repeated, "no X-Forwarded-For");
+		CHECK(!req.user_agent && !req.role && !req.request_id, "nothing else read");
+		request_cleanup(&req);
+	}
+	{
 		char *envp[] = {NULL};
 
 		init(&req, envp, NULL);

@@ -210,6 +210,25 @@ main(void)
 	                   "Set-Cookie: t=5\r\nContent-Length: 0\r\n\r\n");
 	response_cleanup(&res);
 
+	/* Literal lines among copied ones: in order, kept by a removal of
+	 * other cookies (and never freed: ASan and valgrind would say), capped
+	 * with the rest. */
+	response_init(&res);
+	response_header_literal(&res, "Cache-Control: no-store");
+	response_header(&res, "Set-Cookie", "s=1; Path=/");
+	response_header_literal(&res, "Pragma: no-cache");
+	response_header(&res, "Set-Cookie", "t=2");
+	response_header_literal(&res, "Set-Cookie: s.0=3");
+	response_remove_cookie(&res, "s");
+	check_format(&res, "Status: 200 OK\r\nCache-Control: no-store\r\nPragma: no-cache\r\n"
+	                   "Set-Cookie: t=2\r\nContent-Length: 0\r\n\r\n");
+	for (i = res.n_headers; i < RESPONSE_MAX_HEADERS + 3; i++)
+		response_header_literal(&res, "X-L: v");
+	CHECK(res.n_headers == RESPONSE_MAX_HEADERS, "literals capped at %zu", res.n_headers);
+	response_header(&res, "X-Over", "v");
+	CHECK(res.n_headers == RESPONSE_MAX_HEADERS, "still capped at %zu", res.n_headers);
+	response_cleanup(&res);
+
 	response_init(&res);
 	response_redirect(&res, "X-Location", "http://a/b");
 	check_format(&res, "Status: 302 Found\r\nContent-Type: application/json\r\n"

@@ -120,7 +120,7 @@ decode(const char *value, const char *tok, int64_t at, bson_t *s, bson_t *u)
 	if (!ok)
 		CHECK(bson_count_keys(s) == 0 && bson_count_keys(u) == 0,
 		      "outputs emptied on refusal");
-	if (session_cache_answer(value, tok, at, &fast)) {
+	if (session_cache_answer(value, value ? strlen(value) : 0, tok, at, &fast)) {
 		fast_hits++;
 		CHECK(ok, "the fast reader accepted what the generic one refused");
 		want = bson_string_new("{\"session\":");
@@ -456,7 +456,8 @@ main(void)
 		bson_string_t *ans = NULL;
 		int before = fast_hits;
 
-		CHECK(session_cache_answer(vector, token, now + 60000, &ans), "fast: the vector");
+		CHECK(session_cache_answer(vector, strlen(vector), token, now + 60000, &ans),
+		      "fast: the vector");
 		CHECK_STR(
 			ans ? ans->str : "",
 			"{\"session\":{\"id\":\"sessionid0000000000000000000000A\",\"createdAt\":"
@@ -470,10 +471,11 @@ main(void)
 		if (ans)
 			bson_string_free(ans, true);
 		ans = NULL;
-		CHECK(!session_cache_answer(vector, token, now + 300001, &ans) && !ans,
+		CHECK(!session_cache_answer(vector, strlen(vector), token, now + 300001, &ans) &&
+		              !ans,
 		      "fast: expired declined");
-		CHECK(!session_cache_answer(vector, "abcdefghijklmnopqrstuvwxyz012346", now,
-		                            &ans) &&
+		CHECK(!session_cache_answer(vector, strlen(vector),
+		                            "abcdefghijklmnopqrstuvwxyz012346", now, &ans) &&
 		              !ans,
 		      "fast: another token declined");
 
@@ -530,6 +532,69 @@ main(void)
 		CHECK(try_forged(p, "1735689900000", now), "an extra user field");
 		CHECK(fast_hits == before, "extra field declined by the fast reader");
 		free(p);
+	}
+	/* Keys the fast reader matches in place: near misses of ours are
+	 * declined by it, and what the generic reader makes of them stands. */
+	{
+		static const struct {
+			const char *user;
+			bool fast; /* decided by the fast reader */
+		} keys[] = {
+			{"{\"id\":\"u\",\"nam\":\"A\"}", false},        /* a prefix of a key */
+			{"{\"id\":\"u\",\"names\":\"A\"}", false},      /* a key plus a byte */
+			{"{\"id\":\"u\",\"nbme\":\"A\"}", false},       /* its length, first byte */
+			{"{\"id\":\"u\",\"n\\u0061me\":\"A\"}", false}, /* escaped: not ours */
+			{"{\"id\":\"u\",\"name\" :\"A\"}", false},      /* space before ':' */
+			{"{\"id\":\"u\",\"name\"}", false},             /* no ':' */
+			{"{\"id\":\"u\",\"name\":\"A\",\"name\":\"B\"}", false}, /* twice */
+			{"{\"id\":\"u\",\"\":\"A\"}", false},                    /* empty key */
+			{"{\"id\":\"u\",name:\"A\"}", false},                    /* unquoted */
+			{"{}", true},                                            /* no member */
+			{"{\"image\":null,\"id\":\"u\"}", true},                 /* any order */
+		};
+
+		for (i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+			bool accepted;
+			int before = fast_hits;
+
+			p = payload_with(session_json, keys[i].user, tail);
+			accepted = try_forged(p, "1735689900000", now);
+			CHECK(fast_hits == before + keys[i].fast, "%s: fast reader %s",
+			      keys[i].user, keys[i].fast ? "should decide" : "should decline");
+			if (keys[i].fast)
+				CHECK(accepted, "%s accepted", keys[i].user);
+			free(p);
+		}
+		/* A session object cut right after a key's opening quote or
+		 * inside it: the text ends there (the NUL after it is no key). */
+		CHECK(!try_text("{\"session\":{\"session\":{\""), "cut after a quote");
+		CHECK(!try_text("{\"session\":{\"session\":{\"tok"), "cut inside a key");
+		CHECK(!try_text("{\"session\":{\"session\":{\"token\""), "cut after a key");
+	}
+	/* The fast reader takes a span of the header: what follows it is not
+	 * read, and a span one byte short is not the value. */
+	{
+		bson_string_t *ans = NULL, *whole = NULL;
+		size_t vn = strlen(vector);
+
+		big = malloc(vn + 16);
+		memcpy(big, vector, vn);
+		memcpy(big + vn, "; x=AAAA", sizeof "; x=AAAA");
+		CHECK(session_cache_answer(vector, vn, token, now + 60000, &whole), "the vector");
+		CHECK(session_cache_answer(big, vn, token, now + 60000, &ans), "a span");
+		CHECK(ans && whole && !strcmp(ans->str, whole->str), "the span's answer");
+		if (ans)
+			bson_string_free(ans, true);
+		ans = NULL;
+		CHECK(!session_cache_answer(big, vn - 1, token, now + 60000, &ans) && !ans,
+		      "one byte short declined");
+		CHECK(!session_cache_answer(big, vn + 1, token, now + 60000, &ans) && !ans,
+		      "one byte more declined");
+		CHECK(!session_cache_answer(big, 0, token, now + 60000, &ans) && !ans,
+		      "empty declined");
+		if (whole)
+			bson_string_free(whole, true);
+		free(big);
 	}
 	CHECK(fast_hits >= 8, "the fast reader decided %d cases", fast_hits);
 

@@ -31,6 +31,20 @@ static const struct {
 	{"%ff", URLCODE_FORM, NULL}, /* not UTF-8 */
 	{"%00", URLCODE_FORM, NULL},
 	{"", URLCODE_FORM, ""},
+	{"", URLCODE_COMPONENT, ""},
+	/* Escapes first, last, back to back, between runs. */
+	{"%41bc", URLCODE_COMPONENT, "Abc"},
+	{"ab%43", URLCODE_COMPONENT, "abC"},
+	{"%41%42%43", URLCODE_COMPONENT, "ABC"},
+	{"a+%41+b%42c", URLCODE_COMPONENT, "a+A+bBc"},
+	{"a+%41+b%42c", URLCODE_FORM, "a A bBc"},
+	{"ab%4", URLCODE_COMPONENT, NULL},
+	{"ab%4", URLCODE_FORM, "ab%4"},
+	{"%%41", URLCODE_FORM, "%A"},
+	{"%2%41+", URLCODE_FORM, "%2A "},
+	{"%%41", URLCODE_COMPONENT, NULL},
+	{"x%4g", URLCODE_COMPONENT, NULL},
+	{"x%g4", URLCODE_FORM, "x%g4"},
 };
 
 int

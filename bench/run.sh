@@ -16,6 +16,7 @@
 # directory only (no TCP listener, so nothing can reach it another way) and
 # both connect through it (MONGODB_URI=mongodb://%2F...%2Fferretdb.sock/ for
 # lighttpd's programs, schema-apply, callgrind and tests/reference/server.mjs).
+# With STORE=postgresql, FerretDB still reaches PostgreSQL over TCP.
 #
 # Cells (each repeated BENCH_REPS times, ours and theirs interleaved; medians):
 #   get-db (get-session, database path, both rate limiters off), get-rl (the

@@ -11,7 +11,7 @@ import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { startFcgi, request, postJSON, dbName, uniqueEmail, mongo, applySchema, requireFcgiBuilt, CookieJar, ROOT } from "../lib/stack.mjs";
+import { startFcgi, request, postJSON, dbName, uniqueEmail, mongo, applySchema, requireFcgiBuilt, apacheRunAs, CookieJar, ROOT } from "../lib/stack.mjs";
 
 const PW = "correct horse battery staple";
 let dir, sock, log, fdbPid, srv, name;
@@ -29,6 +29,14 @@ before(async () => {
 	// --log-level=info: FerretDB logs every connection with its address.
 	fdbPid = Number(execFileSync(path.join(ROOT, "scripts/ferretdb.sh"),
 		["-", path.join(dir, "data"), log, `--listen-unix=${sock}`, "--log-level=info"], { encoding: "utf8" }).trim());
+	// Apache runs the programs as another user (www-data when we are root). As the
+	// README says, that user needs search permission on the directories and write
+	// permission on the socket (FerretDB makes it 0755, its owner's).
+	fs.chmodSync(dir, 0o711);
+	if (process.getuid() === 0) {
+		const runAs = apacheRunAs();
+		fs.chownSync(sock, runAs.uid, runAs.gid);
+	}
 	name = dbName("unixstore");
 	applySchema(uriOf(sock), name);
 	srv = await startFcgi({ MONGODB_URI: uriOf(sock), MONGODB_DB: name });

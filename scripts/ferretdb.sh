@@ -25,8 +25,8 @@ if [ "$port" = - ]; then
 	[ -n "$unix" ] || { echo "ferretdb: port - needs --listen-unix=PATH" >&2; exit 1; }
 	listen="--listen-addr="
 fi
-# A socket left by an earlier run would pass the wait below.
-[ -z "$unix" ] || rm -f "$unix"
+# A socket left by an earlier run would make FerretDB fail and pass the wait below.
+[ -n "$unix" ] && [ -S "$unix" ] && rm -f "$unix"
 # --telemetry=disable: FerretDB must never report to the internet.
 "$top/.deps/bin/ferretdb" "${backend[@]}" \
 	--state-dir="$dir" "$listen" --telemetry=disable --debug-addr=- \

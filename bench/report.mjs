@@ -94,6 +94,8 @@ const nproc = +meta.nproc, cS = +meta.scrypt_c_s, nS = +meta.scrypt_node_s, par 
 const limitC = nproc / cS, limitNode = nproc / nS;
 const pf = (ok) => (ok ? "**PASS**" : "**MISS**");
 const store = meta.store || "sqlite";
+// BENCH_STORE_ADDR: how both implementations reach FerretDB
+const storeAddr = meta.store_addr === "unix socket" ? "its Unix socket (`BENCH_STORE_ADDR=unix`)" : "TCP on 127.0.0.1";
 const targets = [];
 const ratio = (k, want, what) => {
 	const o = S[k].ours, t = S[k].theirs;
@@ -147,7 +149,7 @@ const out = [
 	"**Ours**: lighttpd + the FastCGI programs (`lighttpd-conf/lighttpd.conf` as shipped: " + procs + " processes; scrypt hashes in flight capped at " + meta.hash_slots + " by `FCGI_AUTH_HASH_SLOTS`). " +
 		"**Theirs**: Better Auth " + meta.better_auth + " + @better-auth/mongo-adapter " + meta.mongo_adapter + " on Node (`tests/reference/server.mjs`, one process, NODE_ENV=production). " +
 		"Rate limiting off in every row but \"both rate limiters on\" (ours `BETTER_AUTH_RATE_LIMIT=1`, Better Auth's in-memory limiter; every limit raised to 1 000 000 so that nothing is refused). " +
-		`Both on one FerretDB ${meta.ferretdb} (${store === "postgresql" ? `PostgreSQL backend, a private PostgreSQL ${meta.postgresql} cluster with its default settings` : "SQLite backend"}), different databases, the same indexes (\`schema-apply\`), the same secret.`,
+		`Both on one FerretDB ${meta.ferretdb} (${store === "postgresql" ? `PostgreSQL backend, a private PostgreSQL ${meta.postgresql} cluster with its default settings` : "SQLite backend"}), reached by both over ${storeAddr}, different databases, the same indexes (\`schema-apply\`), the same secret.`,
 	"",
 	...table,
 	"",
@@ -193,7 +195,7 @@ const out = [
 ];
 
 // stdout: the table and the targets
-console.log(["", ...table, "", ...cgTable, "", "| target | measured | |", "|---|---|---|", ...targets, "",
+console.log(["", `FerretDB ${meta.ferretdb} (${store}), reached by both over ${storeAddr}`, "", ...table, "", ...cgTable, "", "| target | measured | |", "|---|---|---|", ...targets, "",
 	(Number.isNaN(cS) ? "scrypt limit: not measured (no sign-in or sign-up cell)" : `scrypt limit: C ${limitC.toFixed(2)}/s (${(cS * 1000).toFixed(0)} ms/hash, ${meta.scrypt_c_faults} faults/hash; ${nproc} at once ${(+meta.scrypt_c_parallel_rate).toFixed(2)}/s), Node ${limitNode.toFixed(2)}/s (${(nS * 1000).toFixed(0)} ms/hash)`) + `; load now ${meta.load_end}`,
 	"", ...cpuTable, "", ...memTable, ""].join("\n"));
 

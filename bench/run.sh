@@ -11,6 +11,13 @@
 # the package is installed on first use, it is not a dependency of make test).
 # Its results go to their own section of docs/benchmarks.md.
 #
+# BENCH_STORE_ADDR=tcp (default): both implementations reach FerretDB on
+# 127.0.0.1:<port>. unix: FerretDB listens on a Unix socket in the work
+# directory only (no TCP listener, so nothing can reach it another way) and
+# both connect through it (MONGODB_URI=mongodb://%2F...%2Fferretdb.sock/ for
+# lighttpd's programs, schema-apply, callgrind and tests/reference/server.mjs).
+# With STORE=postgresql, FerretDB still reaches PostgreSQL over TCP.
+#
 # Cells (each repeated BENCH_REPS times, ours and theirs interleaved; medians):
 #   get-db (get-session, database path, both rate limiters off), get-rl (the
 #   same with both limiters on, limits raised so nothing is refused),
@@ -26,7 +33,8 @@
 # Knobs (environment): BENCH_REPS=3 BENCH_GET_SECONDS=6 BENCH_POST_SECONDS=10
 # BENCH_GET_CONNS=16 BENCH_POST_CONNS=4 BENCH_THREADS=1 BENCH_WARMUP_SECONDS=2
 # BENCH_KEEP=1 (keep the work directory) BENCH_NO_DOCS=1 (do not write docs/)
-# BENCH_CELLS (default: all) BENCH_CG_REQUESTS=100 (callgrind requests per row).
+# BENCH_CELLS (default: all) BENCH_CG_REQUESTS=100 (callgrind requests per row)
+# BENCH_STORE_ADDR=tcp|unix (how both reach the store, above).
 #
 # Bounded: every wait has a limit, wrk runs are fixed-length, and a watchdog
 # ends the run after BENCH_MAX_SECONDS (default 900). Everything started here
@@ -48,6 +56,7 @@ MAX_S=${BENCH_MAX_SECONDS:-900}
 BUILD=${FCGI_AUTH_BUILD:-build}
 STORE=${STORE:-sqlite}
 CELLS=${BENCH_CELLS:-get-db get-rl get-cache trivial callgrind signin signup}
+STORE_ADDR=${BENCH_STORE_ADDR:-tcp}
 t_start=$(date +%s)
 
 log() { printf 'bench: %s\n' "$*" >&2; }
@@ -60,6 +69,7 @@ done
 [ -x .deps/bin/ferretdb ] || die ".deps/bin/ferretdb missing: run make deps first"
 [ -d node_modules/better-auth ] || die "node_modules missing: run make deps first"
 case $STORE in sqlite | postgresql) ;; *) die "STORE must be sqlite or postgresql, not $STORE" ;; esac
+case $STORE_ADDR in tcp | unix) ;; *) die "BENCH_STORE_ADDR must be tcp or unix, not $STORE_ADDR" ;; esac
 want() { case " $CELLS " in *" $1 "*) return 0 ;; esac; return 1; }
 
 # wrk and gnuplot (scripts/deps.sh installs them; here too when run directly).
@@ -195,11 +205,21 @@ if [ "$STORE" = postgresql ]; then
 	echo "postgresql=$("$pgb/postgres" --version | awk '{print $3}')" >>"$meta"
 fi
 echo "store=$STORE" >>"$meta"
-fdb_port=$(free_port)
-fdb_pid=$(./scripts/ferretdb.sh "$fdb_port" "$work/ferretdb" "$work/ferretdb.log")
+if [ "$STORE_ADDR" = unix ]; then
+	fdb_sock=$work/ferretdb.sock
+	fdb_pid=$(./scripts/ferretdb.sh - "$work/ferretdb" "$work/ferretdb.log" "--listen-unix=$fdb_sock")
+	# The path percent-encoded (libmongoc and the Node driver take it so).
+	MONGO="mongodb://$(node -p 'encodeURIComponent(process.argv[1])' "$fdb_sock")/"
+	echo "store_addr=unix socket" >>"$meta"
+else
+	fdb_port=$(free_port)
+	fdb_pid=$(./scripts/ferretdb.sh "$fdb_port" "$work/ferretdb" "$work/ferretdb.log")
+	MONGO="mongodb://127.0.0.1:$fdb_port/"
+	echo "store_addr=TCP 127.0.0.1" >>"$meta"
+fi
 unset FERRETDB_POSTGRESQL_URL
 started+=("$fdb_pid")
-MONGO="mongodb://127.0.0.1:$fdb_port/"
+log "FerretDB (pid $fdb_pid) at $MONGO"
 for db in "$OURS_DB" "$THEIRS_DB"; do
 	# The adapter's indexes on both databases (user.email, session.token, ...).
 	MONGODB_URI=$MONGO MONGODB_DB=$db "./$BUILD/schema-apply" >/dev/null || die "schema-apply on $db failed"
@@ -571,7 +591,7 @@ cmd="./bench/run.sh"
 [ -n "${MAKELEVEL:-}" ] && cmd="make bench"
 [ "$STORE" = sqlite ] || cmd="$cmd STORE=$STORE"
 knobs=""
-for k in BENCH_REPS BENCH_GET_SECONDS BENCH_POST_SECONDS BENCH_GET_CONNS BENCH_POST_CONNS BENCH_THREADS BENCH_WARMUP_SECONDS BENCH_CELLS; do
+for k in BENCH_REPS BENCH_GET_SECONDS BENCH_POST_SECONDS BENCH_GET_CONNS BENCH_POST_CONNS BENCH_THREADS BENCH_WARMUP_SECONDS BENCH_CELLS BENCH_STORE_ADDR; do
 	case ${!k:-} in "") ;; *" "*) knobs="$knobs$k=\"${!k}\" " ;; *) knobs="$knobs$k=${!k} " ;; esac
 done
 {

@@ -362,7 +362,10 @@ app_loop(const struct config *cfg, const struct app_program *prog, int fd, bson_
 	log_info("ready (FastCGI%s%s), database %s", cfg->listen ? " on " : "",
 	         cfg->listen ? cfg->listen : "", cfg->mongodb_db);
 	while (fcgi_accept(&fr)) {
-		bson_string_truncate(out, 0);
+		/* emptied, its allocation kept (bson_string_truncate would shrink
+		 * it to 16 bytes, to grow again in the next answer) */
+		out->len = 0;
+		out->str[0] = '\0';
 		app_serve(cfg, prog, fr.envp, fcgi_read, &fr, out, &after);
 		fcgi_finish(&fr, out->str, out->len);
 		app_run_after(&after);

@@ -19,16 +19,19 @@ const median = (a) => {
 
 // cell impl rep rps p50_us p99_us non2xx sockerr
 const runs = fs.readFileSync(path.join(work, "results.tsv"), "utf8").split("\n").filter(Boolean)
-	.map((l) => l.split("\t")).map(([cell, impl, rep, rps, p50, p99, non2xx, sock, cpu, db]) =>
+	.map((l) => l.split("\t")).map(([cell, impl, rep, rps, p50, p99, non2xx, sock, cpu, db, machine, wrk]) =>
 		// no request completed: no latency either (wrk prints 0)
 		({ cell, impl, rep, rps: +rps, p50: +rps > 0 ? +p50 / 1000 : NaN, p99: +rps > 0 ? +p99 / 1000 : NaN,
-			non2xx: +non2xx, sock: +sock, cpu: +cpu, db: +db }));
+			non2xx: +non2xx, sock: +sock, cpu: +cpu, db: +db, machine: +machine, wrk: +wrk }));
 function stat(cell, impl) {
 	const r = runs.filter((x) => x.cell === cell && x.impl === impl);
 	if (!r.length) return null;
 	return {
 		rps: median(r.map((x) => x.rps)), p50: median(r.map((x) => x.p50)), p99: median(r.map((x) => x.p99)),
 		cpu: median(r.map((x) => x.cpu)), db: median(r.map((x) => x.db)),
+		machine: median(r.map((x) => x.machine)), wrk: median(r.map((x) => x.wrk)),
+		// the rest of the machine: what neither the server, the store nor wrk ran
+		other: median(r.map((x) => x.machine - x.cpu - x.db - x.wrk)),
 		all: r.map((x) => x.rps), bad: r.reduce((s, x) => s + x.non2xx + x.sock, 0), n: r.length,
 	};
 }
@@ -64,6 +67,17 @@ const cpuTable = [
 for (const [k, label] of rows) {
 	const o = S[k].ours, t = S[k].theirs;
 	cpuTable.push(`| ${label.replace("¹", "")} | ${us(o?.cpu)} | ${us(o?.db)} | ${us(t?.cpu)} | ${us(t?.db)} | ${o && t && o.cpu > 0 ? (t.cpu / o.cpu).toFixed(2) + "×" : "—"} |`);
+}
+
+// the whole machine per request: wrk's share, and the rest (other
+// processes, interrupts) — what the server, the store and wrk do not explain
+const machineTable = [
+	"| row | ours: all cores | ours: wrk | ours: rest | theirs: all cores | theirs: wrk | theirs: rest |",
+	"|---|---:|---:|---:|---:|---:|---:|",
+];
+for (const [k, label] of rows) {
+	const o = S[k].ours, t = S[k].theirs;
+	machineTable.push(`| ${label.replace("¹", "")} | ${us(o?.machine)} | ${us(o?.wrk)} | ${us(o?.other)} | ${us(t?.machine)} | ${us(t?.wrk)} | ${us(t?.other)} |`);
 }
 
 // memory: rss.tsv when instance pid name vmrss vmhwm rssanon pss (KiB)
@@ -153,12 +167,16 @@ const out = [
 	"",
 	...table,
 	"",
-	"¹ Ceiling: ours = `bench/trivial.c` (a FastCGI responder that only prints `{\"ok\":true}`) under `bench/lighttpd-trivial.conf` (same lighttpd settings, 2 processes); theirs = a bare `node:http` server with the same body.",
+	"¹ Ceiling: ours = `bench/trivial.c` (a FastCGI responder that only prints `{\"ok\":true}`, on the programs' own FastCGI layer `lib/fcgi.c`) under `bench/lighttpd-trivial.conf` (same lighttpd settings, 2 processes); theirs = a bare `node:http` server with the same body.",
 	"",
 	"CPU time per request (utime + stime of the server processes and of the store — FerretDB" + (store === "postgresql" ? " and PostgreSQL" : "") + " — over each run, divided by the requests it completed; medians). " +
 		"Less disturbed by the other work on the machine than req/s; the store's share is the database work each implementation asks for.",
 	"",
 	...cpuTable,
+	"",
+	"The whole machine per request (every core's busy time over the run, from /proc/stat, divided by the requests): wrk's share (its own user + system time) and the rest — other processes and interrupts, what neither the server, the store nor wrk ran.",
+	"",
+	...machineTable,
 	"",
 	"Per-run req/s: " + rows.map(([k]) => `${k}: ${reps(k)}`).join(" · "),
 	"",
@@ -197,7 +215,7 @@ const out = [
 // stdout: the table and the targets
 console.log(["", `FerretDB ${meta.ferretdb} (${store}), reached by both over ${storeAddr}`, "", ...table, "", ...cgTable, "", "| target | measured | |", "|---|---|---|", ...targets, "",
 	(Number.isNaN(cS) ? "scrypt limit: not measured (no sign-in or sign-up cell)" : `scrypt limit: C ${limitC.toFixed(2)}/s (${(cS * 1000).toFixed(0)} ms/hash, ${meta.scrypt_c_faults} faults/hash; ${nproc} at once ${(+meta.scrypt_c_parallel_rate).toFixed(2)}/s), Node ${limitNode.toFixed(2)}/s (${(nS * 1000).toFixed(0)} ms/hash)`) + `; load now ${meta.load_end}`,
-	"", ...cpuTable, "", ...memTable, ""].join("\n"));
+	"", ...cpuTable, "", ...machineTable, "", ...memTable, ""].join("\n"));
 
 // docs/benchmarks.md: replace between markers
 // One section per store: SQLite's keeps the original markers.

@@ -88,7 +88,7 @@ if [ -n "$missing" ]; then
 fi
 
 work=$(mktemp -d /tmp/fcgi-auth-bench.XXXXXX)
-results=$work/results.tsv   # cell impl rep rps p50_us p99_us non2xx sockerr cpu_us db_us
+results=$work/results.tsv   # cell impl rep rps p50_us p99_us non2xx sockerr cpu_us db_us machine_us wrk_us
 meta=$work/meta.env         # key=value lines for the report
 rss=$work/rss.tsv           # when instance pid name vmrss vmhwm rssanon pss (KiB)
 : >"$results"
@@ -379,18 +379,26 @@ store_ticks() {
 	echo $t
 }
 server_pids() { echo "$1" $(children_of "$1"); }
+# Every core's busy time (user, nice, system, irq, softirq, steal), ticks.
+machine_ticks() { awk '$1 == "cpu" { print $2 + $3 + $4 + $7 + $8 + $9; exit }' /proc/stat; }
 HZ=$(getconf CLK_TCK)
 
 run_wrk() { # cell impl rep conns seconds url path script args...
 	local cell=$1 impl=$2 rep=$3 conns=$4 secs=$5 url=$6 path=$7 script=$8 out line pids s0 d0 s1 d1
 	shift 8
+	local m0 m1 wrk_cpu
 	pids=$(server_pids "${PID_OF[$url]}")
 	s0=$(ticks $pids)
 	d0=$(store_ticks)
-	out=$(wrk -t"$THREADS" -c"$conns" -d"${secs}s" --timeout 10s -s "$script" "$url$path" -- "$@" 2>&1) ||
+	m0=$(machine_ticks)
+	# (times: the subshell's children, that is wrk: user and system seconds)
+	out=$(wrk -t"$THREADS" -c"$conns" -d"${secs}s" --timeout 10s -s "$script" "$url$path" -- "$@" 2>&1 &&
+		times | tail -1 | sed 's/m/ /g; s/s//g' | awk '{ printf "WRKCPU %.3f\n", $1 * 60 + $2 + $3 * 60 + $4 }') ||
 		die "wrk failed ($cell $impl): $out"
 	s1=$(ticks $pids)
 	d1=$(store_ticks)
+	m1=$(machine_ticks)
+	wrk_cpu=$(printf '%s\n' "$out" | sed -n 's/^WRKCPU //p')
 	line=$(printf '%s\n' "$out" | grep '^RESULT ' | tail -1)
 	[ -n "$line" ] || die "wrk printed no RESULT ($cell $impl): $out"
 	# A client that hangs up does not stop a hash in progress: let the server
@@ -400,11 +408,14 @@ run_wrk() { # cell impl rep conns seconds url path script args...
 	# RESULT requests duration_us p50 p99 non2xx sockerr
 	# + CPU µs per request: the server's, FerretDB's (the requests still in
 	# flight when wrk stops are not counted, so this slightly over-states it)
+	# + the machine's (every core's busy time) and wrk's, per request: what
+	# is left of the machine's is everything else that ran meanwhile
 	echo "$line" | awk -v c="$cell" -v i="$impl" -v r="$rep" -v s=$((s1 - s0)) -v d=$((d1 - d0)) -v hz="$HZ" \
-		'{ n = $2 > 0 ? $2 : 1; printf "%s\t%s\t%s\t%.1f\t%d\t%d\t%d\t%d\t%.1f\t%.1f\n", c, i, r, $2 / ($3 / 1e6), $4, $5, $6, $7,
-			s * 1e6 / hz / n, d * 1e6 / hz / n }' >>"$results"
-	tail -1 "$results" | awk -F'\t' '{ printf "bench:   %-9s %-6s #%s %8.1f req/s  p50 %8.2f ms  p99 %8.2f ms  CPU/req server %7.0f us, store %6.0f us%s\n",
-		$1, $2, $3, $4, $5 / 1000, $6 / 1000, $9, $10, ($7 + $8 > 0 ? "  (" $7 " non-2xx, " $8 " socket errors)" : "") }' >&2
+		-v m=$((m1 - m0)) -v w="${wrk_cpu:-0}" \
+		'{ n = $2 > 0 ? $2 : 1; printf "%s\t%s\t%s\t%.1f\t%d\t%d\t%d\t%d\t%.1f\t%.1f\t%.1f\t%.1f\n", c, i, r, $2 / ($3 / 1e6), $4, $5, $6, $7,
+			s * 1e6 / hz / n, d * 1e6 / hz / n, m * 1e6 / hz / n, w * 1e6 / n }' >>"$results"
+	tail -1 "$results" | awk -F'\t' '{ printf "bench:   %-9s %-6s #%s %8.1f req/s  p50 %8.2f ms  p99 %8.2f ms  CPU/req server %7.0f us, store %6.0f us, wrk %5.0f us, machine %7.0f us%s\n",
+		$1, $2, $3, $4, $5 / 1000, $6 / 1000, $9, $10, $12, $11, ($7 + $8 > 0 ? "  (" $7 " non-2xx, " $8 " socket errors)" : "") }' >&2
 }
 
 # CELL_REP=n: only repetition n (and the warm-up only when n is 1), so that

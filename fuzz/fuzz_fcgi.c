@@ -40,14 +40,10 @@ check_output(const unsigned char *out, size_t n)
 		FUZZ_CHECK(n - at - 8 >= len);
 		switch (out[at + 1]) {
 		case 3:
-		case 11:
-			FUZZ_CHECK(len == 8);
-			break;
+		case 11: FUZZ_CHECK(len == 8); break;
 		case 6:
-		case 10:
-			break;
-		default:
-			FUZZ_CHECK(!"a record type an application does not send");
+		case 10: break;
+		default: FUZZ_CHECK(!"a record type an application does not send");
 		}
 		at += 8 + len;
 	}

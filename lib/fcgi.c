@@ -204,7 +204,8 @@ fcgi_fill(struct fcgi_request *r, enum fcgi_wait wait)
 		           wait == FCGI_NO_WAIT ? MSG_DONTWAIT : 0);
 		if (got > 0)
 			break;
-		if (got < 0 && errno == EINTR && !(wait == FCGI_WAIT_UNLESS_STOPPING && fcgi_stopping))
+		if (got < 0 && errno == EINTR &&
+		    !(wait == FCGI_WAIT_UNLESS_STOPPING && fcgi_stopping))
 			continue;
 		if (got < 0 && wait == FCGI_NO_WAIT && (errno == EAGAIN || errno == EWOULDBLOCK))
 			return false;
@@ -342,7 +343,6 @@ fcgi_end_request(struct fcgi_request *r, uint16_t id, unsigned status)
 	return fcgi_writev_all(r, &iov, 1);
 }
 
-
 /* ------------------------------------------------------------ parameters */
 
 /* One length of a name-value pair at p[*at]: 1 byte, or 4 with the top bit
@@ -358,8 +358,8 @@ fcgi_pair_len(const unsigned char *p, size_t n, size_t *at, size_t *len)
 	}
 	if (n - *at < 4)
 		return false;
-	*len = (size_t)(p[*at] & 0x7f) << 24 | (size_t)p[*at + 1] << 16 |
-	       (size_t)p[*at + 2] << 8 | p[*at + 3];
+	*len = (size_t)(p[*at] & 0x7f) << 24 | (size_t)p[*at + 1] << 16 | (size_t)p[*at + 2] << 8 |
+	       p[*at + 3];
 	*at += 4;
 	return true;
 }
@@ -410,7 +410,7 @@ fcgi_env_build(struct fcgi_request *r)
 	/* First, so that it wins over a parameter of that name: the role, as
 	 * libfcgi puts it (lib/request.c reads it). */
 	r->env[vars++] =
-	        r->role == FCGI_ROLE_AUTHORIZER ? "FCGI_ROLE=AUTHORIZER" : "FCGI_ROLE=RESPONDER";
+		r->role == FCGI_ROLE_AUTHORIZER ? "FCGI_ROLE=AUTHORIZER" : "FCGI_ROLE=RESPONDER";
 	t = r->env_text;
 	while (at < n) {
 		if (!fcgi_pair_len(p, n, &at, &name_len) || !fcgi_pair_len(p, n, &at, &value_len) ||
@@ -670,7 +670,8 @@ fcgi_params(struct fcgi_request *r)
 			r->is_aborted = true;
 			return true;
 		} else if (h.type != FCGI_PARAMS) {
-			fcgi_skip_content(r); /* STDIN before the parameters end: not ours to keep */
+			fcgi_skip_content(
+				r); /* STDIN before the parameters end: not ours to keep */
 		} else if (h.content_len == 0) {
 			break;
 		} else if (!fcgi_params_append(r)) {

@@ -32,8 +32,14 @@ static struct fcgi_request req;
 static void
 rec(struct buf *b, unsigned type, unsigned id, const void *content, size_t len, unsigned pad)
 {
-	unsigned char h[8] = {1, (unsigned char)type, (unsigned char)(id >> 8), (unsigned char)id,
-	                      (unsigned char)(len >> 8), (unsigned char)len, (unsigned char)pad, 0};
+	unsigned char h[8] = {1,
+	                      (unsigned char)type,
+	                      (unsigned char)(id >> 8),
+	                      (unsigned char)id,
+	                      (unsigned char)(len >> 8),
+	                      (unsigned char)len,
+	                      (unsigned char)pad,
+	                      0};
 
 	memcpy(b->b + b->n, h, 8);
 	b->n += 8;
@@ -544,7 +550,8 @@ test_authorizer(void)
 		if (child == 0) { /* the server: reads the answer, then closes */
 			close(req.fd);
 			collect(fd, true);
-			_exit(out_answer(1, text, sizeof(text), 0) && !strcmp(text, "Status: 200\r\n\r\n")
+			_exit(out_answer(1, text, sizeof(text), 0) &&
+			                      !strcmp(text, "Status: 200\r\n\r\n")
 			              ? 0
 			              : 1);
 		}

@@ -93,7 +93,7 @@ CGI_BIN  = $(CGI_SRC:cgi-bin/%.c=$(B)/cgi-bin/%)
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 TOOL_BIN = $(B)/schema-apply $(B)/demo/whoami
-TEST_TOOL_BIN = $(B)/tests-tools/mail-send
+TEST_TOOL_BIN = $(B)/tests-tools/mail-send $(B)/tests-tools/metrics-remove
 RUN_ENV  = FCGI_AUTH_BUILD=$(B) MONGOC=$(MONGOC)
 
 # With deps among the goals (make test, make run, ...), it runs before anything

@@ -334,16 +334,43 @@ export async function startFcgi(env = {}, opts = {}) {
 		fs.rmSync(state, { recursive: true, force: true });
 		throw err;
 	}
+	const db = e.MONGODB_DB || "better-auth";
+	metricsHold(db);
 	return {
 		url, port, stateDir: state, kind: "fcgi", server, pid: child.pid, errlog,
 		output: () => child.output, // the web server's stdout/stderr (lighttpd: the programs' logs)
 		stop: async () => {
 			await stopChild(child);
 			for (const p of procs) await p.stop();
+			metricsRelease(db);
 			saveLog(server, errlog() + child.output); // for the log-leak check (tests/lib/logleak.mjs)
 			if (!process.env.KEEP_STATE) fs.rmSync(state, { recursive: true, force: true });
 		},
 	};
+}
+
+// The metrics segment of a test database (lib/metrics.c keys one per
+// database name) outlives the programs; removed when the last stack of this
+// process on that database stops, so repeated runs do not exhaust the
+// machine's segments (tests/tools/metrics-remove.c).
+const metricsUsers = new Map();
+function metricsHold(db) {
+	metricsUsers.set(db, (metricsUsers.get(db) ?? 0) + 1);
+}
+function metricsRelease(db) {
+	const n = (metricsUsers.get(db) ?? 1) - 1;
+	if (n > 0) return metricsUsers.set(db, n);
+	metricsUsers.delete(db);
+	// as us, and as the user Apache ran the programs as (the key holds the uid)
+	const users = [{}];
+	if (process.getuid() === 0) users.push({ uid: apacheRunAs().uid, gid: apacheRunAs().gid });
+	for (const u of users) {
+		try {
+			execFileSync(path.resolve(FCGI_BIN, "../tests-tools/metrics-remove"), [db], { stdio: "ignore", ...u });
+		} catch {
+			// a build without the tool: the segment stays, as before
+		}
+	}
 }
 
 /** conf itself, or a wrapper in state that includes it and adds extra. */

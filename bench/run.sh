@@ -391,14 +391,14 @@ run_wrk() { # cell impl rep conns seconds url path script args...
 	s0=$(ticks $pids)
 	d0=$(store_ticks)
 	m0=$(machine_ticks)
-	# (times: the subshell's children, that is wrk: user and system seconds)
+	# (times, in the same subshell and not in a pipe: that subshell's only
+	# child is wrk; its second line is wrk's user and system time)
 	out=$(wrk -t"$THREADS" -c"$conns" -d"${secs}s" --timeout 10s -s "$script" "$url$path" -- "$@" 2>&1 &&
-		times | tail -1 | sed 's/m/ /g; s/s//g' | awk '{ printf "WRKCPU %.3f\n", $1 * 60 + $2 + $3 * 60 + $4 }') ||
-		die "wrk failed ($cell $impl): $out"
+		times >"$work/wrk.times") || die "wrk failed ($cell $impl): $out"
 	s1=$(ticks $pids)
 	d1=$(store_ticks)
 	m1=$(machine_ticks)
-	wrk_cpu=$(printf '%s\n' "$out" | sed -n 's/^WRKCPU //p')
+	wrk_cpu=$(tail -1 "$work/wrk.times" | sed 's/m/ /g; s/s//g' | awk '{ printf "%.3f", $1 * 60 + $2 + $3 * 60 + $4 }')
 	line=$(printf '%s\n' "$out" | grep '^RESULT ' | tail -1)
 	[ -n "$line" ] || die "wrk printed no RESULT ($cell $impl): $out"
 	# A client that hangs up does not stop a hash in progress: let the server

@@ -137,6 +137,8 @@ cleanup() {
 	[ -n "$pg_dir" ] && ! alive "${pg_pid:-0}" && rm -rf "$pg_dir"
 	[ -n "$wd_pid" ] && stop_pid "$wd_pid"
 	wait 2>/dev/null || true
+	# the metrics segment of our database outlives the programs (lib/metrics.h)
+	[ -n "${OURS_DB:-}" ] && "$BUILD/tests-tools/metrics-remove" "$OURS_DB" 2>/dev/null || true
 	if [ -n "${BENCH_KEEP:-}" ]; then log "work directory kept: $work"; else rm -rf "$work"; fi
 	exit $rc
 }

@@ -35,6 +35,22 @@ path_in_dir(char *buf, size_t n, const char *name)
 	snprintf(buf, n, "%s/%s", dir, name);
 }
 
+/* path_in_dir for a lock file made now, with any semaphore set its key
+ * already names removed: the key comes from the file's device and inode,
+ * and a set left by a deleted lock file of another run (until reboot) is
+ * found again when the new file gets that inode, with that run's count. */
+static void
+fresh_lock(char *buf, size_t n, const char *name)
+{
+	int fd;
+
+	path_in_dir(buf, n, name);
+	fd = open(buf, O_RDWR | O_CREAT, 0600);
+	if (fd >= 0)
+		close(fd);
+	hashslot_remove(buf);
+}
+
 /* What the code between capture_begin and capture_end writes to stderr
  * (the log), into buf. */
 static int capture_saved = -1;
@@ -96,7 +112,7 @@ test_cap(void)
 	char path[256];
 	struct stat st;
 
-	path_in_dir(path, sizeof path, "cap.lock");
+	fresh_lock(path, sizeof path, "cap.lock");
 	hashslot_init(&a, path, 2);
 	hashslot_init(&b, path, 2);
 	hashslot_init(&c, path, 2);
@@ -127,7 +143,7 @@ test_wakeup(void)
 	int ready[2];
 	pid_t pid;
 
-	path_in_dir(path, sizeof path, "wake.lock");
+	fresh_lock(path, sizeof path, "wake.lock");
 	if (pipe(ready) != 0) {
 		CHECK(0, "pipe");
 		return;
@@ -161,7 +177,7 @@ test_first_count_wins(void)
 	struct hashslot a, b;
 	char path[256];
 
-	path_in_dir(path, sizeof path, "count.lock");
+	fresh_lock(path, sizeof path, "count.lock");
 	hashslot_init(&a, path, 1);
 	hashslot_init(&b, path, 3);
 	CHECK(hashslot_acquire(&a, 0), "the one slot");
@@ -180,7 +196,7 @@ test_dead_holder(void)
 	int ready[2], go[2], status;
 	pid_t pid;
 
-	path_in_dir(path, sizeof path, "dead.lock");
+	fresh_lock(path, sizeof path, "dead.lock");
 	if (pipe(ready) != 0 || pipe(go) != 0) {
 		CHECK(0, "pipe");
 		return;
@@ -339,7 +355,7 @@ test_password(void)
 	int ready[2], status = -1;
 	pid_t pid;
 
-	path_in_dir(path, sizeof path, "pw.lock");
+	fresh_lock(path, sizeof path, "pw.lock");
 	if (pipe(ready) != 0) {
 		CHECK(0, "pipe");
 		return;
@@ -406,7 +422,7 @@ test_metrics(void)
 
 	snprintf(name, sizeof name, "test-hashslot-%ld", (long)getpid());
 	CHECK(metrics_init(name), "metrics");
-	path_in_dir(path, sizeof path, "metrics.lock");
+	fresh_lock(path, sizeof path, "metrics.lock");
 	hashslot_init(&a, path, 1);
 	hashslot_init(&b, path, 1);
 	CHECK(hashslot_acquire(&a, 1000), "free at once");

@@ -157,17 +157,9 @@ fcgi_is_listener(int fd)
 void
 fcgi_init(struct fcgi_request *r, int listen_fd)
 {
-	memset(r, 0, offsetof(struct fcgi_request, in));
+	memset(r, 0, sizeof(*r));
 	r->listen_fd = listen_fd;
 	r->fd = -1;
-	r->in_pos = r->in_len = r->rec_left = r->pad_left = 0;
-	r->in_closed = r->is_broken = false;
-	r->params = NULL;
-	r->params_len = r->params_cap = 0;
-	r->env_text = NULL;
-	r->env_text_cap = 0;
-	r->env = NULL;
-	r->env_cap = 0;
 }
 
 void
@@ -364,27 +356,24 @@ fcgi_pair_len(const unsigned char *p, size_t n, size_t *at, size_t *len)
 	return true;
 }
 
-typedef void (*fcgi_pair_fn)(void *arg, const unsigned char *name, size_t name_len,
-                             const unsigned char *value, size_t value_len);
+struct fcgi_pair {
+	const unsigned char *name, *value;
+	size_t name_len, value_len;
+};
 
-/* Calls fn (when not NULL) for every name-value pair of p[0..n); the number
- * of pairs, or -1 when they do not fill p[0..n) exactly. */
-static long
-fcgi_pairs_each(const unsigned char *p, size_t n, fcgi_pair_fn fn, void *arg)
+/* The name-value pair at p[*at..n), *at moved past it; false when it does
+ * not fit in p[0..n). */
+static inline bool
+fcgi_pair_next(const unsigned char *p, size_t n, size_t *at, struct fcgi_pair *pair)
 {
-	size_t at = 0, name_len, value_len;
-	long count = 0;
-
-	while (at < n) {
-		if (!fcgi_pair_len(p, n, &at, &name_len) || !fcgi_pair_len(p, n, &at, &value_len) ||
-		    name_len > n - at || value_len > n - at - name_len)
-			return -1;
-		if (fn)
-			fn(arg, p + at, name_len, p + at + name_len, value_len);
-		at += name_len + value_len;
-		count++;
-	}
-	return count;
+	if (!fcgi_pair_len(p, n, at, &pair->name_len) ||
+	    !fcgi_pair_len(p, n, at, &pair->value_len) || pair->name_len > n - *at ||
+	    pair->value_len > n - *at - pair->name_len)
+		return false;
+	pair->name = p + *at;
+	pair->value = pair->name + pair->name_len;
+	*at += pair->name_len + pair->value_len;
+	return true;
 }
 
 /* r->envp from the PARAMS stream in r->params, after FCGI_ROLE; false when
@@ -395,8 +384,8 @@ fcgi_pairs_each(const unsigned char *p, size_t n, fcgi_pair_fn fn, void *arg)
 static bool
 fcgi_env_build(struct fcgi_request *r)
 {
-	const unsigned char *p = r->params;
-	size_t n = r->params_len, at = 0, name_len, value_len, vars = 0, vars_max = n / 2 + 2;
+	size_t n = r->params_len, at = 0, vars = 0, vars_max = n / 2 + 2;
+	struct fcgi_pair pair;
 	char *t;
 
 	if (r->env_cap < vars_max) {
@@ -413,23 +402,19 @@ fcgi_env_build(struct fcgi_request *r)
 		r->role == FCGI_ROLE_AUTHORIZER ? "FCGI_ROLE=AUTHORIZER" : "FCGI_ROLE=RESPONDER";
 	t = r->env_text;
 	while (at < n) {
-		if (!fcgi_pair_len(p, n, &at, &name_len) || !fcgi_pair_len(p, n, &at, &value_len) ||
-		    name_len > n - at || value_len > n - at - name_len)
+		if (!fcgi_pair_next(r->params, n, &at, &pair))
 			return false;
-		if (!name_len || memchr(p + at, '=', name_len) || memchr(p + at, '\0', name_len) ||
-		    memchr(p + at + name_len, '\0', value_len)) {
-			/* not one environment string: "NAME=value" would read as
-			 * another name or be cut short */
-			at += name_len + value_len;
-			continue;
-		}
+		if (!pair.name_len || memchr(pair.name, '=', pair.name_len) ||
+		    memchr(pair.name, '\0', pair.name_len) ||
+		    memchr(pair.value, '\0', pair.value_len))
+			continue; /* not one environment string: "NAME=value" would read
+			           * as another name or be cut short */
 		r->env[vars++] = t;
-		memcpy(t, p + at, name_len);
-		t[name_len] = '=';
-		memcpy(t + name_len + 1, p + at + name_len, value_len);
-		t[name_len + 1 + value_len] = '\0';
-		t += name_len + value_len + 2;
-		at += name_len + value_len;
+		memcpy(t, pair.name, pair.name_len);
+		t[pair.name_len] = '=';
+		memcpy(t + pair.name_len + 1, pair.value, pair.value_len);
+		t[pair.name_len + 1 + pair.value_len] = '\0';
+		t += pair.name_len + pair.value_len + 2;
 	}
 	r->env[vars] = NULL;
 	r->envp = r->env;
@@ -488,22 +473,19 @@ struct fcgi_values {
 	size_t len;
 };
 
+/* Appends the answer to one name FCGI_GET_VALUES asked for, when we know it. */
 static void
-fcgi_value_put(void *arg, const unsigned char *name, size_t name_len, const unsigned char *value,
-               size_t value_len)
+fcgi_value_put(struct fcgi_values *v, const struct fcgi_pair *pair)
 {
 	static const struct {
 		const char *name;
 		char value;
 	} known[] = {{"FCGI_MAX_CONNS", '1'}, {"FCGI_MAX_REQS", '1'}, {"FCGI_MPXS_CONNS", '0'}};
-	struct fcgi_values *v = arg;
 	size_t i, nl;
 
-	(void)value;
-	(void)value_len;
 	for (i = 0; i < sizeof(known) / sizeof(known[0]); i++) {
 		nl = strlen(known[i].name);
-		if (name_len == nl && !memcmp(name, known[i].name, nl) &&
+		if (pair->name_len == nl && !memcmp(pair->name, known[i].name, nl) &&
 		    v->len + 2 + nl + 1 <= sizeof(v->out)) {
 			v->out[v->len++] = (unsigned char)nl;
 			v->out[v->len++] = 1;
@@ -522,7 +504,9 @@ fcgi_management(struct fcgi_request *r, const struct fcgi_header *h)
 {
 	unsigned char hdr[FCGI_HEADER_LEN], body[8] = {0}, *content;
 	struct fcgi_values v = {{0}, 0};
+	struct fcgi_pair pair;
 	struct iovec iov[2];
+	size_t at = 0;
 	bool ok;
 
 	if (h->type != FCGI_GET_VALUES) {
@@ -536,7 +520,9 @@ fcgi_management(struct fcgi_request *r, const struct fcgi_header *h)
 	content = xmalloc(h->content_len);
 	ok = fcgi_take(r, content, h->content_len, FCGI_WAIT);
 	r->rec_left = 0;
-	if (ok && fcgi_pairs_each(content, h->content_len, fcgi_value_put, &v) >= 0) {
+	while (ok && at < h->content_len && fcgi_pair_next(content, h->content_len, &at, &pair))
+		fcgi_value_put(&v, &pair);
+	if (ok && at == h->content_len) {
 		fcgi_header_put(hdr, FCGI_GET_VALUES_RESULT, 0, v.len);
 		iov[0] = (struct iovec){hdr, sizeof(hdr)};
 		iov[1] = (struct iovec){v.out, v.len};

@@ -361,7 +361,14 @@ function metricsRelease(db) {
 	const n = (metricsUsers.get(db) ?? 1) - 1;
 	if (n > 0) return metricsUsers.set(db, n);
 	metricsUsers.delete(db);
-	// as us, and as the user Apache ran the programs as (the key holds the uid)
+	removeMetrics(db);
+}
+
+/** Removes the metrics segment of database db (tests/tools/metrics-remove.c
+ * says why), as us and, when we are root, as the user Apache runs the
+ * programs as (the key holds the uid). For programs started without
+ * startFcgi; startFcgi's stop() does it itself. */
+export function removeMetrics(db) {
 	const users = [{}];
 	if (process.getuid() === 0) users.push({ uid: apacheRunAs().uid, gid: apacheRunAs().gid });
 	for (const u of users) {

@@ -12,8 +12,8 @@ import fs from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
-import { spawn, spawnSync } from "node:child_process";
-import { startFerret, dbName, freePort, requireFcgiBuilt, FCGI_BIN, SECRET } from "../lib/stack.mjs";
+import { spawn } from "node:child_process";
+import { startFerret, dbName, freePort, removeMetrics, requireFcgiBuilt, FCGI_BIN, SECRET } from "../lib/stack.mjs";
 
 requireFcgiBuilt();
 
@@ -107,8 +107,7 @@ after(async () => {
 		await new Promise((r) => child.once("exit", r));
 	}
 	await ferret?.stop();
-	// its database's metrics segment (tests/tools/metrics-remove.c says why)
-	spawnSync(path.resolve(FCGI_BIN, "../tests-tools/metrics-remove"), [db], { stdio: "ignore" });
+	removeMetrics(db);
 	fs.rmSync(dir, { recursive: true, force: true });
 });
 

@@ -118,7 +118,7 @@ $(B)/tests/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(LIB_A) | $(B)/tests
 FAKE_DB_TESTS = $(addprefix $(B)/tests/,test_app test_handlers test_signup)
 $(FAKE_DB_TESTS): FAKE_DB = $(B)/tests/fake_db.o
 $(FAKE_DB_TESTS): $(B)/tests/fake_db.o
-$(B)/tests/fake_db.o: tests/unit/fake_db.c tests/unit/fake_db.h lib/db.h | $(B)/tests
+$(B)/tests/fake_db.o: tests/unit/fake_db.c tests/unit/fake_db.h lib/db.h $(MONGOC_STAMP) | $(B)/tests $(DEPS_FIRST)
 	$(COMPILE) -c -o $@ $<
 # test_bigmap.c fails madvise(2) on demand (its own __wrap_madvise).
 $(B)/tests/test_bigmap: TEST_LDFLAGS = -Wl,--wrap=madvise

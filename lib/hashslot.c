@@ -94,10 +94,14 @@ hashslot_dir_is_private(const char *dir, const char *path)
 
 /* The IPC key of the lock file, from fstat of the file we opened (no
  * symlink, a regular file of ours), not from a second lookup of the path as
- * ftok would. ftok keeps 16 bits of the inode; here a hash of device and
- * inode fills 24 bits under the tag byte 'h'. create: make the file (and its
- * directory, 0700) if missing, after checking that the directory is
- * private; every refusal is logged. */
+ * ftok would. ftok keeps 16 bits of the inode; here a hash of device, inode
+ * and modification time (to the nanosecond; nothing writes the file) fills
+ * 24 bits under the tag byte 'h'. The time is there because a semaphore
+ * outlives its file: a lock file deleted and made again (a runtime
+ * directory cleaned, a test's directory) often gets the freed inode back,
+ * and by inode alone would find the old file's set and its count. create:
+ * make the file (and its directory, 0700) if missing, after checking that
+ * the directory is private; every refusal is logged. */
 static bool
 hashslot_key(const char *path, bool create, key_t *key)
 {
@@ -142,9 +146,10 @@ hashslot_key(const char *path, bool create, key_t *key)
 	}
 	close(fd);
 	{
-		/* FNV-1a over the device and inode numbers. */
-		unsigned long long v[2] = {(unsigned long long)st.st_dev,
-		                           (unsigned long long)st.st_ino};
+		/* FNV-1a over the device, inode and modification time. */
+		unsigned long long v[4] = {
+			(unsigned long long)st.st_dev, (unsigned long long)st.st_ino,
+			(unsigned long long)st.st_mtim.tv_sec, (unsigned long long)st.st_mtim.tv_nsec};
 		const unsigned char *p = (const unsigned char *)v;
 		uint32_t h = 2166136261u;
 		size_t i;

@@ -8,7 +8,9 @@
  * of them hash.
  *
  * The slots are a System V counting semaphore, found through the lock file
- * FCGI_AUTH_HASH_LOCK (its device and inode): a waiter sleeps in the kernel
+ * FCGI_AUTH_HASH_LOCK (its device, inode and modification time: a file made
+ * again is a new cap, even on a reused inode; touching it starts one too,
+ * for the processes started after): a waiter sleeps in the kernel
  * until a slot is free (no polling, woken in turn), and every operation is
  * SEM_UNDO, so a process that dies holding a slot gives it back. The lock
  * file lives in a directory only this user (or root) can write, and the

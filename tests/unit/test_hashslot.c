@@ -36,9 +36,7 @@ path_in_dir(char *buf, size_t n, const char *name)
 }
 
 /* path_in_dir for a lock file made now, with any semaphore set its key
- * already names removed: the key comes from the file's device and inode,
- * and a set left by a deleted lock file of another run (until reboot) is
- * found again when the new file gets that inode, with that run's count. */
+ * already names removed (a 24-bit key: another run's set could share it). */
 static void
 fresh_lock(char *buf, size_t n, const char *name)
 {
@@ -185,6 +183,54 @@ test_first_count_wins(void)
 	hashslot_cleanup(&a);
 	CHECK(hashslot_acquire(&b, 0), "then takes it");
 	hashslot_cleanup(&b);
+}
+
+/* A lock file deleted and made again is a new cap with its own count, even
+ * when the file system gives the new file the old one's inode (ext4 does at
+ * once): the old file's semaphore set outlives it, and a key of device and
+ * inode alone found it again, with its count (seen: 'a process configured
+ * for 3 still finds 1' after an earlier run's files were deleted). */
+static void
+test_file_made_again(void)
+{
+	const struct timespec tick = {0, 20000000}; /* past the file system's clock tick */
+	struct hashslot a, b;
+	char path[256], log[2048];
+	struct stat st;
+	ino_t first;
+	int old;
+
+	fresh_lock(path, sizeof path, "again.lock");
+	CHECK(stat(path, &st) == 0, "the lock file");
+	first = st.st_ino;
+	hashslot_init(&a, path, 1);
+	CHECK(hashslot_acquire(&a, 0), "the one slot of the first file");
+	old = a.semid;
+	hashslot_cleanup(&a);
+	nanosleep(&tick, NULL);
+	unlink(path);
+	CHECK(close(open(path, O_RDWR | O_CREAT | O_EXCL, 0600)) == 0, "the file made again");
+	CHECK(stat(path, &st) == 0, "the new lock file");
+	capture_begin();
+	hashslot_init(&b, path, 3);
+	capture_end(log, sizeof log);
+	CHECK(log[0] == '\0', "a new set, quietly (inode %s): %s",
+	      st.st_ino == first ? "reused" : "new", log);
+	CHECK(b.semid >= 0 && b.semid != old, "not the old file's set");
+	CHECK(hashslot_acquire(&b, 0), "first of its 3 slots");
+	hashslot_release(&b);
+	{
+		struct hashslot c, d;
+
+		hashslot_init(&c, path, 3);
+		hashslot_init(&d, path, 3);
+		CHECK(hashslot_acquire(&b, 0) && hashslot_acquire(&c, 0) && hashslot_acquire(&d, 0),
+		      "three slots at once, not the old file's one");
+		hashslot_cleanup(&c);
+		hashslot_cleanup(&d);
+	}
+	hashslot_cleanup(&b);
+	semctl(old, 0, IPC_RMID);
 }
 
 /* A process that exits (or is killed) holding a slot gives it back. */
@@ -472,7 +518,7 @@ int
 main(void)
 {
 	static const char *const names[] = {"off.lock",  "cap.lock",  "wake.lock", "count.lock",
-	                                    "dead.lock", "link.lock", "pw.lock",   "foreign.lock"};
+	                                    "dead.lock", "link.lock", "pw.lock",   "foreign.lock", "again.lock"};
 	char path[256];
 
 	if (mkdtemp(dir) == NULL) {
@@ -483,6 +529,7 @@ main(void)
 	test_cap();
 	test_wakeup();
 	test_first_count_wins();
+	test_file_made_again();
 	test_dead_holder();
 	test_symlink();
 	test_shared_dir();

@@ -147,9 +147,10 @@ hashslot_key(const char *path, bool create, key_t *key)
 	close(fd);
 	{
 		/* FNV-1a over the device, inode and modification time. */
-		unsigned long long v[4] = {
-			(unsigned long long)st.st_dev, (unsigned long long)st.st_ino,
-			(unsigned long long)st.st_mtim.tv_sec, (unsigned long long)st.st_mtim.tv_nsec};
+		unsigned long long v[4] = {(unsigned long long)st.st_dev,
+		                           (unsigned long long)st.st_ino,
+		                           (unsigned long long)st.st_mtim.tv_sec,
+		                           (unsigned long long)st.st_mtim.tv_nsec};
 		const unsigned char *p = (const unsigned char *)v;
 		uint32_t h = 2166136261u;
 		size_t i;

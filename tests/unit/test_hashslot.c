@@ -517,8 +517,9 @@ test_metrics(void)
 int
 main(void)
 {
-	static const char *const names[] = {"off.lock",  "cap.lock",  "wake.lock", "count.lock",
-	                                    "dead.lock", "link.lock", "pw.lock",   "foreign.lock", "again.lock"};
+	static const char *const names[] = {"off.lock",   "cap.lock",     "wake.lock",
+	                                    "count.lock", "dead.lock",    "link.lock",
+	                                    "pw.lock",    "foreign.lock", "again.lock"};
 	char path[256];
 
 	if (mkdtemp(dir) == NULL) {

@@ -490,7 +490,8 @@ async function startApache(server, e, state, procs, logs, extraConfig) {
  * instructions enable, a <VirtualHost> as 000-default.conf, the Define lines
  * set, and the authorizer block the drop-in shows uncommented for /demo/.
  * The programs get only what the drop-in hands them (the secret, URL,
- * database URI and name): rate limiting is on.
+ * database URI and name, and FCGI_AUTH_SETTINGS_FILE when e names one):
+ * rate limiting is on.
  */
 function dropinConfig(e, state) {
 	const mod = (m) => `LoadModule ${m}_module /usr/lib/apache2/modules/mod_${m}.so`;
@@ -538,6 +539,7 @@ Define FCGI_AUTH_BIN "${e.FCGI_AUTH_BIN}"
 Define FCGI_AUTH_URL "${e.BETTER_AUTH_URL}"
 Define FCGI_AUTH_DB "${e.MONGODB_DB}"
 Define FCGI_AUTH_IDENTITY_LUA "${path.join(ROOT, "apache-conf", "identity.lua")}"
+${e.FCGI_AUTH_SETTINGS_FILE ? `Define FCGI_AUTH_SETTINGS_FILE "${e.FCGI_AUTH_SETTINGS_FILE}"` : ""}
 Include "${path.join(ROOT, "apache-conf", "fcgi-auth.conf")}"
 AuthnzFcgiDefineProvider authnz fcgi-auth fcgi://127.0.0.1:${e.FCGI_AUTH_PORT_AUTHORIZER}/
 <Location "/demo/">

@@ -53,6 +53,31 @@ app_user_repo_ensure(const char *ba_id, const char *email, const char *name, int
 	return app_user_repo_upsert_once(ba_id, email, name, now_ms, false, out);
 }
 
+enum db_status
+app_user_repo_create(const char *ba_id, const char *email, const char *name, int64_t now_ms,
+                     bson_t **out)
+{
+	bson_t *doc = bson_new();
+	bson_oid_t id;
+	enum db_status st;
+
+	bson_oid_init(&id, NULL);
+	BSON_APPEND_OID(doc, "_id", &id);
+	BSON_APPEND_UTF8(doc, "betterAuthUserId", ba_id);
+	BSON_APPEND_UTF8(doc, "email", email);
+	BSON_APPEND_UTF8(doc, "name", name);
+	BSON_APPEND_DATE_TIME(doc, "createdAt", now_ms);
+	BSON_APPEND_DATE_TIME(doc, "updatedAt", now_ms);
+	st = db_insert(DB_APP_USERS, doc);
+	if (st == DB_OK) {
+		*out = doc;
+		return DB_OK;
+	}
+	bson_destroy(doc);
+	*out = NULL;
+	return st == DB_DUPLICATE ? app_user_repo_ensure(ba_id, email, name, now_ms, out) : st;
+}
+
 /* ---- the account program (delete-user) */
 
 enum db_status

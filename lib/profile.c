@@ -24,10 +24,13 @@
 static const char *const profile_address_keys[] = {"street",     "city",    "state",
                                                    "postalCode", "country", NULL};
 
-/* The app user and profile of auth_user. update: overwrite email and name
- * (sync-user); otherwise only create what is missing (me, sign-up). */
+/* How profile_link writes: overwrite email and name (sync-user), create
+ * only what is missing (me), or insert both (a user just signed up). */
+enum profile_mode { PROFILE_UPDATE, PROFILE_ENSURE, PROFILE_CREATE };
+
+/* The app user and profile of auth_user, written as mode says. */
 static int
-profile_link(const bson_t *auth_user, bool update, int64_t now_ms, bson_t **app_user,
+profile_link(const bson_t *auth_user, enum profile_mode mode, int64_t now_ms, bson_t **app_user,
              bson_t **profile)
 {
 	bson_oid_t ba_oid, app_oid;
@@ -39,23 +42,28 @@ profile_link(const bson_t *auth_user, bool update, int64_t now_ms, bson_t **app_
 	if (!model_oid(auth_user, "_id", &ba_oid))
 		return DB_FAILED;
 	bson_oid_to_string(&ba_oid, ba_id);
-	if (update)
-		st = app_user_repo_upsert(ba_id, email ? email : "", name ? name : "", now_ms,
-		                          app_user);
+	if (!email)
+		email = "";
+	if (!name)
+		name = "";
+	if (mode == PROFILE_UPDATE)
+		st = app_user_repo_upsert(ba_id, email, name, now_ms, app_user);
+	else if (mode == PROFILE_ENSURE)
+		st = app_user_repo_ensure(ba_id, email, name, now_ms, app_user);
 	else
-		st = app_user_repo_ensure(ba_id, email ? email : "", name ? name : "", now_ms,
-		                          app_user);
+		st = app_user_repo_create(ba_id, email, name, now_ms, app_user);
 	if (st != DB_OK)
 		return st;
 	model_oid(*app_user, "_id", &app_oid);
-	return profile_repo_ensure(&app_oid, now_ms, profile);
+	return mode == PROFILE_CREATE ? profile_repo_create(&app_oid, now_ms, profile)
+	                              : profile_repo_ensure(&app_oid, now_ms, profile);
 }
 
 void
 profile_on_user_created(const bson_t *auth_user, int64_t now_ms)
 {
 	bson_t *app_user, *profile;
-	int st = profile_link(auth_user, false, now_ms, &app_user, &profile);
+	int st = profile_link(auth_user, PROFILE_CREATE, now_ms, &app_user, &profile);
 
 	if (st != DB_OK)
 		log_error("sign-up: app user/profile not created (status %d); sync-user or me "
@@ -85,7 +93,7 @@ enum response_error
 profile_sync_user(struct call *c)
 {
 	bson_t *app_user = NULL, *profile = NULL;
-	int st = profile_link(c->session.user, true, c->req->now_ms, &app_user, &profile);
+	int st = profile_link(c->session.user, PROFILE_UPDATE, c->req->now_ms, &app_user, &profile);
 
 	if (st == DB_OK)
 		profile_answer(c->res, true, app_user, profile);
@@ -248,7 +256,7 @@ profile_me_patch(struct call *c)
 	int st;
 
 	profile_validate(&c->body, &set, issues); /* checked by profile_me_validate */
-	st = profile_link(c->session.user, false, c->req->now_ms, &app_user, &profile);
+	st = profile_link(c->session.user, PROFILE_ENSURE, c->req->now_ms, &app_user, &profile);
 	if (st == DB_OK) {
 		model_oid(app_user, "_id", &app_oid);
 		st = profile_repo_update(&app_oid, &set, c->req->now_ms, &updated);
@@ -267,7 +275,7 @@ enum response_error
 profile_me_get(struct call *c)
 {
 	bson_t *app_user = NULL, *profile = NULL;
-	int st = profile_link(c->session.user, false, c->req->now_ms, &app_user, &profile);
+	int st = profile_link(c->session.user, PROFILE_ENSURE, c->req->now_ms, &app_user, &profile);
 
 	if (st == DB_OK)
 		profile_answer(c->res, false, app_user, profile);
@@ -282,7 +290,7 @@ void
 profile_on_user_updated(const bson_t *auth_user, int64_t now_ms)
 {
 	bson_t *app_user, *profile;
-	int st = profile_link(auth_user, true, now_ms, &app_user, &profile);
+	int st = profile_link(auth_user, PROFILE_UPDATE, now_ms, &app_user, &profile);
 
 	if (st != DB_OK)
 		log_error(

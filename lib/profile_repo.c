@@ -84,6 +84,27 @@ profile_repo_ensure(const bson_oid_t *user_id, int64_t now_ms, bson_t **out)
 }
 
 enum db_status
+profile_repo_create(const bson_oid_t *user_id, int64_t now_ms, bson_t **out)
+{
+	bson_oid_t id;
+	bson_t *doc;
+	enum db_status st;
+
+	bson_oid_init(&id, NULL);
+	doc = BCON_NEW("_id", BCON_OID(&id), "userId", BCON_OID(user_id), "bio", BCON_UTF8(""),
+	               "avatarUrl", BCON_NULL, "phoneNumber", BCON_NULL, "address", "{", "}",
+	               "createdAt", BCON_DATE_TIME(now_ms), "updatedAt", BCON_DATE_TIME(now_ms));
+	st = db_insert(DB_PROFILES, doc);
+	if (st == DB_OK) {
+		*out = doc;
+		return DB_OK;
+	}
+	bson_destroy(doc);
+	*out = NULL;
+	return st == DB_DUPLICATE ? profile_repo_ensure(user_id, now_ms, out) : st;
+}
+
+enum db_status
 profile_repo_update(const bson_oid_t *user_id, const bson_t *set, int64_t now_ms, bson_t **out)
 {
 	bson_t filter = BSON_INITIALIZER, update = BSON_INITIALIZER, fields;

@@ -15,6 +15,11 @@
  * (upsert with $setOnInsert; race-free as app_user_repo_upsert). */
 enum db_status profile_repo_ensure(const bson_oid_t *user_id, int64_t now_ms, bson_t **out);
 
+/* The profile of an app user just inserted (app_user_repo_create): inserted
+ * with the defaults, as profile_repo_ensure would make it; a duplicate key
+ * falls back to profile_repo_ensure. */
+enum db_status profile_repo_create(const bson_oid_t *user_id, int64_t now_ms, bson_t **out);
+
 /* Applies set (a document of field → value, dotted "address.x" allowed, all
  * validated by the caller) and updatedAt; *out is the document after. */
 enum db_status profile_repo_update(const bson_oid_t *user_id, const bson_t *set, int64_t now_ms,

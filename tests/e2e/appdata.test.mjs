@@ -168,6 +168,16 @@ describe("sign-up creates the app user and profile", () => {
 		assert.equal(stored.profile.avatarUrl, null);
 		assert.equal(stored.profile.phoneNumber, null);
 		assert.deepEqual(stored.profile.address, {});
+		// The documents an upsert makes (me, sync-user), field for field and type for type.
+		assert.deepEqual(Object.keys(stored.user).sort(), ["_id", "betterAuthUserId", "createdAt", "email", "name", "updatedAt"]);
+		assert.deepEqual(Object.keys(stored.profile).sort(),
+			["_id", "address", "avatarUrl", "bio", "createdAt", "phoneNumber", "updatedAt", "userId"]);
+		assert.equal(stored.user._id._bsontype, "ObjectId");
+		assert.ok(stored.profile.userId.equals(stored.user._id), "profile.userId is users._id");
+		for (const d of [stored.user, stored.profile]) {
+			assert.ok(d.createdAt instanceof Date && d.updatedAt instanceof Date);
+			assert.equal(d.createdAt.getTime(), d.updatedAt.getTime());
+		}
 
 		// GET needs no Origin.
 		const b = meBody(await getMe(jar.header()));
@@ -313,6 +323,10 @@ describe("a user created by the reference Better Auth server", () => {
 		const b = meBody(await getMe(jar.header()));
 		const s = await oneEach(authId);
 		matchesDocs(b, s);
+		// The same fields as sign-up's inserts (section 1) make.
+		assert.deepEqual(Object.keys(s.user).sort(), ["_id", "betterAuthUserId", "createdAt", "email", "name", "updatedAt"]);
+		assert.deepEqual(Object.keys(s.profile).sort(),
+			["_id", "address", "avatarUrl", "bio", "createdAt", "phoneNumber", "updatedAt", "userId"]);
 		assert.equal(b.user.betterAuthUserId, authId);
 		assert.equal(b.user.email, email);
 		assert.equal(b.user.name, "Ref Rita");

@@ -86,6 +86,38 @@ main(void)
 	CHECK(ops[0] == FAKE_DB_FIND_ONE && colls[0] == DB_USER, "first: the email looked up");
 	CHECK(ops[1] == FAKE_DB_INSERT && colls[1] == DB_ACCOUNT, "then the account written");
 	CHECK(ops[2] == FAKE_DB_INSERT && colls[2] == DB_USER, "then the user");
+	CHECK(ops[3] == FAKE_DB_INSERT && colls[3] == DB_APP_USERS,
+	      "then the app user, inserted (nobody can know the new user yet)");
+	CHECK(ops[4] == FAKE_DB_INSERT && colls[4] == DB_PROFILES, "then its profile, inserted");
+	for (i = 0; i < calls && i < 32; i++)
+		CHECK(ops[i] != FAKE_DB_FIND_AND_MODIFY, "no upsert (call %zu)", i);
+
+	/* The app user or the profile made meanwhile after all (a duplicate
+	 * key): the upsert takes over, and finds or makes it. */
+	for (i = 0; i < 2; i++) {
+		enum db_collection dup = i == 0 ? DB_APP_USERS : DB_PROFILES;
+		size_t j, n;
+		bool upserted = false;
+
+		fake_db_reset();
+		fake_db_fail(FAKE_DB_INSERT, dup, 1, DB_DUPLICATE);
+		CHECK(sign_up() == 200, "duplicate %s: %.60s", i == 0 ? "app user" : "profile",
+		      out->str);
+		CHECK(fake_db_fault_fired(), "the insert was refused");
+		CHECK(fake_db_count(DB_APP_USERS, NULL) == 1 && fake_db_count(DB_PROFILES, NULL) == 1,
+		      "one app user and one profile all the same");
+		n = fake_db_calls();
+		for (j = 0; j < n; j++) {
+			enum fake_db_op op;
+			enum db_collection c;
+
+			fake_db_call(j, &op, &c);
+			upserted |= op == FAKE_DB_FIND_AND_MODIFY && c == dup;
+		}
+		CHECK(upserted, "then upserted");
+	}
+	fake_db_reset();
+	CHECK(sign_up() == 200, "sign-up again: %.60s", out->str);
 
 	/* Taken address: 422, nothing more written. */
 	CHECK(sign_up() == 422, "again: %.60s", out->str);

@@ -104,7 +104,8 @@ main(void)
 		CHECK(sign_up() == 200, "duplicate %s: %.60s", i == 0 ? "app user" : "profile",
 		      out->str);
 		CHECK(fake_db_fault_fired(), "the insert was refused");
-		CHECK(fake_db_count(DB_APP_USERS, NULL) == 1 && fake_db_count(DB_PROFILES, NULL) == 1,
+		CHECK(fake_db_count(DB_APP_USERS, NULL) == 1 &&
+		              fake_db_count(DB_PROFILES, NULL) == 1,
 		      "one app user and one profile all the same");
 		n = fake_db_calls();
 		for (j = 0; j < n; j++) {

@@ -3,6 +3,17 @@
  */
 #include "app_user_repo.h"
 
+/* A new document's fields after _id and betterAuthUserId, into doc: for
+ * the create-only upsert and the insert alike. */
+static void
+app_user_repo_append_fields(bson_t *doc, const char *email, const char *name, int64_t now_ms)
+{
+	BSON_APPEND_UTF8(doc, "email", email);
+	BSON_APPEND_UTF8(doc, "name", name);
+	BSON_APPEND_DATE_TIME(doc, "createdAt", now_ms);
+	BSON_APPEND_DATE_TIME(doc, "updatedAt", now_ms);
+}
+
 /* One findAndModify upsert on betterAuthUserId. overwrite: email, name and
  * updatedAt are $set; otherwise everything is $setOnInsert (create only). */
 static enum db_status
@@ -19,15 +30,12 @@ app_user_repo_upsert_once(const char *ba_id, const char *email, const char *name
 		BSON_APPEND_UTF8(&set, "name", name);
 		BSON_APPEND_DATE_TIME(&set, "updatedAt", now_ms);
 		bson_append_document_end(&update, &set);
+		BSON_APPEND_DOCUMENT_BEGIN(&update, "$setOnInsert", &insert);
+		BSON_APPEND_DATE_TIME(&insert, "createdAt", now_ms);
+	} else {
+		BSON_APPEND_DOCUMENT_BEGIN(&update, "$setOnInsert", &insert);
+		app_user_repo_append_fields(&insert, email, name, now_ms);
 	}
-	BSON_APPEND_DOCUMENT_BEGIN(&update, "$setOnInsert", &insert);
-	if (!overwrite) {
-		BSON_APPEND_UTF8(&insert, "email", email);
-		BSON_APPEND_UTF8(&insert, "name", name);
-	}
-	BSON_APPEND_DATE_TIME(&insert, "createdAt", now_ms);
-	if (!overwrite)
-		BSON_APPEND_DATE_TIME(&insert, "updatedAt", now_ms);
 	bson_append_document_end(&update, &insert);
 	st = db_find_and_modify(DB_APP_USERS, &filter, &update, true, out);
 	/* Two upserts racing on a missing document: one inserts, the other gets
@@ -64,10 +72,7 @@ app_user_repo_create(const char *ba_id, const char *email, const char *name, int
 	bson_oid_init(&id, NULL);
 	BSON_APPEND_OID(doc, "_id", &id);
 	BSON_APPEND_UTF8(doc, "betterAuthUserId", ba_id);
-	BSON_APPEND_UTF8(doc, "email", email);
-	BSON_APPEND_UTF8(doc, "name", name);
-	BSON_APPEND_DATE_TIME(doc, "createdAt", now_ms);
-	BSON_APPEND_DATE_TIME(doc, "updatedAt", now_ms);
+	app_user_repo_append_fields(doc, email, name, now_ms);
 	st = db_insert(DB_APP_USERS, doc);
 	if (st == DB_OK) {
 		*out = doc;

@@ -5,19 +5,34 @@
 
 #include "log.h"
 
+/* A new profile's fields after _id and userId, into doc: the one place
+ * the defaults are written, for the upsert and the insert alike. */
+static void
+profile_repo_append_defaults(bson_t *doc, int64_t now_ms)
+{
+	bson_t address;
+
+	BSON_APPEND_UTF8(doc, "bio", "");
+	BSON_APPEND_NULL(doc, "avatarUrl");
+	BSON_APPEND_NULL(doc, "phoneNumber");
+	BSON_APPEND_DOCUMENT_BEGIN(doc, "address", &address);
+	bson_append_document_end(doc, &address);
+	BSON_APPEND_DATE_TIME(doc, "createdAt", now_ms);
+	BSON_APPEND_DATE_TIME(doc, "updatedAt", now_ms);
+}
+
 static enum db_status
 profile_repo_ensure_once(const bson_oid_t *user_id, int64_t now_ms, bson_t **out)
 {
-	bson_t filter = BSON_INITIALIZER;
-	bson_t *update;
+	bson_t filter = BSON_INITIALIZER, update = BSON_INITIALIZER, insert;
 	enum db_status st;
 
 	BSON_APPEND_OID(&filter, "userId", user_id);
-	update = BCON_NEW("$setOnInsert", "{", "bio", BCON_UTF8(""), "avatarUrl", BCON_NULL,
-	                  "phoneNumber", BCON_NULL, "address", "{", "}", "createdAt",
-	                  BCON_DATE_TIME(now_ms), "updatedAt", BCON_DATE_TIME(now_ms), "}");
-	st = db_find_and_modify(DB_PROFILES, &filter, update, true, out);
-	bson_destroy(update);
+	BSON_APPEND_DOCUMENT_BEGIN(&update, "$setOnInsert", &insert);
+	profile_repo_append_defaults(&insert, now_ms);
+	bson_append_document_end(&update, &insert);
+	st = db_find_and_modify(DB_PROFILES, &filter, &update, true, out);
+	bson_destroy(&update);
 	bson_destroy(&filter);
 	return st;
 }
@@ -86,14 +101,14 @@ profile_repo_ensure(const bson_oid_t *user_id, int64_t now_ms, bson_t **out)
 enum db_status
 profile_repo_create(const bson_oid_t *user_id, int64_t now_ms, bson_t **out)
 {
+	bson_t *doc = bson_new();
 	bson_oid_t id;
-	bson_t *doc;
 	enum db_status st;
 
 	bson_oid_init(&id, NULL);
-	doc = BCON_NEW("_id", BCON_OID(&id), "userId", BCON_OID(user_id), "bio", BCON_UTF8(""),
-	               "avatarUrl", BCON_NULL, "phoneNumber", BCON_NULL, "address", "{", "}",
-	               "createdAt", BCON_DATE_TIME(now_ms), "updatedAt", BCON_DATE_TIME(now_ms));
+	BSON_APPEND_OID(doc, "_id", &id);
+	BSON_APPEND_OID(doc, "userId", user_id);
+	profile_repo_append_defaults(doc, now_ms);
 	st = db_insert(DB_PROFILES, doc);
 	if (st == DB_OK) {
 		*out = doc;

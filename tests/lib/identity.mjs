@@ -23,9 +23,24 @@ export function identitySpellings() {
 	return [...out];
 }
 
+/**
+ * Spellings that identitySpellings() does not make: every letter's case
+ * alternating (starting lower, then starting upper), for each separator.
+ * For the servers that keep each name's verdict (lighttpd-conf/identity.lua):
+ * names sent only after that table is full.
+ */
+export function freshSpellings() {
+	const seen = new Set(identitySpellings());
+	const alternate = (s, odd) => [...s].map((c, i) => ((i % 2 === 0) === odd ? c.toUpperCase() : c.toLowerCase())).join("");
+	const out = new Set();
+	for (const base of ["x-user-id", "x.user.email", "auth~user~id", "auth+user+email", "remote|user"]) {
+		for (const odd of [false, true]) out.add(alternate(base, odd));
+	}
+	return [...out].filter((n) => !seen.has(n));
+}
+
 /** The spellings in batches of headers, each carrying its own marked value. */
-export function forgedBatches(size = 12) {
-	const names = identitySpellings();
+export function forgedBatches(size = 12, names = identitySpellings()) {
 	const batches = [];
 	for (let i = 0; i < names.length; i += size) {
 		batches.push(Object.fromEntries(names.slice(i, i + size).map((n, j) => [n, `forged-${i + j}`])));

@@ -90,7 +90,7 @@ main(void)
 	setenv("FCGI_AUTH_HASH_LOCK", "/tmp/fcgi-auth-test-app-run/hash.lock", 1);
 	CHECK(run(2, 1, argv, buf, sizeof buf) == 1, "crypto_init fails: exit 1");
 	{
-		/* (libmongoc's own OpenSSL set-up logs its failure first) */
+		/* (with MONGOC=system, libmongoc's own OpenSSL probe logs first) */
 		static const char tail[] = "crypto: HMAC-SHA256 initialisation failed\n"
 					   "unit: cannot initialise OpenSSL (HMAC-SHA256)\n";
 		size_t n = strlen(buf);

@@ -81,7 +81,11 @@ export FCGI_AUTH_TEST_OUT="$top/$out"
 node_pass() { # <label> <tap file> <files...>, with FCGI_AUTH_SERVER / TARGET from the caller
 	local label=$1 tap=$2 n_p n_f n_s
 	shift 2
-	node --test --test-reporter=tap --test-concurrency=2 "$@" >"$tap" 2>&1
+	# --test-force-exit: a test file whose hook failed half-way may leave a
+	# child process (its pipes) holding the event loop; the file then exits
+	# anyway and tests/lib/stack.mjs's exit handler kills what it started,
+	# instead of the suite waiting forever.
+	node --test --test-reporter=tap --test-concurrency=2 --test-force-exit "$@" >"$tap" 2>&1
 	n_p=$(sed -n 's/^# pass \([0-9]*\)$/\1/p' "$tap" | tail -n 1)
 	n_f=$(sed -n 's/^# fail \([0-9]*\)$/\1/p' "$tap" | tail -n 1)
 	n_s=$(sed -n 's/^# skipped \([0-9]*\)$/\1/p' "$tap" | tail -n 1)

@@ -18,18 +18,32 @@ export const FROM = "fcgi-auth <noreply@example.com>";
  * mailTo(addr), stop() }.
  */
 export async function mailStacks(tag, env = {}, opts = {}) {
-	const ferret = await startFerret();
-	const name = dbName(tag);
-	const mp = opts.mailpit === false ? null : await startMailpit();
-	const slow = mp && opts.smtpDelayMs ? await slowProxy(mp.smtpPort, opts.smtpDelayMs) : null;
-	const dir = fs.mkdtempSync(path.join(os.tmpdir(), `fcgi-auth-${tag}-`));
-	const refLog = path.join(dir, "ref-mails.jsonl");
-	fs.writeFileSync(refLog, "");
-	const base = { MONGODB_URI: ferret.uri, MONGODB_DB: name, FCGI_AUTH_LOG_LEVEL: "info", ...env };
-	const sender = opts.sender ?? (mp ? { FCGI_AUTH_SMTP_URL: `smtp://127.0.0.1:${slow?.port ?? mp.smtpPort}` } : {});
-	const ours = await startFcgi({ ...base, FCGI_AUTH_MAIL_FROM: FROM, ...sender });
-	const ref = opts.reference === false ? null : await startReference({ ...base, FCGI_AUTH_REF_MAIL_LOG: refLog });
-	const db = await mongo(name, ferret.uri);
+	// What is started so far, stopped in reverse if a later start fails
+	// (else its processes would outlive the failed hook).
+	const started = [];
+	const keep = (x) => { if (x) started.push(x); return x; };
+	try {
+		const ferret = keep(await startFerret());
+		const name = dbName(tag);
+		const mp = opts.mailpit === false ? null : keep(await startMailpit());
+		const slow = mp && opts.smtpDelayMs ? keep(await slowProxy(mp.smtpPort, opts.smtpDelayMs)) : null;
+		const dir = fs.mkdtempSync(path.join(os.tmpdir(), `fcgi-auth-${tag}-`));
+		started.push({ stop: async () => fs.rmSync(dir, { recursive: true, force: true }) });
+		const refLog = path.join(dir, "ref-mails.jsonl");
+		fs.writeFileSync(refLog, "");
+		const base = { MONGODB_URI: ferret.uri, MONGODB_DB: name, FCGI_AUTH_LOG_LEVEL: "info", ...env };
+		const sender = opts.sender ?? (mp ? { FCGI_AUTH_SMTP_URL: `smtp://127.0.0.1:${slow?.port ?? mp.smtpPort}` } : {});
+		const ours = keep(await startFcgi({ ...base, FCGI_AUTH_MAIL_FROM: FROM, ...sender }));
+		const ref = opts.reference === false ? null : keep(await startReference({ ...base, FCGI_AUTH_REF_MAIL_LOG: refLog }));
+		const db = await mongo(name, ferret.uri);
+		return mailStacksOf({ ours, ref, mp, db, slow, ferret, dir, refLog });
+	} catch (err) {
+		for (const x of started.reverse()) await Promise.resolve().then(() => x.stop()).catch(() => {});
+		throw err;
+	}
+}
+
+function mailStacksOf({ ours, ref, mp, db, slow, ferret, dir, refLog }) {
 	return {
 		ours, ref, mp, db,
 		/** The reference's recorded mails, [{kind, to, url, token, newEmail}]. */

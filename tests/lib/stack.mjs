@@ -564,17 +564,22 @@ Alias "/demo/whoami" "${path.join(e.FCGI_AUTH_DEMO, "whoami")}"
 
 /** Better Auth 1.7.25 (tests/reference/server.mjs) with the same env contract. */
 export async function startReference(env = {}) {
-	const port = env.PORT ? Number(env.PORT) : await freePort();
-	const e = appEnv({ PORT: String(port), ...env }, port);
-	const child = startProcess(process.execPath, [path.join(ROOT, "tests/reference/server.mjs")], { env: e, cwd: ROOT });
-	const url = `http://127.0.0.1:${port}`;
-	try {
-		await waitOk(url, child, "reference server");
-	} catch (err) {
-		await stopChild(child);
-		throw err;
+	// freePort's port can be taken before the server binds it (another test
+	// file, or an outgoing connection's ephemeral port): then try another.
+	for (let attempt = 1; ; attempt++) {
+		const port = env.PORT ? Number(env.PORT) : await freePort();
+		const e = appEnv({ PORT: String(port), ...env }, port);
+		const child = startProcess(process.execPath, [path.join(ROOT, "tests/reference/server.mjs")], { env: e, cwd: ROOT });
+		const url = `http://127.0.0.1:${port}`;
+		try {
+			await waitOk(url, child, "reference server");
+		} catch (err) {
+			await stopChild(child);
+			if (!env.PORT && attempt < 3 && /EADDRINUSE/.test(child.output)) continue;
+			throw err;
+		}
+		return { url, port, kind: "reference", output: () => child.output, stop: () => stopChild(child) };
 	}
-	return { url, port, kind: "reference", output: () => child.output, stop: () => stopChild(child) };
 }
 
 export function startTarget(env = {}) {

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 static enum response_error
@@ -52,14 +53,46 @@ run(int fd, int argc, char **argv, char *buf, size_t len)
 	return rc;
 }
 
+/*
+ * The OpenSSL-configuration case, in a process of its own: OpenSSL reads
+ * OPENSSL_CONF once, when first initialised, and a libmongoc built with its
+ * automatic init (Debian's shared one, MONGOC=system) does that when the
+ * program is loaded, before main could set it. So the parent writes the file
+ * and runs this binary again with OPENSSL_CONF in its environment from the
+ * start; the child's checks print as usual, and it exits with their count
+ * of failures.
+ */
+static int
+fips_only_child(void)
+{
+	char *argv[] = {"unit", NULL}, buf[1024];
+
+	CHECK(run(2, 1, argv, buf, sizeof buf) == 1, "crypto_init fails: exit 1");
+	{
+		/* (with MONGOC=system, libmongoc's own OpenSSL probe logs first) */
+		static const char tail[] = "crypto: HMAC-SHA256 initialisation failed\n"
+					   "unit: cannot initialise OpenSSL (HMAC-SHA256)\n";
+		size_t n = strlen(buf);
+
+		CHECK(n >= sizeof tail - 1 && !strcmp(buf + n - (sizeof tail - 1), tail),
+		      "stderr ends with crypto_init's failure: \"%s\"", buf);
+	}
+	CHECK(fake_db_calls() == 0, "the store was never asked");
+	return unit_failed > 100 ? 100 : unit_failed;
+}
+
 int
-main(void)
+main(int argc, char **argv_main)
 {
 	char *argv[] = {"unit", NULL, NULL}, buf[1024], conf[] = "/tmp/fcgi-auth-openssl-XXXXXX";
 	static const char fips_only[] = "openssl_conf = openssl_init\n"
 					"[openssl_init]\nalg_section = evp_properties\n"
 					"[evp_properties]\ndefault_properties = fips=yes\n";
-	int fd;
+	int fd, status = -1;
+	pid_t pid;
+
+	if (argc > 1 && !strcmp(argv_main[1], "--fips-only-child"))
+		return fips_only_child();
 
 	setenv("FCGI_AUTH_LOG_LEVEL", "error", 1);
 	argv[1] = "--routes";
@@ -75,8 +108,8 @@ main(void)
 	CHECK_STR(buf,
 	          "unit: BETTER_AUTH_SECRET is too short: 5 characters, 32 or more required\n");
 
-	/* crypto_init fails: OpenSSL reads OPENSSL_CONF when first used, which
-	 * is crypto_init here. */
+	/* crypto_init fails under an OpenSSL configuration whose default
+	 * properties no loaded provider meets (fips_only_child). */
 	fd = mkstemp(conf);
 	CHECK(fd >= 0 &&
 	              write(fd, fips_only, sizeof fips_only - 1) == (ssize_t)sizeof fips_only - 1,
@@ -88,16 +121,17 @@ main(void)
 	/* Their defaults are derived from the secret with a digest: set them. */
 	setenv("FCGI_AUTH_RUNTIME_DIR", "/tmp/fcgi-auth-test-app-run", 1);
 	setenv("FCGI_AUTH_HASH_LOCK", "/tmp/fcgi-auth-test-app-run/hash.lock", 1);
-	CHECK(run(2, 1, argv, buf, sizeof buf) == 1, "crypto_init fails: exit 1");
-	{
-		/* (with MONGOC=system, libmongoc's own OpenSSL probe logs first) */
-		static const char tail[] = "crypto: HMAC-SHA256 initialisation failed\n"
-					   "unit: cannot initialise OpenSSL (HMAC-SHA256)\n";
-		size_t n = strlen(buf);
-
-		CHECK(n >= sizeof tail - 1 && !strcmp(buf + n - (sizeof tail - 1), tail),
-		      "stderr ends with crypto_init's failure: \"%s\"", buf);
+	fflush(stdout);
+	fflush(stderr);
+	pid = fork();
+	if (pid == 0) {
+		execl("/proc/self/exe", "test_app", "--fips-only-child", (char *)NULL);
+		_exit(127);
 	}
+	CHECK(pid > 0 && waitpid(pid, &status, 0) == pid, "the FIPS-only child ran");
+	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	      "the FIPS-only child's checks passed (status %d)", status);
+	unsetenv("OPENSSL_CONF");
 	CHECK(fake_db_calls() == 0, "the store was never asked");
 	unlink(conf);
 	UNIT_END();

@@ -73,13 +73,7 @@ app_user_repo_create(const char *ba_id, const char *email, const char *name, int
 	BSON_APPEND_OID(doc, "_id", &id);
 	BSON_APPEND_UTF8(doc, "betterAuthUserId", ba_id);
 	app_user_repo_append_fields(doc, email, name, now_ms);
-	st = db_insert(DB_APP_USERS, doc);
-	if (st == DB_OK) {
-		*out = doc;
-		return DB_OK;
-	}
-	bson_destroy(doc);
-	*out = NULL;
+	st = db_insert_new(DB_APP_USERS, doc, out);
 	return st == DB_DUPLICATE ? app_user_repo_ensure(ba_id, email, name, now_ms, out) : st;
 }
 

@@ -60,6 +60,21 @@ enum db_status db_find_one(enum db_collection c, const bson_t *filter, bson_t **
 /* insert_one of doc (which carries its own _id). */
 enum db_status db_insert(enum db_collection c, const bson_t *doc);
 
+/* db_insert of a new document the caller gives up: on DB_OK *out is doc
+ * (the caller's to destroy), otherwise doc is destroyed and *out is NULL. */
+static inline enum db_status
+db_insert_new(enum db_collection c, bson_t *doc, bson_t **out)
+{
+	enum db_status st = db_insert(c, doc);
+
+	if (st != DB_OK) {
+		bson_destroy(doc);
+		doc = NULL;
+	}
+	*out = doc;
+	return st;
+}
+
 /* update_one; DB_NOT_FOUND when nothing matched. */
 enum db_status db_update_one(enum db_collection c, const bson_t *filter, const bson_t *update);
 

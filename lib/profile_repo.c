@@ -109,13 +109,7 @@ profile_repo_create(const bson_oid_t *user_id, int64_t now_ms, bson_t **out)
 	BSON_APPEND_OID(doc, "_id", &id);
 	BSON_APPEND_OID(doc, "userId", user_id);
 	profile_repo_append_defaults(doc, now_ms);
-	st = db_insert(DB_PROFILES, doc);
-	if (st == DB_OK) {
-		*out = doc;
-		return DB_OK;
-	}
-	bson_destroy(doc);
-	*out = NULL;
+	st = db_insert_new(DB_PROFILES, doc, out);
 	return st == DB_DUPLICATE ? profile_repo_ensure(user_id, now_ms, out) : st;
 }
 

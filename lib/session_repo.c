@@ -9,7 +9,6 @@ session_repo_insert(const char *token, const bson_oid_t *user_id, int64_t expire
 {
 	bson_t *doc = bson_new();
 	bson_oid_t oid;
-	enum db_status st;
 
 	bson_oid_init(&oid, NULL);
 	BSON_APPEND_OID(doc, "_id", &oid);
@@ -20,14 +19,7 @@ session_repo_insert(const char *token, const bson_oid_t *user_id, int64_t expire
 	BSON_APPEND_UTF8(doc, "ipAddress", ip ? ip : "");
 	BSON_APPEND_UTF8(doc, "userAgent", user_agent ? user_agent : "");
 	BSON_APPEND_OID(doc, "userId", user_id);
-	st = db_insert(DB_SESSION, doc);
-	if (st == DB_OK) {
-		*out = doc;
-	} else {
-		*out = NULL;
-		bson_destroy(doc);
-	}
-	return st;
+	return db_insert_new(DB_SESSION, doc, out);
 }
 
 enum db_status

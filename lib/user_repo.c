@@ -32,7 +32,6 @@ user_repo_insert(const bson_oid_t *id, const char *name, const char *email, cons
                  int64_t now_ms, bson_t **out)
 {
 	bson_t *doc = bson_new();
-	enum db_status st;
 
 	BSON_APPEND_OID(doc, "_id", id);
 	BSON_APPEND_UTF8(doc, "name", name);
@@ -42,14 +41,7 @@ user_repo_insert(const bson_oid_t *id, const char *name, const char *email, cons
 		BSON_APPEND_UTF8(doc, "image", image);
 	BSON_APPEND_DATE_TIME(doc, "createdAt", now_ms);
 	BSON_APPEND_DATE_TIME(doc, "updatedAt", now_ms);
-	st = db_insert(DB_USER, doc);
-	if (st == DB_OK) {
-		*out = doc;
-	} else {
-		*out = NULL;
-		bson_destroy(doc);
-	}
-	return st;
+	return db_insert_new(DB_USER, doc, out);
 }
 
 enum db_status

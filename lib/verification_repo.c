@@ -20,7 +20,6 @@ verification_repo_insert(const char *identifier, const char *value, int64_t expi
 {
 	bson_t *doc = bson_new();
 	bson_oid_t oid;
-	enum db_status st;
 
 	bson_oid_init(&oid, NULL);
 	BSON_APPEND_UTF8(doc, "identifier", identifier);
@@ -29,14 +28,7 @@ verification_repo_insert(const char *identifier, const char *value, int64_t expi
 	BSON_APPEND_DATE_TIME(doc, "createdAt", now_ms);
 	BSON_APPEND_DATE_TIME(doc, "updatedAt", now_ms);
 	BSON_APPEND_OID(doc, "_id", &oid);
-	st = db_insert(DB_VERIFICATION, doc);
-	if (st == DB_OK) {
-		*out = doc;
-	} else {
-		*out = NULL;
-		bson_destroy(doc);
-	}
-	return st;
+	return db_insert_new(DB_VERIFICATION, doc, out);
 }
 
 /* find {identifier} sort {createdAt: -1} limit 1. */

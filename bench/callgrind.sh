@@ -43,7 +43,7 @@ stop() {
 trap stop EXIT
 
 env -i "PATH=$PATH" "$@" "FCGI_AUTH_LISTEN=$sock" \
-	valgrind --tool=callgrind --callgrind-out-file="$dir/cg.out" "$BUILD/cgi-bin/session" \
+	valgrind --tool=callgrind --compress-strings=no --compress-pos=no --callgrind-out-file="$dir/cg.out" "$BUILD/cgi-bin/session" \
 	>"$dir/session.log" 2>&1 &
 vg=$!
 pids+=("$vg")

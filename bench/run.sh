@@ -272,13 +272,22 @@ PID_OF[$OURS_DB_URL]=$OURS_DB_PID PID_OF[$OURS_CACHE_URL]=$OURS_CACHE_PID PID_OF
 PID_OF[$THEIRS_DB_URL]=$THEIRS_DB_PID PID_OF[$THEIRS_CACHE_URL]=$THEIRS_CACHE_PID
 PID_OF[$THEIRS_RL_URL]=$THEIRS_RL_PID
 
-# The ceiling: bench/trivial under lighttpd, and a bare node:http server.
+# The ceiling: bench/trivial (answers {"ok":true} and does nothing else) as
+# every program of the shipped lighttpd.conf, under that configuration as it
+# is (identity.lua, the URL conditions, the same FastCGI settings), so that it
+# pays all that lighttpd does for a request and nothing that our programs do;
+# and a bare node:http server.
 make -s "$BUILD/bench/trivial" >&2
-cp "$BUILD/bench/trivial" "$work/trivial"
-mkdir -p "$work/trivial-state"
+mkdir -p "$work/trivial-bin" "$work/trivial-state/docroot"
+for prog in $(sed -n 's/.*var\.bin + "\/\([a-z-]*\)".*/\1/p' lighttpd-conf/lighttpd.conf | sort -u); do
+	cp "$BUILD/bench/trivial" "$work/trivial-bin/$prog"
+done
+[ -x "$work/trivial-bin/session" ] || die "no session program in lighttpd-conf/lighttpd.conf"
 p=$(free_port)
-"${BASE_ENV[@]}" "FCGI_AUTH_PORT=$p" "FCGI_AUTH_STATE=$work/trivial-state" "BENCH_TRIVIAL_BIN=$work/trivial" \
-	lighttpd -D -f "$top/bench/lighttpd-trivial.conf" >"$work/trivial-state/stdout.log" 2>&1 &
+"${BASE_ENV[@]}" "FCGI_AUTH_HOST=127.0.0.1" "FCGI_AUTH_PORT=$p" "FCGI_AUTH_BIN=$work/trivial-bin" \
+	"FCGI_AUTH_STATE=$work/trivial-state" "FCGI_AUTH_DOCROOT=$work/trivial-state/docroot" \
+	"FCGI_AUTH_CONF=$top/lighttpd-conf" \
+	lighttpd -D -f "$top/lighttpd-conf/lighttpd.conf" >"$work/trivial-state/stdout.log" 2>&1 &
 TRIV_PID=$!
 started+=("$TRIV_PID")
 TRIV_URL=http://127.0.0.1:$p
@@ -465,7 +474,7 @@ if want get-rl; then
 		"$THEIRS_RL_URL" "$GS" bench/wrk.lua get "$THEIRS_DB_COOKIE"
 fi
 
-if want get-cache || want callgrind; then
+if want get-cache || want trivial || want callgrind; then
 	# cookie cache: a fresh sign-in on the cache-enabled instances (session_token +
 	# session_data; session_data lives FCGI_AUTH_COOKIE_CACHE_MAX_AGE = 300 s).
 	OURS_CACHE_COOKIE=$(signin_cookies "$OURS_CACHE_URL")
@@ -487,8 +496,8 @@ for ((g = 1; g <= REPS; g++)); do
 	fi
 	if want trivial; then
 		CELL_REP=$g cell trivial "$GET_C" "$GET_S" \
-			"$TRIV_URL" /api/auth/ok bench/wrk.lua plain -- \
-			"$NODE_TRIV_URL" /api/auth/ok bench/wrk.lua plain
+			"$TRIV_URL" "$GS" bench/wrk.lua get "$OURS_CACHE_COOKIE" -- \
+			"$NODE_TRIV_URL" "$GS" bench/wrk.lua get "$THEIRS_CACHE_COOKIE"
 	fi
 done
 

@@ -1,8 +1,9 @@
 /*
  * trivial.c — the ceiling of the benchmark: a FastCGI responder that does
  * nothing but answer {"ok":true}, with the programs' own FastCGI layer
- * (lib/fcgi.c), served by lighttpd exactly as the programs are
- * (bench/lighttpd-trivial.conf). Built by bench/run.sh (make build/bench/trivial).
+ * (lib/fcgi.c), served by lighttpd exactly as the programs are: bench/run.sh
+ * installs it under every program's name and starts lighttpd-conf/lighttpd.conf
+ * on that directory. Built by bench/run.sh (make build/bench/trivial).
  */
 #include "fcgi.h"
 

@@ -93,7 +93,7 @@ describe("sessions served", () => {
 		assert.equal(served(after, "database") - served(before, "database"), 7 + 4, after);
 		assert.equal(served(after, "cookie_cache") - served(before, "cookie_cache"), 5);
 		if (srv.server === "lighttpd") {
-			// get-session (2), the authorizer and the metrics URL (1 each): the
+			// get-session (4), the authorizer and the metrics URL (1 each): the
 			// numbers come from processes other than the one that answers.
 			const sessions = processTree(srv.pid).filter((p) => p.name === "session");
 			assert.ok(sessions.length >= 4, `session processes: ${JSON.stringify(sessions)}`);

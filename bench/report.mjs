@@ -185,7 +185,7 @@ const out = [
 	"",
 	...table,
 	"",
-	"¹ Ceiling: ours = `bench/trivial.c` (a FastCGI responder that only prints `{\"ok\":true}`, on the programs' own FastCGI layer `lib/fcgi.c`) as every program of `lighttpd-conf/lighttpd.conf`, under that configuration as shipped (`identity.lua`, the URL conditions, 4 processes behind `/api/auth/`), sent the cookie-cache row's request (get-session with its Cookie header); theirs = a bare `node:http` server with the same body, sent Better Auth's cookie-cache request.",
+	"¹ Ceiling: ours = `bench/trivial.c` (a FastCGI responder that only prints `{\"ok\":true}`, on the programs' own FastCGI layer `lib/fcgi.c`) as every program of `lighttpd-conf/lighttpd.conf`, under that configuration as shipped (`identity.lua`, the URL conditions, the processes per program listed above), sent the cookie-cache row's request (get-session with its Cookie header); theirs = a bare `node:http` server with the same body, sent Better Auth's cookie-cache request.",
 	"",
 	"CPU time per request (utime + stime of the server processes and of the store — FerretDB" + (store === "postgresql" ? " and PostgreSQL" : "") + " — over each run, divided by the requests it completed; medians). " +
 		"Less disturbed by the other work on the machine than req/s; the store's share is the database work each implementation asks for.",
